@@ -50,10 +50,10 @@ def _layer_to_torch(layer, torch):
 
 def _heaviside(torch):
     class Heaviside(torch.nn.Module):
-        """1 where x > 0, else 0 (no gradient)."""
+        """1 where x > 0, else 0; its gradient is zero (``x * 0`` keeps it in the autograd graph)."""
 
         def forward(self, x):
-            return (x > 0).to(x.dtype)
+            return (x > 0).to(x.dtype) + x * 0
 
     return Heaviside()
 
