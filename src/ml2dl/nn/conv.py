@@ -1,27 +1,31 @@
-"""2-D convolution by im2col: unfold patches with a strided view, then one matrix product.
+"""2-D convolution by im2col: unfold patches into a matrix, then one matrix product.
 
 Like PyTorch (and every CNN library) this computes a *cross-correlation*:
 
     out[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v  W[o, c, u, v] · x_pad[n, c, i·s + u, j·s + v]
 
-The patches of ``x_pad`` are gathered into a matrix ``cols`` of shape
-(N, C·kh·kw, Ho·Wo) without Python loops over pixels (``sliding_window_view`` gives a
-strided view; one copy makes it contiguous). The layer is then a batched matrix product
-``W.reshape(O, C·kh·kw) @ cols``, which BLAS does fast, and the result is already NCHW.
+The patches are gathered into ``cols`` of shape (C·kh·kw, N·L), L output positions per
+image — a loop over the kh·kw kernel offsets, never over pixels — and the whole batch is
+then ONE matrix product ``W.reshape(O, C·kh·kw) @ cols``, the shape BLAS is fastest at.
+Keeping the batch inside the columns also makes dL/dW one product, with no copy of ``cols``.
 
-Backward, from g = dL/dout reshaped to (N, O, Ho·Wo):
-    dL/dW = Σₙ gₙ colsₙᵀ          dL/db = Σ_{n,i,j} g
-    dL/dcols = Wᵀ g, then "col2im": each of the kh·kw kernel offsets adds its slice
-    back into dL/dx_pad (a loop over the kernel's 9 offsets, not over pixels).
+Stride 1 (the common case) uses "wide rows": flatten each padded image to Hp·Wp values;
+patch element (u, v) of output (i, j) sits at flat position (i·Wp + j) + (u·Wp + v), so
+each kernel offset is ONE contiguous slice of the flat image. Outputs are computed on an
+Ho × Wp grid and the Wp − Wo extra columns of each row are dropped (a few percent more
+arithmetic, in exchange for contiguous copies and adds).
+
+Backward, from g = dL/dout laid out as (O, N·L) (zeros in the dropped columns):
+    dL/dW = g colsᵀ        dL/db = Σ g        dL/dcols = Wᵀ g
+then "col2im": each kernel offset adds its slice of dL/dcols back into dL/dx_pad.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from . import init
-from ._checks import compact_pair, as_float_array, input_ndim, non_negative_int, pair, positive_int
+from ._checks import as_float_array, compact_pair, input_ndim, non_negative_int, pair, positive_int
 from .module import DEFAULT_DTYPE, Module, Parameter
 
 
@@ -30,38 +34,64 @@ def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def unfold(x_pad: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], out_hw: tuple[int, int]):
-    """Patches of a padded batch as a contiguous (N, C·kh·kw, Ho·Wo) array.
+class _Geometry:
+    """Sizes of one convolution call, and the patch gathering/scattering that goes with them."""
 
-    Row index c·kh·kw + u·kw + v matches ``W.reshape(O, -1)``'s column order.
-    """
-    n, c = x_pad.shape[:2]
-    kh, kw = kernel
-    sh, sw = stride
-    ho, wo = out_hw
-    windows = sliding_window_view(x_pad, (kh, kw), axis=(2, 3))  # (N, C, Hp-kh+1, Wp-kw+1, kh, kw)
-    windows = windows[:, :, : (ho - 1) * sh + 1 : sh, : (wo - 1) * sw + 1 : sw]
-    cols = np.empty((n, c, kh, kw, ho, wo), dtype=x_pad.dtype)
-    # Copy one kernel offset at a time: each copy reads a strided plane, writes contiguously.
-    for u in range(kh):
-        for v in range(kw):
-            cols[:, :, u, v] = windows[..., u, v]
-    return cols.reshape(n, c * kh * kw, ho * wo)
+    def __init__(self, x_shape, kernel, stride, padding, out_hw):
+        self.n, self.c, self.h, self.w = x_shape
+        (self.kh, self.kw), (self.sh, self.sw), (self.ph, self.pw) = kernel, stride, padding
+        self.ho, self.wo = out_hw
+        self.hp, self.wp = self.h + 2 * self.ph, self.w + 2 * self.pw
+        self.wide = stride == (1, 1)
+        # output positions per image: the wide Ho × Wp grid, or the exact Ho × Wo one
+        self.length = self.ho * (self.wp if self.wide else self.wo)
 
+    def padded(self, dtype) -> np.ndarray:
+        """Zeros of the padded batch, flat per image for the wide path (one spare row at the
+        bottom keeps the last offset's slice, kw − 1 values past the end, inside the array)."""
+        rows = self.hp + 1 if self.wide else self.hp
+        return np.zeros((self.n, self.c, rows, self.wp), dtype=dtype)
 
-def fold(dcols: np.ndarray, x_shape: tuple[int, ...], kernel, stride, padding, out_hw) -> np.ndarray:
-    """Adjoint of :func:`unfold`: sum patch gradients back into an (N, C, H, W) array."""
-    n, c, h, w = x_shape
-    kh, kw = kernel
-    sh, sw = stride
-    ph, pw = padding
-    ho, wo = out_hw
-    dcols = dcols.reshape(n, c, kh, kw, ho, wo)
-    dx_pad = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=dcols.dtype)
-    for u in range(kh):
-        for v in range(kw):
-            dx_pad[:, :, u : u + (ho - 1) * sh + 1 : sh, v : v + (wo - 1) * sw + 1 : sw] += dcols[:, :, u, v]
-    return dx_pad[:, :, ph : ph + h, pw : pw + w]
+    def offsets(self):
+        return [(u, v) for u in range(self.kh) for v in range(self.kw)]
+
+    def patch(self, x_pad: np.ndarray, u: int, v: int) -> np.ndarray:
+        """The (N, C, L) values that kernel offset (u, v) multiplies, as a view of ``x_pad``."""
+        if self.wide:
+            start = u * self.wp + v
+            return x_pad.reshape(self.n, self.c, -1)[:, :, start : start + self.length]
+        rows = slice(u, u + (self.ho - 1) * self.sh + 1, self.sh)
+        cols = slice(v, v + (self.wo - 1) * self.sw + 1, self.sw)
+        return x_pad[:, :, rows, cols]
+
+    def unfold(self, x: np.ndarray) -> np.ndarray:
+        """Patches as a contiguous (C·kh·kw, N·L) matrix; row c·kh·kw + u·kw + v matches W.reshape(O, −1)."""
+        x_pad = self.padded(x.dtype)
+        x_pad[:, :, self.ph : self.ph + self.h, self.pw : self.pw + self.w] = x
+        cols = np.empty((self.c, self.kh, self.kw, self.n, self.length), dtype=x.dtype)
+        for u, v in self.offsets():
+            cols[:, u, v] = self.patch(x_pad, u, v).reshape(self.n, self.c, self.length).transpose(1, 0, 2)
+        return cols.reshape(self.c * self.kh * self.kw, self.n * self.length)
+
+    def fold(self, dcols: np.ndarray) -> np.ndarray:
+        """Adjoint of :meth:`unfold`: add each offset's gradient slice back into dL/dx."""
+        dcols = dcols.reshape(self.c, self.kh, self.kw, self.n, self.length)
+        dx_pad = self.padded(dcols.dtype)
+        for u, v in self.offsets():
+            target = self.patch(dx_pad, u, v)
+            target += dcols[:, u, v].transpose(1, 0, 2).reshape(target.shape)
+        return dx_pad[:, :, self.ph : self.ph + self.h, self.pw : self.pw + self.w]
+
+    def to_image(self, out: np.ndarray, o: int) -> np.ndarray:
+        """(O, N·L) product → (N, O, Ho, Wo) view (dropping the wide grid's extra columns)."""
+        out = out.reshape(o, self.n, self.ho, -1).transpose(1, 0, 2, 3)
+        return out[..., : self.wo] if self.wide else out
+
+    def from_image(self, grad: np.ndarray, o: int) -> np.ndarray:
+        """(N, O, Ho, Wo) gradient → (O, N·L), zeros in the wide grid's extra columns."""
+        g = np.zeros((o, self.n, self.ho, self.wp if self.wide else self.wo), dtype=grad.dtype)
+        g[..., : self.wo] = grad.transpose(1, 0, 2, 3)
+        return g.reshape(o, self.n * self.length)
 
 
 class Conv2d(Module):
@@ -119,31 +149,27 @@ class Conv2d(Module):
         if x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d(in_channels={self.in_channels}) expects input of shape "
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
-        n, _, h, w = x.shape
-        ho, wo = self._out_hw(h, w)
-        ph, pw = self.padding
-        x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
-        cols = unfold(x_pad, self.kernel_size, self.stride, (ho, wo))
-        w_mat = self.weight.data.reshape(self.out_channels, -1)
-        out = np.matmul(w_mat, cols)  # (N, O, Ho·Wo)
+        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]))
+        cols = geo.unfold(x)
+        out = self.weight.data.reshape(self.out_channels, -1) @ cols  # (O, N·L): one product
         if self.bias is not None:
             out += self.bias.data[:, None]
-        self._cache = (x.shape, cols, (ho, wo))
-        return out.reshape(n, self.out_channels, ho, wo)
+        self._cache = (geo, cols)
+        return geo.to_image(out, self.out_channels)
 
-    def backward(self, grad_out):
-        x_shape, cols, (ho, wo) = self._cache
-        n = x_shape[0]
-        g = np.ascontiguousarray(grad_out).reshape(n, self.out_channels, ho * wo)
-        # dW = Σₙ gₙ colsₙᵀ as one product over the stacked (N·Ho·Wo) axis.
-        g_t = g.transpose(1, 0, 2).reshape(self.out_channels, -1)             # (O, N·L)
-        cols_t = cols.transpose(1, 0, 2).reshape(cols.shape[1], -1)           # (CKK, N·L)
-        self.weight.grad += (g_t @ cols_t.T).reshape(self.weight.data.shape)
+    can_skip_input_grad = True
+
+    def backward(self, grad_out, *, input_grad: bool = True):
+        """dL/dx, or None when ``input_grad`` is False (a first layer needs no input gradient)."""
+        geo, cols = self._cache
+        g = geo.from_image(grad_out, self.out_channels)                  # (O, N·L)
+        self.weight.grad += (g @ cols.T).reshape(self.weight.data.shape)
         if self.bias is not None:
-            self.bias.grad += g_t.sum(axis=1)
-        w_mat = self.weight.data.reshape(self.out_channels, -1)
-        dcols = np.matmul(w_mat.T, g)                                         # (N, CKK, L)
-        return fold(dcols, x_shape, self.kernel_size, self.stride, self.padding, (ho, wo))
+            self.bias.grad += g.sum(axis=1)
+        if not input_grad:
+            return None
+        dcols = self.weight.data.reshape(self.out_channels, -1).T @ g    # (C·kh·kw, N·L)
+        return geo.fold(dcols)
 
     def output_shape(self, input_shape):
         c, h, w = input_shape

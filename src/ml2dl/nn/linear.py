@@ -50,11 +50,13 @@ class Linear(Module):
             out += self.bias.data
         return out
 
-    def backward(self, grad_out):
+    can_skip_input_grad = True
+
+    def backward(self, grad_out, *, input_grad: bool = True):
         self.weight.grad += grad_out.T @ self._x
         if self.bias is not None:
             self.bias.grad += grad_out.sum(axis=0)
-        return grad_out @ self.weight.data
+        return grad_out @ self.weight.data if input_grad else None
 
     def output_shape(self, input_shape):
         if input_shape[-1] != self.in_features:

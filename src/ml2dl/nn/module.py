@@ -56,6 +56,7 @@ class Module:
     """
 
     _buffers: tuple[str, ...] = ()
+    can_skip_input_grad = False  # True where backward(grad, input_grad=False) saves work
 
     def __init__(self):
         self.training = True
@@ -285,8 +286,16 @@ class Sequential(Module):
                 raise type(err)(f"layer {i} ({layer!r}): {err}") from None
         return x
 
-    def backward(self, grad_out):
-        for layer in reversed(self.layers):
+    def backward(self, grad_out, *, input_grad: bool = True):
+        """Run every layer's backward in reverse; returns dL/dx.
+
+        With ``input_grad=False`` (training) the first layer skips dL/dx when it can — the
+        images need no gradient — and None is returned.
+        """
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            if i == 0 and not input_grad and layer.can_skip_input_grad:
+                return layer.backward(grad_out, input_grad=False)
             grad_out = layer.backward(grad_out)
         return grad_out
 
