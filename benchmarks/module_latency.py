@@ -1,0 +1,111 @@
+"""Server time of each step's API call: p50 / p95 over repeated in-process requests.
+
+Each case is one request a page makes while a student drags a control. Requests go through
+FastAPI's TestClient (validation, the lesson function, JSON encoding: everything but the
+network), and the reference beside them is the framework's floor, ``GET /api/health``:
+the ratio says how much of a call is the lesson's own work.
+
+    .venv/bin/python benchmarks/module_latency.py              # all cases, 50 calls each
+    .venv/bin/python benchmarks/module_latency.py --step 3 -n 200
+
+To add a step's cases, append ``Case(...)`` entries to ``CASES`` (one line each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Case:
+    """One API call: ``body=None`` means GET, otherwise POST with this JSON body."""
+
+    step: int
+    name: str
+    path: str
+    body: dict | None = field(default=None)
+
+
+CASES: list[Case] = [
+    # step 1 — neuron
+    Case(1, "neuron (worked example)", "/api/neuron", {}),
+    Case(1, "neuron (far from 0)", "/api/neuron", {"x1": 3, "x2": 3, "w1": 3, "w2": 3, "b": 3}),
+    # step 3 — activations
+    Case(3, "activation sigmoid", "/api/activations", {"fn": "sigmoid", "z": 0.5}),
+    Case(3, "activation softmax (8 classes)", "/api/activations", {"fn": "softmax", "vector": [1, 2, 3, 4, 5, 6, 7, 8]}),
+    Case(3, "stack tanh k=3", "/api/activations/stack", {"fn": "tanh", "width": 3, "seed": 1}),
+    Case(3, "stack relu k=8", "/api/activations/stack", {"fn": "relu", "width": 8, "seed": 1}),
+    # step 4 — layers
+    Case(4, "layers 10→10→10→10", "/api/layers", {"sizes": [10, 10, 10, 10]}),
+    Case(4, "layers 10 layers", "/api/layers", {"sizes": [784] + [1000] * 8 + [10]}),
+    # step 6 — convolution
+    Case(6, "convolution 28, 32", "/api/convolution", {"size": 28, "neurons": 32}),
+    Case(6, "convolution 512, 1024, k=11", "/api/convolution", {"size": 512, "neurons": 1024, "kernel": 11}),
+    Case(6, "convolution quiz", "/api/convolution/quiz", {"fc_answer": 1010, "conv_answer": 100}),
+    # step 8 — pooling
+    Case(8, "pooling 8×8", "/api/pooling", {"size": 8, "seed": 0}),
+    Case(8, "pooling 16×16", "/api/pooling", {"size": 16, "seed": 0}),
+]
+
+REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)
+
+
+def time_case(client, case: Case, repeats: int) -> list[float]:
+    """Seconds per call, after two warm-up calls; fails loudly on a non-200 answer."""
+    def call():
+        r = client.get(case.path) if case.body is None else client.post(case.path, json=case.body)
+        if r.status_code != 200:
+            raise RuntimeError(f"{case.name}: {case.path} answered {r.status_code}: {r.text[:200]}")
+        return r
+
+    for _ in range(2):
+        call()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--repeats", type=int, default=50, help="calls per case (default 50)")
+    parser.add_argument("--step", type=int, action="append", help="only these steps (repeatable)")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be ≥ 1, got {args.repeats}")
+
+    from fastapi.testclient import TestClient
+
+    from ml2dl.web.app import create_app
+
+    cases = [c for c in CASES if not args.step or c.step in args.step]
+    with tempfile.TemporaryDirectory() as cache, TestClient(create_app(cache_dir=cache)) as client:
+        # The reference is timed before and after the cases (the machine is shared); the lower median counts.
+        before = time_case(client, REFERENCE, args.repeats)
+        results = [(case, time_case(client, case, args.repeats)) for case in cases]
+        after = time_case(client, REFERENCE, args.repeats)
+        ref = min(statistics.median(before), statistics.median(after))
+        print(f"{'step':>4}  {'case':<34} {'p50 ms':>8} {'p95 ms':>8} {'p50 / ref':>10}")
+        print(f"{'':>4}  {REFERENCE.name:<34} {ref * 1e3:8.2f} {'':>8} {1.0:10.1f}")
+        for case, t in results:
+            p50, p95 = percentile(t, 0.5), percentile(t, 0.95)
+            print(f"{case.step:>4}  {case.name:<34} {p50 * 1e3:8.2f} {p95 * 1e3:8.2f} {p50 / ref:10.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+// Step 4 — stack layers: deep learning.
+// Parameter counts from POST /api/layers (ml2dl.lessons.layers); this file draws them.
+
+const PRESETS = [
+  { id: "330", label: "Quiz: 10 → 10 → 10 → 10", sizes: [10, 10, 10, 10] },
+  { id: "neuron", label: "One neuron: 2 → 1", sizes: [2, 1] },
+  { id: "xray", label: "28×28 X-ray → 128 → 64 → 1", sizes: [784, 128, 64, 1] },
+];
+const MAX_LAYERS = 9;
+const MAX_WIDTH = 100000;
+const SHOW = 10; // nodes drawn per column before eliding
+
+function parseSizes(text) {
+  const sizes = (text || "").split(",").map((s) => Number(s.trim()));
+  const ok = sizes.length >= 2 && sizes.length <= MAX_LAYERS + 1
+    && sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_WIDTH);
+  return ok ? sizes : null;
+}
+
+export default {
+  id: 4,
+  title: "Stack layers: deep learning",
+
+  async mount(root, ctx) {
+    const { el, svg, fmt } = ctx;
+    let sizes = parseSizes(ctx.params.sizes) || [10, 10, 10, 10];
+
+    const editor = el("div", { class: "layer-editor", "data-testid": "layer-editor" });
+    const totalOut = el("div", { class: "v num", "data-testid": "total-params" }, "…");
+    const totalSum = el("div", { class: "s num", "data-testid": "total-sum" });
+    const depthOut = el("div", { class: "v num", "data-testid": "depth" });
+    const diagram = el("div", { class: "figure net-figure", "data-testid": "network-diagram" });
+    const table = el("table", { class: "data", "data-testid": "param-table" });
+
+    const presets = ctx.hidden("presets") ? null : el("fieldset", { class: "group" }, el("legend", {}, "Try"),
+      el("div", { class: "btn-row" }, PRESETS.map((p) => el("button", {
+        type: "button", class: "btn btn-small", "data-testid": `preset-${p.id}`,
+        onclick: () => setSizes([...p.sizes]),
+      }, p.label))));
+
+    root.append(
+      el("p", { class: "lede" },
+        "Put neurons side by side and you have a ", el("strong", {}, "layer"),
+        "; stack layers and you have a deep network. Every neuron is connected to every output of the layer ",
+        "before, so each layer has inputs × neurons weights plus one bias per neuron. Build one and watch the count."),
+      el("div", { class: "step-grid" },
+        el("div", { class: "panel controls" }, el("h2", {}, "Build your network"), editor, presets),
+        el("div", { class: "stack" },
+          el("div", { class: "readouts" },
+            el("div", { class: "readout blue" }, el("div", { class: "k" }, "Total parameters"), totalOut, totalSum),
+            el("div", { class: "readout", style: "flex: 0 1 200px" }, el("div", { class: "k" }, "Hidden layers"), depthOut,
+              el("div", { class: "s" }, "“deep” = more than one"))),
+          el("div", { class: "panel" }, el("h2", {}, "The network"), diagram,
+            el("p", { class: "caption" }, "Every line is one weight. Large layers are drawn with ",
+              `at most ${SHOW} neurons; the count is written under each column.`)),
+          el("div", { class: "panel" }, el("h2", {}, "Parameters, layer by layer"), el("div", { class: "table-wrap" }, table)),
+          el("div", { class: "panel" }, el("h2", {}, "What the layers learn"), hierarchyNode()))),
+    );
+
+    function hierarchyNode() {
+      return el("div", { class: "hierarchy", "data-testid": "hierarchy" });
+    }
+
+    function setSizes(next) {
+      sizes = next;
+      ctx.setParams({ sizes: sizes.join(",") });
+      drawEditor();
+      refresh();
+    }
+
+    function stepper(i) {
+      const isInput = i === 0, isOutput = i === sizes.length - 1;
+      const name = isInput ? "Inputs" : isOutput ? "Output layer" : `Hidden layer ${i}`;
+      const id = `size-${i}`;
+      const input = el("input", {
+        type: "number", id, class: "input", min: 1, max: MAX_WIDTH, step: 1, value: sizes[i], "data-testid": id,
+        oninput: (ev) => {
+          const n = Number(ev.target.value);
+          if (!Number.isInteger(n) || n < 1 || n > MAX_WIDTH) return;
+          sizes[i] = n;
+          ctx.setParams({ sizes: sizes.join(",") });
+          refresh();
+        },
+      });
+      const bump = (d) => () => { sizes[i] = Math.min(MAX_WIDTH, Math.max(1, sizes[i] + d)); input.value = sizes[i];
+        ctx.setParams({ sizes: sizes.join(",") }); refresh(); };
+      const remove = !isInput && sizes.length > 2 ? el("button", {
+        type: "button", class: "btn btn-icon btn-ghost", "aria-label": `Remove ${name.toLowerCase()}`,
+        "data-testid": `remove-layer-${i}`, title: "Remove this layer",
+        onclick: () => { sizes.splice(i, 1); setSizes(sizes); },
+      }, "×") : el("span", { class: "btn-icon-spacer" });
+      return el("div", { class: `layer-row ${isInput ? "is-input" : isOutput ? "is-output" : ""}` },
+        el("label", { for: id }, name),
+        el("div", { class: "stepper" },
+          el("button", { type: "button", class: "btn btn-icon", "aria-label": `Fewer in ${name.toLowerCase()}`, onclick: bump(-1) }, "−"),
+          input,
+          el("button", { type: "button", class: "btn btn-icon", "aria-label": `More in ${name.toLowerCase()}`, onclick: bump(1) }, "+"),
+          remove));
+    }
+
+    function drawEditor() {
+      const add = el("button", {
+        type: "button", class: "btn btn-small", "data-testid": "add-layer", disabled: sizes.length > MAX_LAYERS,
+        onclick: () => { sizes.splice(sizes.length - 1, 0, sizes[sizes.length - 2] || 4); setSizes(sizes); },
+      }, "+ Add a hidden layer");
+      editor.replaceChildren(...sizes.map((_, i) => stepper(i)), el("div", { class: "btn-row", style: "margin: 6px 0 16px" }, add));
+    }
+
+    function drawDiagram(r) {
+      const cols = r.sizes.length;
+      const W = 700, H = 300, top = 34, bottom = 56;
+      const xs = r.sizes.map((_, i) => 60 + (i * (W - 120)) / Math.max(1, cols - 1));
+      const colNodes = r.sizes.map((n) => {
+        if (n <= SHOW) return Array.from({ length: n }, (_, k) => ({ k, gap: false }));
+        return [...Array.from({ length: SHOW - 2 }, (_, k) => ({ k, gap: false })), { k: -1, gap: true }, { k: n - 1, gap: false }];
+      });
+      const ys = colNodes.map((nodes) => {
+        const n = nodes.length, span = H - top - bottom, step = Math.min(30, span / Math.max(1, n - 1));
+        const y0 = top + (span - step * (n - 1)) / 2;
+        return nodes.map((_, k) => y0 + k * step);
+      });
+      const edges = [], nodes = [], labels = [];
+      for (let c = 0; c < cols - 1; c++) {
+        colNodes[c].forEach((a, i) => colNodes[c + 1].forEach((b, j) => {
+          if (a.gap || b.gap) return;
+          edges.push(svg("line", { x1: xs[c], y1: ys[c][i], x2: xs[c + 1], y2: ys[c + 1][j], class: "net-edge" }));
+        }));
+        const row = r.layers[c];
+        labels.push(svg("text", { x: (xs[c] + xs[c + 1]) / 2, y: H - 12, "text-anchor": "middle", class: "net-params" },
+          `${fmt(row.params)} params`));
+      }
+      colNodes.forEach((col, c) => {
+        const kind = c === 0 ? "in" : c === cols - 1 ? "out" : "hid";
+        col.forEach((node, k) => {
+          if (node.gap) nodes.push(svg("text", { x: xs[c], y: ys[c][k] + 6, "text-anchor": "middle", class: "net-gap" }, "⋮"));
+          else nodes.push(svg("circle", { cx: xs[c], cy: ys[c][k], r: 9, class: `net-node net-${kind}` }));
+        });
+        const title = c === 0 ? "input" : c === cols - 1 ? "output" : `hidden ${c}`;
+        labels.push(svg("text", { x: xs[c], y: 16, "text-anchor": "middle", class: "net-title" }, title));
+        labels.push(svg("text", { x: xs[c], y: H - bottom + 22, "text-anchor": "middle", class: "net-count" }, fmt(r.sizes[c])));
+      });
+      diagram.replaceChildren(svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img",
+        "aria-label": `Network ${r.sizes.join(" → ")} with ${r.total} parameters` }, edges, nodes, labels));
+    }
+
+    function drawTable(r) {
+      const rows = r.layers.map((l) => el("tr", { "data-testid": `layer-row-${l.index}` },
+        el("td", {}, l.kind === "output" ? "Output layer" : `Hidden layer ${l.index}`),
+        el("td", { class: "formula-cell" },
+          `${fmt(l.inputs)} × ${fmt(l.neurons)} + ${fmt(l.neurons)}`),
+        el("td", {}, fmt(l.weights)), el("td", {}, fmt(l.biases)),
+        el("td", { class: "strong" }, fmt(l.params))));
+      table.replaceChildren(
+        el("thead", {}, el("tr", {}, el("th", {}, "Layer"), el("th", {}, "inputs × neurons + neurons"),
+          el("th", {}, "weights"), el("th", {}, "biases"), el("th", {}, "parameters"))),
+        el("tbody", {}, rows),
+        el("tfoot", {}, el("tr", {}, el("td", {}, "Total"), el("td", {}), el("td", {}), el("td", {}),
+          el("td", { "data-testid": "table-total" }, fmt(r.total)))));
+    }
+
+    function drawHierarchy(r) {
+      const box = root.querySelector("[data-testid=hierarchy]");
+      const items = [];
+      r.hierarchy.forEach((h, i) => {
+        if (i) items.push(el("div", { class: "h-arrow", "aria-hidden": "true" }, "→"));
+        items.push(el("div", { class: "h-card" }, el("div", { class: "h-level" }, h.level), el("div", { class: "h-what" }, h.what)));
+      });
+      box.replaceChildren(el("div", { class: "h-flow" }, items),
+        el("p", { class: "caption" }, "Nobody programs these levels: each layer builds on the one before, and training ",
+          "finds what to look for. Steps 6–9 show this happening in a CNN."));
+    }
+
+    function draw(r) {
+      totalOut.textContent = fmt(r.total);
+      totalSum.textContent = r.layers.length > 1 ? `${r.layers.map((l) => fmt(l.params)).join(" + ")}` : "one layer";
+      depthOut.textContent = fmt(r.hidden_layers);
+      drawDiagram(r);
+      drawTable(r);
+      drawHierarchy(r);
+    }
+
+    const refresh = ctx.live(() => ctx.api("layers", { sizes: [...sizes] }), draw);
+    drawEditor();
+    await refresh();
+  },
+};
