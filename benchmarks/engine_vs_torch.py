@@ -117,8 +117,13 @@ def torch_inference(torch, test, batch=256):
     return time.perf_counter() - start
 
 
-def median_of(fn, repeats):
-    return statistics.median(fn() for _ in range(repeats))
+def paired_medians(ours, theirs, repeats):
+    """Alternate the two runs so a change in machine load hits both alike; medians of each."""
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(ours())
+        b.append(theirs())
+    return statistics.median(a), statistics.median(b)
 
 
 def main(argv=None):
@@ -140,15 +145,14 @@ def main(argv=None):
     print(f"threads: {args.threads} (torch {torch.__version__}, numpy {np.__version__}); "
           f"median of {args.repeats} runs")
     rows = []
-    ours = median_of(lambda: ours_playground(points, point_labels), args.repeats)
-    theirs = median_of(lambda: torch_playground(torch, points, point_labels), args.repeats)
+    ours, theirs = paired_medians(lambda: ours_playground(points, point_labels),
+                                  lambda: torch_playground(torch, points, point_labels), args.repeats)
     # for steps/s the time ratio is theirs/ours
     rows.append(("playground 2-8-8-1, 200 pts: steps/s", ours, theirs, theirs / ours))
-    ours = median_of(lambda: ours_epoch(images, labels), args.repeats)
-    theirs = median_of(lambda: torch_epoch(torch, images, labels), args.repeats)
+    ours, theirs = paired_medians(lambda: ours_epoch(images, labels),
+                                  lambda: torch_epoch(torch, images, labels), args.repeats)
     rows.append(("lesson CNN epoch, 4,708 imgs, batch 64: s", ours, theirs, ours / theirs))
-    ours = median_of(lambda: ours_inference(test), args.repeats)
-    theirs = median_of(lambda: torch_inference(torch, test), args.repeats)
+    ours, theirs = paired_medians(lambda: ours_inference(test), lambda: torch_inference(torch, test), args.repeats)
     rows.append(("lesson CNN inference, 624 imgs: s", ours, theirs, ours / theirs))
     print(f"{'workload':<44} {'ml2dl':>10} {'PyTorch':>10} {'time ratio':>11}")
     for name, a, b, ratio in rows:
