@@ -1,0 +1,131 @@
+"""Hyperparameter search: train one model per setting, rank them by validation AUC.
+
+The lectures' last step of the training loop — "repeat for several hyperparameter
+settings" — as a function. ``space`` maps a setting to the values to try::
+
+    tune(train, val, space={"lr": [1e-3, 3e-3], "width": [8, 16]})      # grid: 4 trials
+    tune(train, val, space={...}, search="random", trials=5, seed=0)     # 5 of the grid, drawn at random
+
+Settings: ``lr``, ``weight_decay``, ``epochs``, ``batch_size`` (the recipe of :func:`fit`)
+and ``width``, ``dropout``, ``hidden`` (the architecture). Every trial starts from the same
+seed, so differences come from the settings, not from luck of the initialisation.
+
+The validation set chooses the winner, so its AUC is an optimistic estimate of the
+winner's performance: judge the chosen model on a test split it has never influenced.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .architectures import build_model
+from .loop import as_arrays, fit
+from .runs import RunError, atomic_write, history_csv_text, read_json, write_json
+
+RECIPE_KEYS = ("lr", "weight_decay", "epochs", "batch_size")
+MODEL_KEYS = ("width", "dropout", "hidden")
+RESULTS_JSON = "results.json"
+RESULTS_CSV = "results.csv"
+
+
+def settings(space: dict, *, search: str = "grid", trials: int | None = None, seed: int = 0) -> list[dict]:
+    """The list of settings to try: the full grid, or ``trials`` distinct draws from it."""
+    if not isinstance(space, dict) or not space:
+        raise ValueError(f"space must be a non-empty dict of setting → list of values, got {space!r}")
+    unknown = sorted(set(space) - set(RECIPE_KEYS) - set(MODEL_KEYS))
+    if unknown:
+        raise ValueError(f"cannot tune {', '.join(unknown)}; settings are {list(RECIPE_KEYS + MODEL_KEYS)}")
+    for k, values in space.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ValueError(f"space[{k!r}] must be a non-empty list of values, got {values!r}")
+    keys = list(space)
+    grid = [dict(zip(keys, combo)) for combo in itertools.product(*(space[k] for k in keys))]
+    if search == "grid":
+        return grid
+    if search != "random":
+        raise ValueError(f"search must be 'grid' or 'random', got {search!r}")
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials <= 0:
+        raise ValueError(f"random search needs trials, a positive int, got {trials!r}")
+    order = np.random.default_rng(seed).permutation(len(grid))[:trials]
+    return [grid[i] for i in order]
+
+
+def tune(train, val, *, model: str = "strong", space: dict, search: str = "grid", trials: int | None = None,
+         seed: int = 0, max_seconds: float | None = None, out_dir=None, overwrite: bool = False,
+         on_event=None, config: dict | None = None, **recipe) -> list[dict]:
+    """Train ``model`` once per setting; return the results sorted by validation AUC (best first).
+
+    Args:
+        train, val: as for :func:`fit` (``val`` is required: it ranks the trials).
+        model: a built-in architecture name.
+        space, search, trials, seed: see :func:`settings`; ``seed`` also seeds every trial.
+        max_seconds: time budget of each trial.
+        out_dir: a folder with one run directory per trial (``trial-01`` …) and
+            ``results.csv`` / ``results.json``, rewritten after every trial.
+        on_event: called with ``{"stage": "trial_start" | "trial_end", "trial", "trials", "result"}``.
+        recipe: further :func:`fit` options shared by every trial.
+
+    Returns:
+        One dict per trial: its settings, ``val_auc``, ``best_epoch``, ``seconds``, ``run_dir``.
+    """
+    if val is None:
+        raise ValueError("tune needs a validation set to rank the trials")
+    todo = settings(space, search=search, trials=trials, seed=seed)
+    x_train, _ = as_arrays(train, "train")
+    c, h, _ = x_train.shape[1:]
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        if (out / RESULTS_JSON).exists() and not overwrite:
+            raise RunError(f"{out} already holds tuning results; choose another folder or overwrite it")
+        out.mkdir(parents=True, exist_ok=True)
+    results: list[dict] = []
+    for i, setting in enumerate(todo, 1):
+        if on_event:
+            on_event({"stage": "trial_start", "trial": i, "trials": len(todo), "setting": setting})
+        model_opts = {k: v for k, v in setting.items() if k in MODEL_KEYS}
+        trial_recipe = {**recipe, **{k: v for k, v in setting.items() if k in RECIPE_KEYS}}
+        net = build_model(model, in_channels=int(c), image_size=int(h), seed=seed, **model_opts)
+        run_dir = out / f"trial-{i:02d}" if out is not None else None
+        res = fit(net, train, val, seed=seed, max_seconds=max_seconds, run_dir=run_dir, overwrite=overwrite,
+                  config={**(config or {}), "model": {"name": model, "options": model_opts}, "tune": setting},
+                  **trial_recipe)
+        last = res.history[-1] if res.history else {}
+        row = {"trial": i, **setting, "val_auc": res.best_val_auc, "best_epoch": res.best_epoch,
+               "val_accuracy": _best_row(res).get("val_accuracy"), "epochs_run": last.get("epoch"),
+               "seconds": res.seconds, "stopped": res.stopped, "run_dir": str(run_dir) if run_dir else None}
+        results.append(row)
+        if out is not None:
+            _write_results(out, ranked(results))
+        if on_event:
+            on_event({"stage": "trial_end", "trial": i, "trials": len(todo), "result": row})
+    return ranked(results)
+
+
+def ranked(results: list[dict]) -> list[dict]:
+    """Best validation AUC first; trials without an AUC last."""
+    return sorted(results, key=lambda r: (-r["val_auc"] if r.get("val_auc") is not None
+                                          and math.isfinite(r["val_auc"]) else math.inf, r["trial"]))
+
+
+def _best_row(res) -> dict:
+    for row in res.history:
+        if row.get("epoch") == res.best_epoch:
+            return row
+    return {}
+
+
+def _write_results(out: Path, rows: list[dict]) -> None:
+    write_json(out / RESULTS_JSON, rows)
+    text = history_csv_text(rows)
+    atomic_write(out / RESULTS_CSV, lambda f: f.write(text), binary=False)
+
+
+def load_results(out_dir) -> list[dict]:
+    path = Path(out_dir) / RESULTS_JSON
+    if not path.is_file():
+        raise RunError(f"no tuning results at {path}")
+    return read_json(path)
