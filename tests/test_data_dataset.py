@@ -3,7 +3,8 @@ import pytest
 from PIL import Image
 
 from ml2dl.data import DatasetError, ImageDataset, Splits, load_dataset
-from ml2dl.data.dataset import atomic_write_bytes, stratified_split
+from ml2dl.data.dataset import stratified_split
+from ml2dl.nn.serialization import atomic_write
 
 
 def small(n=4, labels=None):
@@ -53,7 +54,7 @@ def test_stratified_split_keeps_class_shares():
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     target = tmp_path / "sub" / "file.bin"
-    atomic_write_bytes(target, lambda f: f.write(b"ok"))
+    atomic_write(target, lambda f: f.write(b"ok"))
     assert target.read_bytes() == b"ok"
 
     def fail(f):
@@ -61,7 +62,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        atomic_write_bytes(target, fail)
+        atomic_write(target, fail)
     assert target.read_bytes() == b"ok"
     assert [p.name for p in target.parent.iterdir()] == ["file.bin"]
 

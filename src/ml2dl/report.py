@@ -23,7 +23,6 @@ import io
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -33,6 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from . import metrics as M
+from .nn.serialization import atomic_write
 
 __all__ = ["write_report", "PUBLISHED_PNEUMONIAMNIST", "PUBLISHED_SOURCE"]
 
@@ -120,20 +120,6 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
-
-
-def _atomic_write(path: Path, data: str) -> None:
-    """Write text to a temp file in the same folder, then os.replace it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _num(x: Any, digits: int = 3) -> str:
@@ -655,12 +641,12 @@ def write_report(out_dir: str | os.PathLike, *, title: str,
         "dataset_note": dataset_note,
     }
     text = json.dumps(_jsonable(record), indent=2, allow_nan=False, ensure_ascii=False)
-    _atomic_write(out / "metrics.json", text + "\n")
+    atomic_write(out / "metrics.json", lambda f: f.write(text + "\n"), binary=False)
 
     page = _render_html(title, created, history, splits, summaries, points_by_split, eval_split,
                         items, dataset_note)
     path = out / "report.html"
-    _atomic_write(path, page)
+    atomic_write(path, lambda f: f.write(page), binary=False)
     return path
 
 

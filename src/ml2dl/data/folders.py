@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import DatasetError, ImageDataset, Splits, atomic_write_bytes, stratified_split
+from .dataset import DatasetError, ImageDataset, Splits, stratified_split
+from ..nn.serialization import atomic_write
 from .images import DICOM_SUFFIXES, IMAGE_SUFFIXES, read_image
 
 SPLIT_ALIASES = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}
@@ -158,7 +159,7 @@ def load_image_folder(
 
     if cache_file is not None:
         flat = {f"{s}_{k}": a for s, (x, y) in arrays.items() for k, a in (("images", x), ("labels", y))}
-        atomic_write_bytes(cache_file, lambda f: np.savez(f, **flat))
+        atomic_write(cache_file, lambda f: np.savez(f, **flat))
     return _splits(arrays, class_names, root)
 
 

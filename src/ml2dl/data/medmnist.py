@@ -33,7 +33,8 @@ from typing import Callable
 
 import numpy as np
 
-from .dataset import DatasetError, ImageDataset, Splits, atomic_write_bytes
+from ..nn.serialization import atomic_write
+from .dataset import DatasetError, ImageDataset, Splits
 from .images import resize
 
 SPLIT_NAMES = ("train", "val", "test")
@@ -193,7 +194,7 @@ def download_medmnist(
             )
 
     try:
-        atomic_write_bytes(dest, write)
+        atomic_write(dest, write)
     except DatasetError:
         raise
     except (urllib.error.URLError, OSError, ValueError) as e:

@@ -23,9 +23,7 @@ import csv
 import io
 import json
 import math
-import os
 import platform
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -33,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import nn
+from ..nn.serialization import atomic_write
 
 CONFIG = "config.json"
 HISTORY_CSV = "history.csv"
@@ -51,32 +50,6 @@ _STATE_KEY = "__state__"
 
 class RunError(ValueError):
     """A run directory that is missing, incomplete or does not match what was asked."""
-
-
-# --------------------------------------------------------------------------------------
-# Atomic writes
-# --------------------------------------------------------------------------------------
-def atomic_write(path, write, *, binary: bool = True) -> Path:
-    """Call ``write(file)`` on a temporary file beside ``path``, fsync it, then ``os.replace``.
-
-    If ``write`` raises (or the process is interrupted) the temporary file is removed and
-    ``path`` keeps its previous content.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8",
-                                                                           "newline": ""})) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _json_default(value):
