@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data to evaluate on (default: the data the run was trained on)")
     p.add_argument("--split", default="test", choices=("test", "val", "train"), help="split (default test)")
     p.add_argument("--operating-point", default=DEFAULT_OPERATING_POINT, choices=OPERATING_POINT_NAMES,
-                   help="the threshold chosen on validation to report (default screening: sensitivity ≥ 95%%)")
+                   help="the threshold chosen on validation to report (default screening: sensitivity ≥ 97.5%%)")
     p.add_argument("--report", help="folder for report.html and metrics.json (default RUN/eval-SPLIT)")
     p.add_argument("--no-report", action="store_true", help="only print the metrics")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")

@@ -519,9 +519,14 @@ _POINT_METRIC_KEYS = ("tp", "fp", "tn", "fn", "accuracy", "sensitivity", "specif
                       "ppv", "npv", "f1")
 
 
-def operating_points(y_val: Any, s_val: Any, *, sensitivity: float = 0.95,
-                     specificity: float = 0.95) -> dict[str, dict[str, Any]]:
+def operating_points(y_val: Any, s_val: Any, *, sensitivity: float = 0.975,
+                     specificity: float = 0.98) -> dict[str, dict[str, Any]]:
     """Choose three named operating points on a validation set.
+
+    The default targets are those of Gulshan et al. 2016's two points (97.5% sensitivity
+    for screening, 98% specificity before a high-risk action). A looser screening target
+    such as 95% can pick a threshold *above* 0.5 on a strong model, i.e. a "screening"
+    point less sensitive than the plain 0.5 cut-off, which defeats its purpose.
 
     * ``"screening"``: :func:`threshold_for_sensitivity` with target ``sensitivity``
       (miss few pneumonias);
@@ -540,8 +545,8 @@ def operating_points(y_val: Any, s_val: Any, *, sensitivity: float = 0.95,
     specificity = _check_fraction(specificity, "specificity")
     y, s = _check_pair(y_val, s_val)
     rules = {
-        "screening": f"sensitivity \u2265 {sensitivity:.0%} on validation",
-        "high_specificity": f"specificity \u2265 {specificity:.0%} on validation",
+        "screening": f"sensitivity \u2265 {sensitivity:.1%} on validation",
+        "high_specificity": f"specificity \u2265 {specificity:.1%} on validation",
         "balanced": "maximum of sensitivity + specificity (Youden) on validation",
     }
     if _one_class(y, "Operating points"):

@@ -584,7 +584,7 @@ def write_report(out_dir: str | os.PathLike, *, title: str,
         val, test: ``{"y_true": (N,) 0/1, "y_score": (N,) pneumonia scores}``.
         points: operating points from :func:`ml2dl.metrics.operating_points`
             (chosen on validation). If omitted and ``val`` is given they are chosen
-            on ``val`` with the default targets (sensitivity and specificity 95%).
+            on ``val`` with the default targets (sensitivity 97.5%, specificity 98%).
             They are applied unchanged to ``test``.
         misclassified: dicts ``{image: 2-D array in [0, 1], heatmap: 2-D array in
             [0, 1] or None, label: 0/1 (the truth), score: float}``; the first
