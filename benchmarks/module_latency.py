@@ -50,6 +50,15 @@ CASES: list[Case] = [
     # step 8 — pooling
     Case(8, "pooling 8×8", "/api/pooling", {"size": 8, "seed": 0}),
     Case(8, "pooling 16×16", "/api/pooling", {"size": 16, "seed": 0}),
+    # step 2 — playground (engineer B): a fresh 2→8→8→1 net, 10 steps, 48² boundary, 200 training points
+    Case(2, "playground 10 steps, 48² grid", "/api/playground/train", {"settings": {"hidden": [8, 8]}, "steps": 10, "include_points": False}),
+    Case(2, "playground 100 steps, 64² grid", "/api/playground/train", {"settings": {"hidden": [8, 8, 8, 8]}, "steps": 100, "resolution": 64}),
+    # step 5 — images (B)
+    Case(5, "images view (28×28 + shuffled)", "/api/images/view", None),
+    # step 7 — kernels (B): the engine's Conv2d on a 512×512 image, PNG out
+    Case(7, "kernel sharpen 512×512", "/api/kernels/apply", {"image": "sample:retina", "kernel": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]}),
+    Case(7, "kernel outline 512×512 (signed)", "/api/kernels/apply", {"image": "sample:retina", "kernel": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]}),
+    Case(7, "kernel pixel explanation", "/api/kernels/pixel", {"image": "sample:retina", "row": 200, "col": 300}),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from ml2dl.lessons.pooling import pooling, progression, random_grid
+from ml2dl.lessons.pooling import pooling, progression
 from ml2dl.web.app import create_app
 
 

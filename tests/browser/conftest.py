@@ -10,9 +10,6 @@ Fixtures:
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -35,27 +32,14 @@ def base_url(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install playwright)")
-    import uvicorn
-
+    from ml2dl.lessons.images import Budget
     from ml2dl.web.app import create_app
+    from servers import TINY, running
 
-    app = create_app(cache_dir=tmp_path_factory.mktemp("module-cache"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start for the browser tests")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    # the session server trains tiny CNNs: visiting step 5 or 9 starts their background jobs
+    app = create_app(cache_dir=tmp_path_factory.mktemp("module-cache"), training_budget=Budget(**TINY))
+    with running(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

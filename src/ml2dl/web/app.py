@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import webbrowser
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,19 +37,23 @@ class Settings:
     Args:
         data_path: a PneumoniaMNIST-style ``.npz`` given with ``ml2dl serve --data`` (or None).
         cache_dir: where long jobs keep their results (created on first use by whoever writes).
+        training_budget: how much the background CNN trainings of steps 5 and 9 may use
+            (an ``ml2dl.lessons.images.Budget``); None means each step's default.
     """
 
     data_path: Path | None
     cache_dir: Path
+    training_budget: Any = None
 
 
 def create_app(*, data_path: str | os.PathLike | None = None,
-               cache_dir: str | os.PathLike | None = None) -> FastAPI:
+               cache_dir: str | os.PathLike | None = None, training_budget=None) -> FastAPI:
     """Build the app: static files, the plotly.js vendor route, every step's router.
 
     Args:
         data_path: optional ``.npz`` of real images for the steps that train on them.
         cache_dir: folder for job results; default ``~/.cache/ml2dl/module``.
+        training_budget: a ``Budget`` for the background trainings (tests pass a tiny one).
     """
     from ml2dl.web.routes import ROUTERS  # imported here so a broken step module fails loudly at build
 
@@ -56,10 +61,12 @@ def create_app(*, data_path: str | os.PathLike | None = None,
         title="ml2dl — the module",
         description="From one neuron to a CNN that reads chest X-rays. Every figure is computed here.",
         version="0.1.0",
+        lifespan=_lifespan,
     )
     app.state.settings = Settings(
         data_path=Path(data_path).expanduser() if data_path is not None else None,
         cache_dir=Path(cache_dir if cache_dir is not None else DEFAULT_CACHE_DIR).expanduser(),
+        training_budget=training_budget,
     )
 
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
@@ -112,6 +119,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | N
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    pool = getattr(app.state, "job_pool", None)
+    if pool is not None:  # cancel background trainings so the server stops promptly
+        pool.shutdown()
 
 
 class _NoCacheStatic(StaticFiles):

@@ -1,0 +1,248 @@
+"""Step 7 — the kernel explorer: a 3×3 kernel slid over a real medical image.
+
+A convolution layer with one 3×3 filter computes, at every pixel (i, j),
+
+    out[i, j] = Σ_u Σ_v  K[u, v] · x[i + u − 1, j + v − 1]        (u, v ∈ {0, 1, 2})
+
+with zeros outside the image (``padding=1`` keeps the size). Those 9 numbers K are
+exactly the weights a CNN learns in ``nn.Conv2d(1, 1, 3)``; here the student types
+them in or picks a classic preset, and the engine's own ``Conv2d`` applies them.
+
+Images travel as PNG data URLs (8-bit grayscale). The filtered values can leave
+0..255: ``display`` says how they are mapped to grey levels
+("clip": below 0 black, above 255 white — what an 8-bit image would store;
+"signed": grey = 0, white = the largest positive value, black = the most negative,
+for kernels whose weights sum to 0 and so answer "how much does this pixel differ
+from its neighbours").
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+
+from ml2dl import nn
+
+KERNEL_LIMIT = 100.0  # |weight| bound: beyond this every output is pure black/white anyway
+MAX_SIDE = 512
+
+PRESETS: dict[str, dict] = {
+    "identity": {
+        "label": "Identity",
+        "kernel": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+        "about": "Copies each pixel: the output is the input. A CNN starts from random numbers, not from this.",
+    },
+    "box_blur": {
+        "label": "Box blur",
+        "kernel": [[1 / 9] * 3, [1 / 9] * 3, [1 / 9] * 3],
+        "about": "The mean of the 3×3 neighbourhood: noise and fine detail are smoothed away.",
+    },
+    "gaussian_blur": {
+        "label": "Gaussian blur",
+        "kernel": [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+        "about": "A weighted mean: near pixels count more than corners. A smoother blur than the box.",
+    },
+    "sharpen": {
+        "label": "Sharpen",
+        "kernel": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+        "about": "The pixel plus how much it differs from its neighbours: edges and texture stand out.",
+    },
+    "laplacian": {
+        "label": "Laplacian edge",
+        "kernel": [[0, -1, 0], [-1, 4, -1], [0, -1, 0]],
+        "about": "How much the pixel differs from its 4 neighbours (weights sum to 0): flat areas become 0, edges light up.",
+    },
+    "sobel_x": {
+        "label": "Sobel x",
+        "kernel": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+        "about": "Right minus left: brightness changing along x, i.e. vertical edges (sign = direction).",
+    },
+    "sobel_y": {
+        "label": "Sobel y",
+        "kernel": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+        "about": "Below minus above: brightness changing along y, i.e. horizontal edges.",
+    },
+    "emboss": {
+        "label": "Emboss",
+        "kernel": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+        "about": "A diagonal difference added to the pixel: the image looks lit from the bottom right, like a relief.",
+    },
+    "outline": {
+        "label": "Outline",
+        "kernel": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+        "about": "The pixel minus its 8 neighbours (weights sum to 0): outlines of every structure.",
+    },
+}
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def check_kernel(kernel) -> np.ndarray:
+    """A 3×3 list of finite numbers within ±KERNEL_LIMIT, as float32."""
+    try:
+        k = np.asarray(kernel, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"kernel must be 3×3 numbers, got {kernel!r}") from None
+    if k.shape != (3, 3):
+        raise ValueError(f"kernel must be 3×3 numbers, got shape {k.shape}")
+    if not np.all(np.isfinite(k)):
+        raise ValueError("kernel weights must be finite numbers, got NaN or infinity")
+    if np.abs(k).max() > KERNEL_LIMIT:
+        raise ValueError(f"kernel weights must be within ±{KERNEL_LIMIT:g}, got {float(np.abs(k).max()):g}")
+    return k.astype(np.float32)
+
+
+def as_gray_image(image) -> np.ndarray:
+    """Any 2-D grayscale or (H, W, 3|4) colour image as a float32 (H, W) array of 0..255.
+
+    Colour becomes luminance (ITU-R 601: 0.299 R + 0.587 G + 0.114 B); floats in [0, 1]
+    are scaled to 0..255, other floats are min–max scaled (e.g. CT values).
+    """
+    a = np.asarray(image)
+    if a.ndim == 3 and a.shape[2] in (3, 4):
+        a = a[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    if a.ndim != 2 or min(a.shape) < 3:
+        raise ValueError(f"image must be 2-D (H, W) or colour (H, W, 3), at least 3×3, got shape {np.shape(image)}")
+    if a.dtype == np.uint8:
+        return a.astype(np.float32)
+    a = a.astype(np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError("image has NaN or infinite values")
+    lo, hi = float(a.min()), float(a.max())
+    if lo >= 0 and hi <= 1 and np.issubdtype(np.asarray(image).dtype, np.floating):
+        return (a * 255).astype(np.float32)
+    if lo >= 0 and hi <= 255:
+        return a.astype(np.float32)
+    return ((a - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(a)).astype(np.float32)
+
+
+def shrink(image: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
+    """Downscale (area averaging, via Pillow) so the longer side is at most ``max_side``."""
+    h, w = image.shape
+    if max(h, w) <= max_side:
+        return image
+    from PIL import Image
+
+    scale = max_side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(size, Image.BOX), dtype=np.float32)
+
+
+# ------------------------------------------------------------------------------ the maths
+
+
+def convolve(image: np.ndarray, kernel) -> np.ndarray:
+    """The kernel applied by the engine's ``nn.Conv2d(1, 1, 3, padding=1)`` (float32, (H, W)).
+
+    Like every CNN library this is a cross-correlation (the kernel is not flipped):
+    out[i, j] = Σ K[u, v] · x[i+u−1, j+v−1], zeros outside the image.
+    """
+    k = check_kernel(kernel)
+    x = np.asarray(image, dtype=np.float32)
+    if x.ndim != 2:
+        raise ValueError(f"image must be 2-D (H, W), got shape {x.shape}")
+    conv = nn.Conv2d(1, 1, 3, padding=1, bias=False)
+    conv.weight.data[...] = k[None, None]
+    return conv(x[None, None])[0, 0]
+
+
+def display_mode(kernel) -> str:
+    """"signed" when the weights sum to ~0 (edge detectors), else "clip"."""
+    return "signed" if abs(float(np.sum(check_kernel(kernel)))) < 0.5 else "clip"
+
+
+def to_display(values: np.ndarray, mode: str) -> tuple[np.ndarray, dict]:
+    """Map filter outputs to uint8 grey levels; also return how (for the caption)."""
+    if mode == "clip":
+        shown = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+        scale = {"mode": "clip", "black": 0.0, "white": 255.0}
+    elif mode == "signed":
+        m = float(np.abs(values).max())
+        m = m if m > 1e-12 else 1.0
+        shown = np.clip(np.rint(127.5 + values * (127.5 / m)), 0, 255).astype(np.uint8)
+        scale = {"mode": "signed", "black": -m, "white": m}
+    else:
+        raise ValueError(f"display must be 'auto', 'clip' or 'signed', got {mode!r}")
+    return shown, scale
+
+
+def png_data_url(gray: np.ndarray) -> str:
+    """uint8 (H, W) → 'data:image/png;base64,...' (fast compression: this is on every edit)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(gray, dtype=np.uint8), mode="L").save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def apply_kernel(image: np.ndarray, kernel, *, display: str = "auto", include_original: bool = False) -> dict:
+    """Filter a grayscale image (values 0..255, (H, W)) with a 3×3 kernel, for the page.
+
+    Returns:
+        ``filtered_png`` (data URL), ``display`` ({mode, black, white}: the values shown as
+        black and white), ``stats`` of the raw filter output (min, max, mean, fraction
+        outside 0..255), ``kernel`` (as used), ``kernel_sum``, ``height``, ``width``,
+        ``parameters`` (9 weights: what a Conv2d(1, 1, 3, bias=False) learns) and,
+        if asked, ``original_png``.
+    """
+    k = check_kernel(kernel)
+    x = np.asarray(image, dtype=np.float32)
+    out = convolve(x, k)
+    mode = display_mode(k) if display == "auto" else display
+    shown, scale = to_display(out, mode)
+    result = {
+        "height": int(x.shape[0]),
+        "width": int(x.shape[1]),
+        "kernel": [[float(v) for v in row] for row in k],
+        "kernel_sum": round(float(k.astype(np.float64).sum()), 6),
+        "parameters": 9,
+        "display": scale,
+        "stats": {
+            "min": float(out.min()),
+            "max": float(out.max()),
+            "mean": float(out.mean()),
+            "outside_0_255": float(np.mean((out < 0) | (out > 255))),
+        },
+        "filtered_png": png_data_url(shown),
+    }
+    if include_original:
+        result["original_png"] = png_data_url(np.clip(np.rint(x), 0, 255).astype(np.uint8))
+    return result
+
+
+def explain_pixel(image: np.ndarray, kernel, row: int, col: int, *, display: str = "auto") -> dict:
+    """The sum behind one output pixel: its 3×3 input patch, the products, the total.
+
+    Outside the image the patch holds zeros (``padding=1``), marked in ``inside``.
+    """
+    k = check_kernel(kernel)
+    x = np.asarray(image, dtype=np.float32)
+    h, w = x.shape
+    if not (isinstance(row, (int, np.integer)) and 0 <= row < h):
+        raise ValueError(f"row must be an int in 0..{h - 1}, got {row!r}")
+    if not (isinstance(col, (int, np.integer)) and 0 <= col < w):
+        raise ValueError(f"col must be an int in 0..{w - 1}, got {col!r}")
+    padded = np.pad(x, 1)
+    patch = padded[row : row + 3, col : col + 3]
+    inside = np.zeros((3, 3), bool)
+    inside[max(0, 1 - row) : 3 - max(0, row + 2 - h), max(0, 1 - col) : 3 - max(0, col + 2 - w)] = True
+    products = patch.astype(np.float64) * k.astype(np.float64)
+    total = float(products.sum())
+    mode = display_mode(k) if display == "auto" else display
+    filtered = convolve(x, k)
+    shown, scale = to_display(filtered, mode)
+    return {
+        "row": int(row),
+        "col": int(col),
+        "patch": patch.astype(float).tolist(),
+        "inside": inside.tolist(),
+        "kernel": k.astype(float).tolist(),
+        "products": products.tolist(),
+        "sum": total,
+        "conv_output": float(filtered[row, col]),
+        "shown_grey": int(shown[row, col]),
+        "display": scale,
+    }

@@ -1,0 +1,339 @@
+"""Step 2 — what one neuron cannot do: train a small network live on a 2-D problem.
+
+The network is ``nn.Sequential(Linear(2, h₁), act, …, Linear(h_k, 1))``; with no hidden
+layer it is a single neuron, ŷ = σ(w₁x₁ + w₂x₂ + b): logistic regression, whose
+decision boundary ŷ = 0.5 is the straight line w₁x₁ + w₂x₂ + b = 0. Hidden neurons
+with a nonlinear activation bend that boundary.
+
+Training minimises the binary cross-entropy
+    L = −1/m Σ [y log ŷ + (1 − y) log(1 − ŷ)]
+by mini-batch gradient descent, w ← w − η ∂L/∂w (or Adam), with the engine's
+explicit backward pass.
+
+The server keeps nothing: the whole training state (weights, optimizer buffers, step
+count, loss history) is a plain JSON-ready dict that the page sends back with each
+request, so any worker can continue any student's run. The data set itself is not in
+the state: it is regenerated from (problem, points, noise, seed), a pure function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ml2dl import nn, optim
+from ml2dl.data import toy
+
+PROBLEMS = ("linear", "xor", "circle", "spiral")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+OPTIMIZERS = ("sgd", "adam")
+MAX_HIDDEN_LAYERS = 4
+MAX_NEURONS = 8
+MAX_STEPS = 100
+MAX_POINTS = 1000
+MAX_GRID = 64
+MAX_HISTORY = 400  # points of the loss curve kept in the state (thinned by 2 when full)
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that defines a run. Changing anything but the optimizer's learning rate
+    or batch size starts a new run (new data or a new network)."""
+
+    problem: str = "xor"
+    noise: float = 0.1
+    seed: int = 0
+    points: int = 400
+    test_fraction: float = 0.5
+    hidden: tuple[int, ...] = (4,)
+    activation: str = "tanh"
+    optimizer: str = "sgd"
+    learning_rate: float = 0.3
+    batch_size: int = 10
+
+    def __post_init__(self):
+        if self.problem not in PROBLEMS:
+            raise ValueError(f"problem must be one of {PROBLEMS}, got {self.problem!r}")
+        if not (np.isfinite(self.noise) and 0 <= self.noise <= 1):
+            raise ValueError(f"noise must be a number in [0, 1], got {self.noise!r}")
+        if not (isinstance(self.points, int) and 20 <= self.points <= MAX_POINTS):
+            raise ValueError(f"points must be an int in 20..{MAX_POINTS}, got {self.points!r}")
+        if not 0.1 <= self.test_fraction <= 0.9:
+            raise ValueError(f"test_fraction must be in [0.1, 0.9], got {self.test_fraction!r}")
+        hidden = tuple(self.hidden)
+        if len(hidden) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"hidden must have at most {MAX_HIDDEN_LAYERS} layers, got {len(hidden)}")
+        for i, h in enumerate(hidden):
+            if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 1 <= h <= MAX_NEURONS:
+                raise ValueError(f"hidden[{i}] must be an int in 1..{MAX_NEURONS} neurons, got {h!r}")
+        object.__setattr__(self, "hidden", tuple(int(h) for h in hidden))
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if not (np.isfinite(self.learning_rate) and 0 < self.learning_rate <= 10):
+            raise ValueError(f"learning_rate must be in (0, 10], got {self.learning_rate!r}")
+        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= MAX_POINTS):
+            raise ValueError(f"batch_size must be an int in 1..{MAX_POINTS}, got {self.batch_size!r}")
+
+    def run_key(self) -> dict:
+        """The settings a saved state must match (the rest may change mid-run)."""
+        return {"problem": self.problem, "noise": float(self.noise), "seed": int(self.seed),
+                "points": self.points, "test_fraction": float(self.test_fraction),
+                "hidden": list(self.hidden), "activation": self.activation, "optimizer": self.optimizer}
+
+
+@dataclass
+class Problem:
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    extent: tuple[float, float] = field(default=toy.PLOT_RANGE)
+
+
+def make_data(settings: Settings) -> Problem:
+    """The train/test points of a run: a pure function of the settings."""
+    X, y = toy.make_problem(settings.problem, n=settings.points, noise=settings.noise, seed=settings.seed)
+    X_train, X_test, y_train, y_test = toy.split(X, y, test_fraction=settings.test_fraction, seed=settings.seed)
+    return Problem(X_train, y_train.astype(np.float32), X_test, y_test.astype(np.float32))
+
+
+def build_model(hidden, activation: str, seed: int) -> nn.Sequential:
+    """Linear(2, h₁) → act → … → Linear(h_k, 1); the output is a logit (σ is in the loss)."""
+    rng = np.random.default_rng(seed)
+    sizes = [2, *hidden, 1]
+    layers: list[nn.Module] = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1], rng=rng, init=_init_for(activation)))
+        if i < len(sizes) - 2:
+            layers.append(nn.activation_by_name(activation))
+    return nn.Sequential(*layers)
+
+
+def _init_for(activation: str) -> str:
+    # Xavier keeps tanh/sigmoid units out of saturation; He suits ReLU (lecture: "proper
+    # initialisation"). PyTorch's default is too small for 2 inputs to get going quickly.
+    return "he" if activation == "relu" else "xavier"
+
+
+def make_optimizer(model: nn.Module, settings: Settings):
+    if settings.optimizer == "adam":
+        return optim.Adam(model.parameters(), lr=settings.learning_rate)
+    return optim.SGD(model.parameters(), lr=settings.learning_rate)
+
+
+# ------------------------------------------------------------------------------ state ⇄ JSON
+
+
+def _to_lists(a):
+    return None if a is None else np.asarray(a).tolist()
+
+
+def pack_state(model, opt, settings: Settings, step: int, history: dict) -> dict:
+    """Everything needed to continue the run, as JSON-ready lists."""
+    opt_state = opt.state_dict()
+    return {
+        "version": STATE_VERSION,
+        "run": settings.run_key(),
+        "step": int(step),
+        "params": {name: _to_lists(a) for name, a in model.state_dict().items()},
+        "optimizer": {k: ([_to_lists(a) for a in v] if isinstance(v, list) and k not in ("betas",) else v)
+                      for k, v in opt_state.items()},
+        "history": history,
+    }
+
+
+def unpack_state(state: dict, settings: Settings):
+    """Rebuild (model, optimizer, step, history) from a state dict; ValueError if it does
+    not belong to these settings or is malformed."""
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        raise ValueError(f"state must be a playground state of version {STATE_VERSION}; start a new run")
+    if state.get("run") != settings.run_key():
+        raise ValueError("state belongs to different settings (problem, data or network); start a new run")
+    model = build_model(settings.hidden, settings.activation, settings.seed)
+    try:
+        params = {k: np.asarray(v, dtype=np.float32) for k, v in state["params"].items()}
+        for k, v in params.items():
+            if not np.all(np.isfinite(v)):
+                raise ValueError(f"params[{k}] has non-finite values")
+        model.load_state_dict(params)
+        opt = make_optimizer(model, settings)
+        opt_state = dict(state["optimizer"])
+        opt_state["lr"] = settings.learning_rate  # the learning rate may change mid-run
+        opt.load_state_dict(opt_state)
+        step = int(state["step"])
+        history = state["history"]
+        _check_history(history)
+    except (KeyError, TypeError, ValueError) as err:
+        msg = err.args[0] if err.args else type(err).__name__
+        raise ValueError(f"state is malformed ({msg}); start a new run") from None
+    if step < 0:
+        raise ValueError(f"state.step must be ≥ 0, got {step}")
+    return model, opt, step, history
+
+
+_HISTORY_KEYS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+def _empty_history() -> dict:
+    return {k: [] for k in _HISTORY_KEYS}
+
+
+def _check_history(history) -> None:
+    if not isinstance(history, dict) or set(history) != set(_HISTORY_KEYS):
+        raise ValueError(f"history must have the keys {_HISTORY_KEYS}")
+    lengths = {len(history[k]) for k in _HISTORY_KEYS}
+    if len(lengths) != 1 or lengths.pop() > MAX_HISTORY:
+        raise ValueError(f"history lists must have one common length ≤ {MAX_HISTORY}")
+
+
+def _record(history: dict, step: int, metrics: dict) -> dict:
+    history = {k: list(v) for k, v in history.items()}
+    if history["step"] and history["step"][-1] == step:
+        return history  # nothing trained since the last point
+    if len(history["step"]) >= MAX_HISTORY:  # keep the curve's shape: drop every other point
+        history = {k: v[::2] for k, v in history.items()}
+    history["step"].append(int(step))
+    for k in _HISTORY_KEYS[1:]:
+        history[k].append(round(float(metrics[k]), 5))
+    return history
+
+
+# ------------------------------------------------------------------------------ the lesson
+
+
+def _loss_and_accuracy(model, X, y) -> tuple[float, float]:
+    logits = model(X)
+    loss = nn.BCEWithLogitsLoss()(logits, y[:, None])
+    accuracy = float(np.mean((logits[:, 0] > 0) == (y > 0.5)))
+    return loss, accuracy
+
+
+def evaluate(model, data: Problem) -> dict:
+    train_loss, train_acc = _loss_and_accuracy(model, data.X_train, data.y_train)
+    test_loss, test_acc = _loss_and_accuracy(model, data.X_test, data.y_test)
+    return {"train_loss": train_loss, "test_loss": test_loss,
+            "train_accuracy": train_acc, "test_accuracy": test_acc}
+
+
+def boundary(model, resolution: int, extent=toy.PLOT_RANGE) -> dict:
+    """P(orange) on a resolution² grid: the background heat map (x₂ along rows)."""
+    axis, points = toy.grid(resolution, extent)
+    logits = np.nan_to_num(model(points)[:, 0].astype(np.float64), nan=0.0)
+    prob = 1 / (1 + np.exp(-np.clip(logits, -50, 50)))
+    return {"axis": np.round(axis, 4).tolist(),
+            "probability": np.round(prob.reshape(resolution, resolution), 3).tolist()}
+
+
+def neuron_maps(model, resolution: int, extent=toy.PLOT_RANGE) -> list[list[dict]]:
+    """Every hidden neuron's output over a coarse grid: what each neuron 'draws'.
+
+    One list per hidden layer; each neuron gets its values (rows = x₂) divided by the
+    layer's largest |value| (``scale``), so a weak neuron looks pale beside a strong one
+    and the page colours every map on −1..1.
+    """
+    _, points = toy.grid(resolution, extent)
+    model(points)
+    maps = []
+    for layer in model.layers[1:-1:2]:  # the activation layers after each hidden Linear
+        out = np.asarray(layer.output, dtype=np.float64)
+        out = np.nan_to_num(out, nan=0.0, posinf=1e30, neginf=-1e30)
+        scale = float(np.abs(out).max()) or 1.0
+        maps.append([{"values": np.round(out[:, j].reshape(resolution, resolution) / scale, 2).tolist(),
+                      "scale": round(scale, 4)} for j in range(out.shape[1])])
+    return maps
+
+
+def train(state: dict | None, settings: Settings, steps: int = 10, *,
+          resolution: int = 48, neuron_resolution: int = 16) -> dict:
+    """Continue (or start, when ``state`` is None) a run by ``steps`` mini-batch updates.
+
+    Each step draws ``batch_size`` training points with a generator seeded by
+    (seed, step), so a run is reproducible however it is cut into requests.
+
+    Returns:
+        ``state`` (send it back next time; ``state["history"]`` is the loss curve), ``step``,
+        ``metrics`` (train/test loss and accuracy after the last step), ``line`` (one neuron
+        only: w₁, w₂, b of its boundary line), ``boundary``
+        ({axis, probability} on a resolution² grid), ``neurons`` (per hidden neuron maps),
+        ``points`` (train and test x₁, x₂, label), ``diverged`` (True if an update made
+        the weights infinite: they were put back and training stopped).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an int in 0..{MAX_STEPS}, got {steps!r}")
+    if not isinstance(resolution, int) or not 2 <= resolution <= MAX_GRID:
+        raise ValueError(f"resolution must be an int in 2..{MAX_GRID}, got {resolution!r}")
+    if not isinstance(neuron_resolution, int) or not 2 <= neuron_resolution <= 32:
+        raise ValueError(f"neuron_resolution must be an int in 2..32, got {neuron_resolution!r}")
+    data = make_data(settings)
+    if state is None:
+        model = build_model(settings.hidden, settings.activation, settings.seed)
+        opt = make_optimizer(model, settings)
+        step, history = 0, _empty_history()
+    else:
+        model, opt, step, history = unpack_state(state, settings)
+
+    loss_fn = nn.BCEWithLogitsLoss()
+    batch = min(settings.batch_size, len(data.X_train))
+    targets = data.y_train[:, None]
+    # Too large a learning rate makes the weights explode: _steps detects it and reports it,
+    # and the figures below stay finite (JSON has no infinity), so no warnings either.
+    with np.errstate(over="ignore", invalid="ignore"):
+        diverged, step = _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps)
+        metrics = {k: _finite(v) for k, v in evaluate(model, data).items()}
+        shown_boundary = boundary(model, resolution, data.extent)
+        neurons = neuron_maps(model, neuron_resolution, data.extent)
+    history = _record(history, step, metrics)
+    line = None
+    if not settings.hidden:  # one neuron: its boundary is the line w₁x₁ + w₂x₂ + b = 0
+        (w1, w2), b = model[0].weight.data[0], model[0].bias.data[0]
+        line = {"w1": round(float(w1), 4), "w2": round(float(w2), 4), "b": round(float(b), 4)}
+    return {
+        "state": pack_state(model, opt, settings, step, history),
+        "step": step,
+        "metrics": {k: round(v, 5) for k, v in metrics.items()},
+        "percent": {"train_accuracy": round(100 * metrics["train_accuracy"], 1),
+                    "test_accuracy": round(100 * metrics["test_accuracy"], 1)},
+        "line": line,
+        "boundary": shown_boundary,
+        "neurons": neurons,
+        "points": _points(data),
+        "diverged": diverged,
+        "parameters": model.num_parameters(),
+        "layers": [2, *settings.hidden, 1],
+        "extent": list(data.extent),
+    }
+
+
+def _finite(v: float, cap: float = 1e6) -> float:
+    """A metric as a finite float (a diverged loss shows as a large number, not infinity)."""
+    return float(np.clip(np.nan_to_num(v, nan=cap, posinf=cap, neginf=-cap), -cap, cap))
+
+
+def _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps):
+    """``steps`` mini-batch updates; stop (weights restored) if one makes them non-finite."""
+    n = len(data.X_train)
+    for _ in range(steps):
+        idx = np.random.default_rng([settings.seed, step]).choice(n, size=batch, replace=False)
+        backup = [p.data.copy() for p in model.parameters()]
+        loss_fn(model(data.X_train[idx]), targets[idx])
+        model.backward(loss_fn.backward())
+        opt.step()
+        opt.zero_grad()
+        if not all(np.all(np.isfinite(p.data)) for p in model.parameters()):
+            for p, b in zip(model.parameters(), backup):
+                p.data[...] = b
+            return True, step
+        step += 1
+    return False, step
+
+
+def _points(data: Problem) -> dict:
+    def pack(X, y):
+        return {"x1": np.round(X[:, 0], 4).tolist(), "x2": np.round(X[:, 1], 4).tolist(),
+                "label": y.astype(int).tolist()}
+
+    return {"train": pack(data.X_train, data.y_train), "test": pack(data.X_test, data.y_test)}

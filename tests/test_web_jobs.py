@@ -1,0 +1,148 @@
+"""The background job pool: one job per key, progress, cancel, failures, the disk cache."""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+import json
+import threading
+import time
+
+import pytest
+
+from ml2dl.web import jobs
+
+
+def _wait(job, statuses=jobs.FINISHED, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while job.snapshot()["status"] not in statuses:
+        if time.monotonic() > deadline:
+            raise TimeoutError(job.snapshot())
+        time.sleep(0.01)
+    return job.snapshot()
+
+
+@pytest.fixture
+def pool(tmp_path):
+    p = jobs.JobPool(tmp_path, max_workers=1, max_pending=2)
+    yield p
+    p.shutdown()
+
+
+def test_a_job_reports_progress_and_its_result_is_cached_on_disk(pool, tmp_path):
+    seen = []
+
+    def work(report):
+        for i in range(1, 5):
+            report.progress(i / 4, f"part {i}/4", part=i)
+            seen.append(i)
+        (report.workdir / "artefact.txt").parent.mkdir(parents=True, exist_ok=True)
+        return {"answer": 42, "parts": seen}
+
+    job = pool.submit("demo", "abc", work)
+    snap = _wait(job)
+    assert snap["status"] == "done" and snap["progress"] == 1.0 and snap["percent"] == 100.0
+    assert snap["result"] == {"answer": 42, "parts": [1, 2, 3, 4]}
+    assert snap["extra"] == {"part": 4}
+    path = tmp_path / "jobs" / "demo-abc.json"
+    assert json.loads(path.read_text()) == {"answer": 42, "parts": [1, 2, 3, 4]}
+    assert not list(path.parent.glob("*.tmp"))  # atomic: no temporary file left behind
+    # a new pool (a restarted server) answers from the disk at once, without running anything
+    other = jobs.JobPool(tmp_path)
+    cached = other.get("demo", "abc")
+    assert cached.snapshot()["status"] == "done" and cached.snapshot()["cached"] is True
+    assert other.submit("demo", "abc", lambda r: pytest.fail("must not run again")).snapshot()["result"]["answer"] == 42
+    other.shutdown()
+
+
+def test_the_same_key_never_runs_twice(pool):
+    runs = []
+    gate = threading.Event()
+
+    def work(report):
+        runs.append(1)
+        gate.wait(5)
+        return {"ok": True}
+
+    first = pool.submit("demo", "same", work)
+    second = pool.submit("demo", "same", work)
+    assert first is second
+    gate.set()
+    _wait(first)
+    assert runs == [1]
+
+
+def test_cancel_stops_a_running_job_and_it_can_start_again(pool):
+    started = threading.Event()
+
+    def slow(report):
+        started.set()
+        for i in range(1000):
+            time.sleep(0.01)
+            report.progress(i / 1000, "working")
+        return {"finished": True}
+
+    job = pool.submit("demo", "slow", slow)
+    assert started.wait(5)
+    pool.cancel("demo", "slow")
+    snap = _wait(job)
+    assert snap["status"] == "cancelled" and snap["result"] is None
+    assert not pool.result_path("demo-slow").exists()
+    again = pool.submit("demo", "slow", lambda r: {"finished": True})
+    assert again is not job
+    assert _wait(again)["result"] == {"finished": True}
+
+
+def test_a_failure_is_reported_not_raised(pool):
+    def broken(report):
+        raise ValueError("the data file is empty")
+
+    snap = _wait(pool.submit("demo", "broken", broken))
+    assert snap["status"] == "failed"
+    assert snap["error"] == "ValueError: the data file is empty"
+
+
+def test_the_pool_is_bounded(pool):
+    gate = threading.Event()
+    pool.submit("demo", "a", lambda r: gate.wait(5) and {})
+    pool.submit("demo", "b", lambda r: gate.wait(5) and {})
+    with pytest.raises(jobs.PoolFull, match="at most 2 training jobs may wait or run at once, got 2"):
+        pool.submit("demo", "c", lambda r: {})
+    gate.set()
+
+
+def test_a_queued_job_cancelled_never_runs(pool):
+    gate = threading.Event()
+    pool.submit("demo", "first", lambda r: gate.wait(5) and {})
+    queued = pool.submit("demo", "second", lambda r: pytest.fail("must not run"))
+    pool.cancel("demo", "second")
+    assert queued.snapshot()["status"] == "cancelled"
+    gate.set()
+
+
+def test_keys_are_checked_and_fingerprints_are_stable(pool, tmp_path):
+    with pytest.raises(ValueError, match="job name and fingerprint must be"):
+        pool.submit("../evil", "x", lambda r: {})
+    assert jobs.fingerprint({"a": 1, "b": 2}) == jobs.fingerprint({"b": 2, "a": 1})
+    assert jobs.fingerprint("x", 1) != jobs.fingerprint("x", 2)
+    f = tmp_path / "data.bin"
+    f.write_bytes(b"abc")
+    # sha256("abc") starts with ba7816bf8f01cfea
+    assert jobs.file_fingerprint(f) == "ba7816bf8f01cfea"
+
+
+def collect(stream) -> list:
+    """All events of an async generator, run on a fresh event loop in its own thread
+    (Playwright's sync API, used by the browser tests, keeps a loop in the main thread)."""
+    async def gather():
+        return [e async for e in stream]
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, gather()).result()
+
+
+def test_sse_stream_sends_changes_until_finished():
+    snaps = iter([{"status": "running", "progress": 0.1}, {"status": "running", "progress": 0.1},
+                  {"status": "running", "progress": 0.5}, {"status": "done", "progress": 1.0}])
+    events = collect(jobs.sse_stream(lambda: next(snaps), interval=0))
+    assert [json.loads(e[len("data: "):])["progress"] for e in events] == [0.1, 0.5, 1.0]
+    assert all(e.endswith("\n\n") for e in events)
+    assert collect(jobs.sse_stream(lambda: None, interval=0)) == ["event: missing\ndata: {}\n\n"]
