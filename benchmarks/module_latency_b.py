@@ -18,14 +18,14 @@ import tempfile
 import time
 
 
-def playground_updates(client, repeats: int) -> list[float]:
+def playground_updates(client, repeats: int, resolution: int) -> list[float]:
     settings = {"problem": "xor", "hidden": [8, 8], "points": 400}
     body = client.post("/api/playground/train", json={"settings": settings, "steps": 0}).json()
     times = []
     for _ in range(repeats + 2):
         t0 = time.perf_counter()
         r = client.post("/api/playground/train", json={"settings": settings, "state": body["state"], "steps": 10,
-                                                       "resolution": 48, "include_points": False})
+                                                       "resolution": resolution, "include_points": False})
         body = json.loads(r.text)
         times.append(time.perf_counter() - t0)
     return times[2:]
@@ -54,13 +54,13 @@ def main(argv=None) -> int:
     from ml2dl.web.app import create_app
 
     with tempfile.TemporaryDirectory() as cache:
-        app = create_app(cache_dir=cache)
-        app.state.training_budget = Budget(n_train=64, n_val=32, epochs=1)
+        app = create_app(cache_dir=cache, training_budget=Budget(n_train=64, n_val=32, epochs=1))
         with TestClient(app) as client:
-            pg = playground_updates(client, args.repeats)
+            pg48 = playground_updates(client, args.repeats, 48)
+            pg64 = playground_updates(client, args.repeats, 64)
             ex = pipeline_explain(client, args.repeats)
-        app.state.job_pool.shutdown()
-    for name, t in (("playground: 10 steps + 48² boundary, state round trip", pg),
+    for name, t in (("playground: 10 steps + 48² boundary, state round trip", pg48),
+                    ("playground: 10 steps + 64² boundary, state round trip", pg64),
                     ("pipeline: one image, all 10 stages", ex)):
         p50 = statistics.median(t)
         print(f"{name:<56} p50 {p50 * 1e3:7.2f} ms  p95 {sorted(t)[int(0.95 * (len(t) - 1))] * 1e3:7.2f} ms"
