@@ -294,6 +294,15 @@ function merge(base, extra) {
 const AXIS = { gridcolor: "#e8ebf1", zerolinecolor: "#b8bfcc", linecolor: "#cfd5e0", tickcolor: "#cfd5e0",
   automargin: true, title: { font: { size: 12 } } };
 
+/** injectStyle(id, css): add a step's own <style> once (steps keep their CSS beside their code). */
+function injectStyle(id, css) {
+  if (document.getElementById(id)) return;
+  const style = document.createElement("style");
+  style.id = id;
+  style.textContent = css;
+  document.head.append(style);
+}
+
 /**
  * plot(node, traces, layout, config): Plotly.react with the house style (no mode bar, light grid,
  * the page font, responsive). Pass only what differs; nested layout objects are merged.
@@ -391,7 +400,7 @@ async function mount() {
     api,
     hidden,
     plotly: window.Plotly,
-    el, svg, mathml, math, fmt, live, notify, plot,
+    el, svg, mathml, math, fmt, live, notify, plot, injectStyle,
     control: makeControl(hidden),
     choice: makeChoice(hidden),
   };

@@ -89,14 +89,6 @@ const CSS = `
 .pg-check { display: flex; gap: 8px; align-items: center; font-size: .9rem; margin-top: 10px; }
 `;
 
-function injectStyle(id, css) {
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = css;
-  document.head.append(style);
-}
-
 // ---------------------------------------------------------------- URL parsing (strings → settings)
 
 function parseHidden(text) {
@@ -182,7 +174,7 @@ export default {
   title: "What one neuron cannot do",
 
   async mount(root, ctx) {
-    injectStyle("step2-style", CSS);
+    ctx.injectStyle("step2-style", CSS);
     const { el, svg, fmt } = ctx;
     const p = ctx.params;
     const s = {

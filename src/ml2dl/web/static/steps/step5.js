@@ -32,14 +32,6 @@ const CSS = `
 .im-count { font-size: 1.9rem; font-weight: 760; letter-spacing: -.02em; font-variant-numeric: tabular-nums; }
 `;
 
-function injectStyle(id, css) {
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = css;
-  document.head.append(style);
-}
-
 const SCALE = 12; // canvas pixels per image pixel
 
 export default {
@@ -47,7 +39,7 @@ export default {
   title: "Images are special",
 
   async mount(root, ctx) {
-    injectStyle("step5-style", CSS);
+    ctx.injectStyle("step5-style", CSS);
     const { el, fmt } = ctx;
     let index = Math.max(0, Math.round(Number(ctx.params.image) || 0));
     let view = null;

@@ -51,14 +51,6 @@ const CSS = `
 const SHORT = { retina: "Fundus", microaneurysms: "Retina detail", ihc: "Histology", ct_small: "CT slice",
   mr_small: "MR slice", cell: "Cell", shepp_logan_phantom: "Head phantom" };
 
-function injectStyle(id, css) {
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = css;
-  document.head.append(style);
-}
-
 function parseKernel(text) {
   if (!text) return null;
   const v = String(text).split(",").map(Number);
@@ -75,7 +67,7 @@ export default {
   title: "Kernel explorer",
 
   async mount(root, ctx) {
-    injectStyle("step7-style", CSS);
+    ctx.injectStyle("step7-style", CSS);
     const { el, fmt } = ctx;
     const [{ presets, limit }, { samples, max_upload_bytes: maxBytes, max_upload_mb: maxMb }] = await Promise.all([
       ctx.api("kernels/presets"), ctx.api("kernels/samples")]);

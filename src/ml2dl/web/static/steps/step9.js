@@ -49,14 +49,6 @@ const CSS = `
 .cp-ramp { width: 120px; height: 10px; border-radius: 3px; border: 1px solid var(--line-2); }
 `;
 
-function injectStyle(id, css) {
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = css;
-  document.head.append(style);
-}
-
 // ---------------------------------------------------------------- colours (drawing only)
 // Like step 7: signed values around mid-grey (0), non-negative ones black (0) to white (the stage's max).
 function grey(v, scale) {
@@ -85,7 +77,7 @@ export default {
   title: "The full CNN pipeline",
 
   async mount(root, ctx) {
-    injectStyle("step9-style", CSS);
+    ctx.injectStyle("step9-style", CSS);
     const { el, fmt } = ctx;
     let alive = true;
     let source = null;
