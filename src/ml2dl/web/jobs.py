@@ -262,6 +262,43 @@ class JobPool:
 _POOL_LOCK = threading.Lock()
 
 
+# -- what the routes of a job-backed step share ------------------------------------------------
+
+
+def snapshot(pool: JobPool, name: str, fp: str) -> dict:
+    """The job's snapshot, or ``status: "none"`` when nobody has started it."""
+    job = pool.get(name, fp)
+    return job.snapshot() if job else {"name": name, "status": "none", "progress": 0.0, "percent": 0.0,
+                                       "result": None}
+
+
+def submit_snapshot(pool: JobPool, name: str, fp: str, fn: Callable[[Report], dict]) -> dict:
+    """Start (or find) the job and return its snapshot; a full pool answers 503."""
+    from fastapi import HTTPException
+
+    try:
+        return pool.submit(name, fp, fn).snapshot()
+    except PoolFull as err:
+        raise HTTPException(503, detail=str(err)) from None
+
+
+def cancel_snapshot(pool: JobPool, name: str, fp: str) -> dict:
+    pool.cancel(name, fp)
+    return snapshot(pool, name, fp)
+
+
+def progress_response(pool: JobPool, name: str, fp: str):
+    """Server-sent events: the job's snapshot on every change, until it has finished."""
+    from fastapi.responses import StreamingResponse
+
+    def current():
+        job = pool.get(name, fp)
+        return job.snapshot() if job else None
+
+    return StreamingResponse(sse_stream(current), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})
+
+
 def get_pool(app) -> JobPool:
     """The app's job pool, created on first use under ``app.state.settings.cache_dir``."""
     with _POOL_LOCK:

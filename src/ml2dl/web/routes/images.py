@@ -13,7 +13,7 @@ The training budget is ``settings.training_budget`` if set (tests use a tiny one
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as lesson
@@ -55,36 +55,24 @@ def start_experiment(request: Request) -> dict:
         return lesson.run_shuffle_experiment(
             data, b, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    try:
-        job = pool.submit(JOB, fp, run)
-    except jobs.PoolFull as err:
-        raise HTTPException(503, detail=str(err)) from None
-    return job.snapshot()
+    return jobs.submit_snapshot(pool, JOB, fp, run)
 
 
 @router.get("/experiment")
 def experiment(request: Request) -> dict:
     """The experiment's state: ``status`` is ``none`` until someone starts it."""
     pool, fp, _ = _job_id(request)
-    job = pool.get(JOB, fp)
-    return job.snapshot() if job else {"name": JOB, "status": "none", "progress": 0.0, "percent": 0.0, "result": None}
+    return jobs.snapshot(pool, JOB, fp)
 
 
 @router.get("/progress")
 def progress(request: Request) -> StreamingResponse:
     """Server-sent events: the job's snapshot on every change, until it has finished."""
     pool, fp, _ = _job_id(request)
-
-    def snapshot():
-        job = pool.get(JOB, fp)
-        return job.snapshot() if job else None
-
-    return StreamingResponse(jobs.sse_stream(snapshot), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})
+    return jobs.progress_response(pool, JOB, fp)
 
 
 @router.post("/experiment/cancel")
 def cancel(request: Request) -> dict:
     pool, fp, _ = _job_id(request)
-    job = pool.cancel(JOB, fp)
-    return job.snapshot() if job else {"name": JOB, "status": "none", "progress": 0.0, "percent": 0.0, "result": None}
+    return jobs.cancel_snapshot(pool, JOB, fp)

@@ -40,10 +40,6 @@ def _context(request: Request):
     return jobs.get_pool(request.app), fp, b, data
 
 
-def _none() -> dict:
-    return {"name": JOB, "status": "none", "progress": 0.0, "percent": 0.0, "result": None}
-
-
 @router.post("/train")
 def train(request: Request) -> dict:
     """Start training the pipeline CNN unless it is already trained (cached) or training."""
@@ -58,38 +54,26 @@ def train(request: Request) -> dict:
         return lesson.train_pipeline(data, b, checkpoint,
                                      progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    try:
-        job = pool.submit(JOB, fp, run)
-    except jobs.PoolFull as err:
-        raise HTTPException(503, detail=str(err)) from None
-    return job.snapshot()
+    return jobs.submit_snapshot(pool, JOB, fp, run)
 
 
 @router.get("/status")
 def status(request: Request) -> dict:
     pool, fp, _, _ = _context(request)
-    job = pool.get(JOB, fp)
-    return job.snapshot() if job else _none()
+    return jobs.snapshot(pool, JOB, fp)
 
 
 @router.get("/progress")
 def progress(request: Request) -> StreamingResponse:
     """Server-sent events: the training job's snapshot on every change, until it has finished."""
     pool, fp, _, _ = _context(request)
-
-    def snapshot():
-        job = pool.get(JOB, fp)
-        return job.snapshot() if job else None
-
-    return StreamingResponse(jobs.sse_stream(snapshot), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})
+    return jobs.progress_response(pool, JOB, fp)
 
 
 @router.post("/cancel")
 def cancel(request: Request) -> dict:
     pool, fp, _, _ = _context(request)
-    job = pool.cancel(JOB, fp)
-    return job.snapshot() if job else _none()
+    return jobs.cancel_snapshot(pool, JOB, fp)
 
 
 @router.get("/examples")
