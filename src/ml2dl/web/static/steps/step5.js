@@ -215,7 +215,7 @@ export default {
       counter.textContent = `held-out image ${view.index + 1} of ${view.count}`;
       root.querySelector("[data-testid=synthetic-tag]").hidden = !view.synthetic;
       sourceText.textContent = view.synthetic
-        ? `Synthetic chest films drawn by ml2dl (${view.source}). Start the module with --data pneumoniamnist.npz for real X-rays.`
+        ? `Synthetic chest films drawn by ml2dl — generated, not patient data. Start the module with --data pneumoniamnist.npz for real X-rays.`
         : `Real chest X-ray, 28 × 28 pixels. ${view.source}.`;
       diffs.replaceChildren(
         el("div", { class: "readout" }, el("div", { class: "k" }, "Neighbours differ by, on average"),
