@@ -43,54 +43,27 @@ class _Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------------------------
 # Parsing helpers
 # --------------------------------------------------------------------------------------
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _checked(convert, ok, expected: str, name: str):
+    """An argparse ``type``: convert the text, check it, or say what was expected and received."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    parse.__name__ = name  # argparse names the type in its messages
+    return parse
 
 
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
-    return value
-
-
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    return value
+_positive_int = _checked(int, lambda v: v > 0, "a positive integer", "positive int")
+_non_negative_int = _checked(int, lambda v: v >= 0, "a non-negative integer", "non-negative int")
+_positive_float = _checked(float, lambda v: math.isfinite(v) and v > 0, "a positive number", "positive number")
+_non_negative_float = _checked(float, lambda v: math.isfinite(v) and v >= 0, "a number ≥ 0", "number ≥ 0")
+_fraction = _checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)", "fraction")
+_port = _checked(int, lambda v: 0 < v < 65536, "a port number 1–65535", "port")
 
 
 def _list_of(kind):
@@ -102,16 +75,6 @@ def _list_of(kind):
 
     parse.__name__ = f"list of {kind.__name__}"
     return parse
-
-
-def _port(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number 1–65535, got {text!r}") from None
-    if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"expected a port number 1–65535, got {text!r}")
-    return value
 
 
 def _window(text):
