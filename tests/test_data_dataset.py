@@ -4,7 +4,6 @@ from PIL import Image
 
 from ml2dl.data import DatasetError, ImageDataset, Splits, load_dataset
 from ml2dl.data.dataset import stratified_split
-from ml2dl.nn.serialization import atomic_write
 
 
 def small(n=4, labels=None):
@@ -50,21 +49,6 @@ def test_stratified_split_keeps_class_shares():
     assert sorted(np.concatenate([keep, taken]).tolist()) == list(range(40))
     keep, taken = stratified_split(np.array([0, 1]), 0.9, np.random.default_rng(0))
     assert len(taken) == 0  # every class keeps at least one
-
-
-def test_atomic_write_leaves_nothing_on_failure(tmp_path):
-    target = tmp_path / "sub" / "file.bin"
-    atomic_write(target, lambda f: f.write(b"ok"))
-    assert target.read_bytes() == b"ok"
-
-    def fail(f):
-        f.write(b"partial")
-        raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError):
-        atomic_write(target, fail)
-    assert target.read_bytes() == b"ok"
-    assert [p.name for p in target.parent.iterdir()] == ["file.bin"]
 
 
 def test_load_dataset_dispatch(tmp_path):

@@ -26,15 +26,20 @@ from .images import CLASS_NAMES, IMAGE_SIZE, Budget, ChestData, accuracy, small_
 # step 5's experiment (same n_train, n_val, seed), so the data set is loaded once for both.
 PIPELINE_BUDGET = Budget(n_train=2000, n_val=500, epochs=4, batch_size=32, lr=3e-3, seed=0)
 EXAMPLES_PER_CLASS = 4
+CHANNELS = (8, 16)  # filters of the two convolutions
+# parameter counts said in the stage texts, counted by the engine so they cannot drift
+_CONV1_PARAMS = nn.Conv2d(1, CHANNELS[0], 3, rng=0).num_parameters()
+_CONV2_PARAMS = nn.Conv2d(CHANNELS[0], CHANNELS[1], 3, rng=0).num_parameters()
 
 STAGES = [
     {"name": "input", "short": "Input", "title": "Input image",
      "what": "The X-ray as the network receives it: 28×28 grey values, standardised "
              "(the training images' mean subtracted, divided by their standard deviation)."},
     {"name": "conv1", "short": "Conv 1", "title": "Convolution 1",
-     "what": "8 filters of 3×3 weights slide over the image (step 7); each gives one feature map that is "
+     "what": f"{CHANNELS[0]} filters of 3×3 weights slide over the image (step 7); each gives one feature map that is "
              "bright where the image looks like its filter: edges, bright or dark regions. "
-             "The 8 × 9 weights + 8 biases = 80 numbers were learned from the training images."},
+             f"The {CHANNELS[0]} × 9 weights + {CHANNELS[0]} biases = {_CONV1_PARAMS:,} numbers were learned "
+             "from the training images."},
     {"name": "relu1", "short": "ReLU", "title": "ReLU",
      "what": "max(0, z) on every value: negative responses become 0, so only the places where a "
              "pattern is present stay lit."},
@@ -42,8 +47,9 @@ STAGES = [
      "what": "Each 2×2 block keeps only its largest value: 28×28 becomes 14×14. A pattern counts as present "
              "in the block wherever it was exactly, and the next layer sees a wider area."},
     {"name": "conv2", "short": "Conv 2", "title": "Convolution 2",
-     "what": "16 filters, each 3×3 over all 8 maps of the layer before (16 × 8 × 9 weights + 16 biases "
-             "= 1,168): they combine edges into textures and shapes."},
+     "what": f"{CHANNELS[1]} filters, each 3×3 over all {CHANNELS[0]} maps of the layer before "
+             f"({CHANNELS[1]} × {CHANNELS[0]} × 9 weights + {CHANNELS[1]} biases = {_CONV2_PARAMS:,}): "
+             "they combine edges into textures and shapes."},
     {"name": "relu2", "short": "ReLU", "title": "ReLU",
      "what": "max(0, z) again: keep only positive evidence."},
     {"name": "pool2", "short": "Max pool", "title": "Max pooling 2×2",
@@ -61,7 +67,7 @@ STAGES = [
 
 def build_model(seed: int = 0) -> nn.Sequential:
     """The pipeline's CNN: the same architecture as step 5's (``images.small_cnn``)."""
-    return small_cnn(seed)
+    return small_cnn(seed, channels=CHANNELS)
 
 
 def example_indices(labels: np.ndarray, per_class: int = EXAMPLES_PER_CLASS) -> list[int]:
