@@ -37,29 +37,40 @@ def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
 class _Geometry:
     """Sizes of one convolution call, and the patch gathering/scattering that goes with them."""
 
-    def __init__(self, x_shape, kernel, stride, padding, out_hw):
+    def __init__(self, x_shape, kernel, stride, padding, out_hw, out_channels):
         self.n, self.c, self.h, self.w = x_shape
         (self.kh, self.kw), (self.sh, self.sw), (self.ph, self.pw) = kernel, stride, padding
         self.ho, self.wo = out_hw
         self.hp, self.wp = self.h + 2 * self.ph, self.w + 2 * self.pw
-        self.wide = stride == (1, 1)
+        # Wide rows make the C·kh·kw patch copies contiguous, at the price of one compacting
+        # pass over the O output channels: worth it when the patches outnumber the outputs
+        # (a 16 → 32 layer: 144 rows against 32), not for a first layer (9 rows against 16).
+        self.wide = stride == (1, 1) and self.c * self.kh * self.kw > out_channels
         # output positions per image: the wide Ho × Wp grid, or the exact Ho × Wo one
         self.length = self.ho * (self.wp if self.wide else self.wo)
+        grid = (self.length,) if self.wide else (self.ho, self.wo)
+        self.cols_shape = (self.c, self.kh, self.kw, self.n, *grid)  # one block per kernel offset
 
     def padded(self, dtype) -> np.ndarray:
-        """Zeros of the padded batch, flat per image for the wide path (one spare row at the
-        bottom keeps the last offset's slice, kw − 1 values past the end, inside the array)."""
+        """Zeros of the padded batch, channel-major (C, N, rows, Wp): the order of ``cols`` and
+        of this layer's output, so the copies below run along memory, not across it.
+        One spare row at the bottom keeps the wide path's last slice (kw − 1 values past the
+        end of an image) inside the array."""
         rows = self.hp + 1 if self.wide else self.hp
-        return np.zeros((self.n, self.c, rows, self.wp), dtype=dtype)
+        return np.zeros((self.c, self.n, rows, self.wp), dtype=dtype)
+
+    def interior(self, x_pad: np.ndarray) -> np.ndarray:
+        """The unpadded (N, C, H, W) image inside a channel-major padded buffer, as a view."""
+        return x_pad[:, :, self.ph : self.ph + self.h, self.pw : self.pw + self.w].transpose(1, 0, 2, 3)
 
     def offsets(self):
         return [(u, v) for u in range(self.kh) for v in range(self.kw)]
 
     def patch(self, x_pad: np.ndarray, u: int, v: int) -> np.ndarray:
-        """The (N, C, L) values that kernel offset (u, v) multiplies, as a view of ``x_pad``."""
+        """The (C, N, L) values that kernel offset (u, v) multiplies, as a view of ``x_pad``."""
         if self.wide:
             start = u * self.wp + v
-            return x_pad.reshape(self.n, self.c, -1)[:, :, start : start + self.length]
+            return x_pad.reshape(self.c, self.n, -1)[:, :, start : start + self.length]
         rows = slice(u, u + (self.ho - 1) * self.sh + 1, self.sh)
         cols = slice(v, v + (self.wo - 1) * self.sw + 1, self.sw)
         return x_pad[:, :, rows, cols]
@@ -67,31 +78,62 @@ class _Geometry:
     def unfold(self, x: np.ndarray) -> np.ndarray:
         """Patches as a contiguous (C·kh·kw, N·L) matrix; row c·kh·kw + u·kw + v matches W.reshape(O, −1)."""
         x_pad = self.padded(x.dtype)
-        x_pad[:, :, self.ph : self.ph + self.h, self.pw : self.pw + self.w] = x
-        cols = np.empty((self.c, self.kh, self.kw, self.n, self.length), dtype=x.dtype)
+        self.interior(x_pad)[...] = x
+        cols = np.empty(self.cols_shape, dtype=x.dtype)
         for u, v in self.offsets():
-            cols[:, u, v] = self.patch(x_pad, u, v).reshape(self.n, self.c, self.length).transpose(1, 0, 2)
+            cols[:, u, v] = self.patch(x_pad, u, v)
         return cols.reshape(self.c * self.kh * self.kw, self.n * self.length)
 
     def fold(self, dcols: np.ndarray) -> np.ndarray:
         """Adjoint of :meth:`unfold`: add each offset's gradient slice back into dL/dx."""
-        dcols = dcols.reshape(self.c, self.kh, self.kw, self.n, self.length)
+        dcols = dcols.reshape(self.cols_shape)
         dx_pad = self.padded(dcols.dtype)
         for u, v in self.offsets():
-            target = self.patch(dx_pad, u, v)
-            target += dcols[:, u, v].transpose(1, 0, 2).reshape(target.shape)
-        return dx_pad[:, :, self.ph : self.ph + self.h, self.pw : self.pw + self.w]
+            self.patch(dx_pad, u, v)[...] += dcols[:, u, v]
+        return self.interior(dx_pad)
 
-    def to_image(self, out: np.ndarray, o: int) -> np.ndarray:
-        """(O, N·L) product → (N, O, Ho, Wo) view (dropping the wide grid's extra columns)."""
-        out = out.reshape(o, self.n, self.ho, -1).transpose(1, 0, 2, 3)
-        return out[..., : self.wo] if self.wide else out
+    def to_image(self, out: np.ndarray, o: int, bias: np.ndarray | None) -> np.ndarray:
+        """(O, N·L) product (+ bias) → (N, O, Ho, Wo), channel-major in memory and compact:
+        the wide grid's extra columns are dropped in the same pass that adds the bias, so the
+        layers after this one work on one unbroken block (NumPy is several times slower on
+        arrays with gaps, whose every short row is a separate inner loop)."""
+        grid = out.reshape(o, self.n, self.ho, -1)
+        if self.wide:
+            image = np.empty((o, self.n, self.ho, self.wo), dtype=out.dtype)
+            if bias is None:
+                np.copyto(image, grid[..., : self.wo])
+            else:
+                np.add(grid[..., : self.wo], bias[:, None, None, None], out=image)
+        else:
+            image = grid
+            if bias is not None:
+                image += bias[:, None, None, None]
+        return image.transpose(1, 0, 2, 3)
 
     def from_image(self, grad: np.ndarray, o: int) -> np.ndarray:
-        """(N, O, Ho, Wo) gradient → (O, N·L), zeros in the wide grid's extra columns."""
-        g = np.zeros((o, self.n, self.ho, self.wp if self.wide else self.wo), dtype=grad.dtype)
+        """(N, O, Ho, Wo) gradient → (O, N·L), zeros in the wide grid's extra columns.
+        No copy when the gradient is already channel-major and exact (the usual case)."""
+        if not self.wide:
+            return np.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(o, self.n * self.length)
+        g = np.empty((o, self.n, self.ho, self.wp), dtype=grad.dtype)
         g[..., : self.wo] = grad.transpose(1, 0, 2, 3)
+        g[..., self.wo :] = 0
         return g.reshape(o, self.n * self.length)
+
+
+WEIGHT_GRAD_PIECE = 4096  # positions per piece of dL/dW = Σ_p g[:, p] cols[:, p]ᵀ
+
+
+def _weight_grad(cols: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """dL/dW as (O, C·kh·kw) = g colsᵀ, summed over pieces of WEIGHT_GRAD_PIECE positions.
+
+    One product over all N·L positions is ~3× slower in OpenBLAS when the result is tiny
+    (a first layer: 16 × 9 from 53,760 positions) than the same sum taken in pieces.
+    """
+    total = cols[:, :WEIGHT_GRAD_PIECE] @ g[:, :WEIGHT_GRAD_PIECE].T
+    for start in range(WEIGHT_GRAD_PIECE, cols.shape[1], WEIGHT_GRAD_PIECE):
+        total += cols[:, start : start + WEIGHT_GRAD_PIECE] @ g[:, start : start + WEIGHT_GRAD_PIECE].T
+    return total.T
 
 
 class Conv2d(Module):
@@ -149,13 +191,12 @@ class Conv2d(Module):
         if x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d(in_channels={self.in_channels}) expects input of shape "
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
-        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]))
+        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]),
+                        self.out_channels)
         cols = geo.unfold(x)
         out = self.weight.data.reshape(self.out_channels, -1) @ cols  # (O, N·L): one product
-        if self.bias is not None:
-            out += self.bias.data[:, None]
         self._cache = (geo, cols)
-        return geo.to_image(out, self.out_channels)
+        return geo.to_image(out, self.out_channels, None if self.bias is None else self.bias.data)
 
     can_skip_input_grad = True
 
@@ -165,7 +206,7 @@ class Conv2d(Module):
         g = geo.from_image(grad_out, self.out_channels)                  # (O, N·L)
         # Operand orders below were measured: OpenBLAS is ~4× slower for Wᵀ as a transposed
         # view than for a contiguous copy, and cols @ gᵀ beats g @ colsᵀ (long inner axis).
-        self.weight.grad += (cols @ g.T).T.reshape(self.weight.data.shape)
+        self.weight.grad += _weight_grad(cols, g).reshape(self.weight.data.shape)
         if self.bias is not None:
             self.bias.grad += g.sum(axis=1)
         if not input_grad:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import compact_pair, as_float_array, input_ndim, pair, positive_int
+from ._layout import memory_order, zeros_in_order
 from .module import Module
 
 
@@ -56,6 +57,33 @@ class _Pool2d(Module):
         return cfg
 
 
+def first_maximum(values) -> tuple[np.ndarray, np.ndarray]:
+    """Elementwise maximum over equally shaped arrays, and (uint8) which array held it first.
+
+    A running comparison with strict ``>``: on ties the earlier array keeps the place, as
+    PyTorch's max pooling routes the gradient to the first maximum in row-major order.
+    """
+    first, second, *rest = values
+    best = np.maximum(first, second)         # one pass over both (they often share cache lines)
+    which = np.greater(second, first).view(np.uint8)
+    for i, value in enumerate(rest, start=2):
+        better = value > best
+        np.maximum(best, value, out=best)
+        # which = i where better: arithmetic (mod 256) because a masked copy branches on
+        # every element and mispredicts on random data, ~10× slower here
+        which += better.view(np.uint8) * (np.uint8(i) - which)
+    return best, which
+
+
+def route(grad: np.ndarray, which: np.ndarray, targets, accumulate: bool = False) -> None:
+    """The adjoint of :func:`first_maximum`: targets[i] gets ``grad`` where ``which == i``, else 0."""
+    for i, target in enumerate(targets):
+        if accumulate:  # overlapping windows: one input can win several
+            target += grad * (which == i)
+        else:
+            np.multiply(grad, which == i, out=target)
+
+
 class MaxPool2d(_Pool2d):
     """Max pooling: each output is the largest value in its k×k window.
 
@@ -67,41 +95,63 @@ class MaxPool2d(_Pool2d):
         stride: step between windows; default ``kernel_size`` (non-overlapping).
 
     Shape: (N, C, H, W) → (N, C, ⌊(H−k)/s⌋+1, ⌊(W−k)/s⌋+1).
+
+    Two ways to the same numbers. In general, the kh·kw strided planes of the input are
+    compared one after another. When the windows tile the image exactly (stride = kernel,
+    H and W multiples of it) and the input is one compact block, the maximum is taken in
+    two separable steps instead: across the kw neighbours in each row (kw consecutive
+    values in memory), then down the kh rows. Taking the first maximum of the first row
+    that holds the window's maximum is the row-major first maximum, so ties go the same way.
     """
 
     def forward(self, x):
         x = self._check(x)
-        planes = self._planes(x.shape)
-        _, first = next(planes)
-        out = x[first].copy()
-        winner = np.zeros(out.shape, dtype=np.uint8)  # offset k = u·kw + v of each window's survivor
-        for k, index in planes:
-            plane = x[index]
-            better = plane > out  # strict: on ties the earlier offset keeps the window, as PyTorch
-            np.maximum(out, plane, out=out)
-            # winner = k where better: written as arithmetic (mod 256) because a masked copy
-            # branches on every element and mispredicts on random data, ~10× slower here
-            winner += better.view(np.uint8) * (np.uint8(k) - winner)
-        self._winner, self._x_shape = winner, x.shape
-        return out
+        self._x_shape, self._x_layout = x.shape, memory_order(x)
+        blocks = self._as_tiled_block(x)
+        if blocks is None:
+            planes = [index for _, index in self._planes(x.shape)]
+            out, self._winner = first_maximum(x[index] for index in planes)
+            self._separable = None
+            return out
+        n0, n1, h, w = blocks.shape
+        (kh, kw), ho, wo = self.kernel_size, h // self.kernel_size[0], w // self.kernel_size[1]
+        neighbours = blocks.reshape(-1, kw)                         # each row of kw: one row of a window
+        row_best, row_winner = first_maximum(neighbours[:, v] for v in range(kw))
+        rows = row_best.reshape(n0, n1, ho, kh, wo)                 # each window's kh row maxima
+        out, winning_row = first_maximum(rows[:, :, :, u] for u in range(kh))
+        self._separable = (row_winner, winning_row)
+        return out.transpose(np.argsort(self._x_layout))
+
+    def _as_tiled_block(self, x):
+        """x as a C-ordered (n0, n1, H, W) view of its memory, when the fast path applies; else None."""
+        (kh, kw), (h, w) = self.kernel_size, x.shape[2:]
+        if self.stride != self.kernel_size or h % kh or w % kw or self._x_layout[2:] != (2, 3):
+            return None
+        blocks = x.transpose(self._x_layout)
+        return blocks if blocks.flags.c_contiguous else None
 
     def backward(self, grad_out):
-        dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
-        overlapping = any(s < k for s, k in zip(self.stride, self.kernel_size))
-        for k, index in self._planes(self._x_shape):
-            routed = grad_out * (self._winner == k)
-            if overlapping:  # an input can win several windows
-                dx[index] += routed
-            else:
-                dx[index] = routed
+        if self._separable is None:
+            dx = zeros_in_order(self._x_shape, self._x_layout, grad_out.dtype)
+            overlapping = any(s < k for s, k in zip(self.stride, self.kernel_size))
+            route(grad_out, self._winner, [dx[index] for _, index in self._planes(self._x_shape)], overlapping)
+            return dx
+        dx = zeros_in_order(self._x_shape, self._x_layout, grad_out.dtype, fill=False)  # all written below
+        row_winner, winning_row = self._separable
+        (kh, kw), blocks = self.kernel_size, dx.transpose(self._x_layout)
+        n0, n1, h, w = blocks.shape
+        g = grad_out.transpose(self._x_layout)
+        to_rows = np.empty((n0, n1, h // kh, kh, w // kw), dtype=grad_out.dtype)
+        route(g, winning_row, [to_rows[:, :, :, u] for u in range(kh)])
+        neighbours = blocks.reshape(-1, kw)
+        route(to_rows.reshape(-1), row_winner, [neighbours[:, v] for v in range(kw)])
         return dx
 
     def winners(self) -> np.ndarray:
         """Boolean mask over the last input: True where a value survived pooling."""
-        mask = np.zeros(self._x_shape, dtype=bool)
-        for k, index in self._planes(self._x_shape):
-            mask[index] |= self._winner == k
-        return mask
+        n, c, h, w = self._x_shape
+        ones = np.ones((n, c, *self._out_hw(h, w)), dtype=np.float32)
+        return self.backward(ones) > 0
 
 
 class AvgPool2d(_Pool2d):
@@ -113,17 +163,17 @@ class AvgPool2d(_Pool2d):
 
     def forward(self, x):
         x = self._check(x)
-        self._x_shape = x.shape
+        self._x_shape, self._x_layout = x.shape, memory_order(x)
         planes = self._planes(x.shape)
         _, first = next(planes)
-        total = x[first].copy()
+        total = x[first].copy(order="K")
         for _, index in planes:
             total += x[index]
         return total / x.dtype.type(self.kernel_size[0] * self.kernel_size[1])
 
     def backward(self, grad_out):
         share = grad_out / (self.kernel_size[0] * self.kernel_size[1])
-        dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
+        dx = zeros_in_order(self._x_shape, self._x_layout, grad_out.dtype)
         for _, index in self._planes(self._x_shape):
             dx[index] += share
         return dx
