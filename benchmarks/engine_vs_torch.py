@@ -117,13 +117,19 @@ def torch_inference(torch, test, batch=256):
     return time.perf_counter() - start
 
 
-def paired_medians(ours, theirs, repeats):
-    """Alternate the two runs so a change in machine load hits both alike; medians of each."""
-    a, b = [], []
+def paired_runs(ours, theirs, repeats, *, rate=False):
+    """Alternate the two runs so that a change in machine load hits both alike.
+
+    Returns the median of each and the median of the per-pair time ratios (ours / theirs;
+    for a rate, such as steps/s, theirs / ours), which is steadier than a ratio of medians
+    on a machine whose speed drifts.
+    """
+    a, b, ratios = [], [], []
     for _ in range(repeats):
         a.append(ours())
         b.append(theirs())
-    return statistics.median(a), statistics.median(b)
+        ratios.append(b[-1] / a[-1] if rate else a[-1] / b[-1])
+    return statistics.median(a), statistics.median(b), statistics.median(ratios)
 
 
 def main(argv=None):
@@ -136,7 +142,8 @@ def main(argv=None):
     except ImportError:
         raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0")
     torch.set_num_threads(args.threads)
-    try:  # NumPy's BLAS gets the same number of threads as PyTorch
+    nn.set_num_threads(args.threads)  # ml2dl's own threads; it holds BLAS to one thread each
+    try:  # NumPy's BLAS, used outside ml2dl's threads, gets the same number as PyTorch
         from threadpoolctl import threadpool_limits
         threadpool_limits(limits=args.threads)
     except ImportError:
@@ -144,20 +151,18 @@ def main(argv=None):
     images, labels, points, point_labels, test = data()
     print(f"threads: {args.threads} (torch {torch.__version__}, numpy {np.__version__}); "
           f"median of {args.repeats} runs")
-    rows = []
-    ours, theirs = paired_medians(lambda: ours_playground(points, point_labels),
-                                  lambda: torch_playground(torch, points, point_labels), args.repeats)
-    # for steps/s the time ratio is theirs/ours
-    rows.append(("playground 2-8-8-1, 200 pts: steps/s", ours, theirs, theirs / ours))
-    ours, theirs = paired_medians(lambda: ours_epoch(images, labels),
-                                  lambda: torch_epoch(torch, images, labels), args.repeats)
-    rows.append(("lesson CNN epoch, 4,708 imgs, batch 64: s", ours, theirs, ours / theirs))
-    ours, theirs = paired_medians(lambda: ours_inference(test), lambda: torch_inference(torch, test), args.repeats)
-    rows.append(("lesson CNN inference, 624 imgs: s", ours, theirs, ours / theirs))
+    rows = [("playground 2-8-8-1, 200 pts: steps/s",
+             *paired_runs(lambda: ours_playground(points, point_labels),
+                          lambda: torch_playground(torch, points, point_labels), args.repeats, rate=True)),
+            ("lesson CNN epoch, 4,708 imgs, batch 64: s",
+             *paired_runs(lambda: ours_epoch(images, labels),
+                          lambda: torch_epoch(torch, images, labels), args.repeats)),
+            ("lesson CNN inference, 624 imgs: s",
+             *paired_runs(lambda: ours_inference(test), lambda: torch_inference(torch, test), args.repeats))]
     print(f"{'workload':<44} {'ml2dl':>10} {'PyTorch':>10} {'time ratio':>11}")
     for name, a, b, ratio in rows:
         print(f"{name:<44} {a:>10.3f} {b:>10.3f} {ratio:>10.2f}x")
-    print("time ratio = ml2dl time / PyTorch time (below 1: ml2dl faster)")
+    print("time ratio = ml2dl time / PyTorch time (below 1: ml2dl faster), the median of the runs' pairwise ratios")
 
 
 if __name__ == "__main__":

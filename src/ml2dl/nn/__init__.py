@@ -15,6 +15,7 @@ from .conv import Conv2d, conv_output_size
 from .linear import Dropout, Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, Loss, MSELoss
 from .module import Module, ModelSummary, Parameter, Sequential
+from ._parallel import get_num_threads, num_threads, set_num_threads
 from .normalization import BatchNorm1d, BatchNorm2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .serialization import CheckpointError, architecture, build, load, save
@@ -26,4 +27,5 @@ __all__ = [
     "Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "activation_by_name",
     "BCEWithLogitsLoss", "BCELoss", "CrossEntropyLoss", "MSELoss", "HingeLoss", "Loss",
     "init", "save", "load", "architecture", "build", "CheckpointError", "conv_output_size",
+    "set_num_threads", "get_num_threads", "num_threads",
 ]

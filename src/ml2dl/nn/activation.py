@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array
+from ._parallel import in_parts_along
 from .module import Module
 
 
@@ -85,11 +86,25 @@ class ReLU(_Elementwise):
 
     def forward(self, x):
         x = as_float_array(x, "ReLU")
-        self._mask = x > 0
-        return np.maximum(x, 0, dtype=x.dtype)
+        y, mask = np.empty_like(x), np.empty_like(x, dtype=bool)  # in x's memory order
+
+        def part(i):  # a slice along x's outermost axis in memory, on its own core
+            np.greater(x[i], 0, out=mask[i])
+            np.maximum(x[i], 0, out=y[i])
+
+        in_parts_along(part, x)
+        self._mask = mask
+        return y
 
     def backward(self, grad_out):
-        return grad_out * self._mask
+        mask = self._mask
+        dx = np.empty_like(mask, dtype=grad_out.dtype)
+
+        def part(i):
+            np.multiply(grad_out[i], mask[i], out=dx[i])
+
+        in_parts_along(part, mask)
+        return dx
 
 
 class LeakyReLU(_Elementwise):

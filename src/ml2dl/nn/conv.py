@@ -26,6 +26,7 @@ import numpy as np
 
 from . import init
 from ._checks import as_float_array, compact_pair, input_ndim, non_negative_int, pair, positive_int
+from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
 
@@ -75,50 +76,60 @@ class _Geometry:
         cols = slice(v, v + (self.wo - 1) * self.sw + 1, self.sw)
         return x_pad[:, :, rows, cols]
 
-    def unfold(self, x: np.ndarray) -> np.ndarray:
-        """Patches as a contiguous (C·kh·kw, N·L) matrix; row c·kh·kw + u·kw + v matches W.reshape(O, −1)."""
-        x_pad = self.padded(x.dtype)
-        self.interior(x_pad)[...] = x
-        cols = np.empty(self.cols_shape, dtype=x.dtype)
-        for u, v in self.offsets():
-            cols[:, u, v] = self.patch(x_pad, u, v)
-        return cols.reshape(self.c * self.kh * self.kw, self.n * self.length)
+    # Each method below handles one part of the batch, ``images`` (a slice), so that the
+    # parts can run on separate cores (see _parallel.py); together they cover the batch.
 
-    def fold(self, dcols: np.ndarray) -> np.ndarray:
-        """Adjoint of :meth:`unfold`: add each offset's gradient slice back into dL/dx."""
-        dcols = dcols.reshape(self.cols_shape)
-        dx_pad = self.padded(dcols.dtype)
-        for u, v in self.offsets():
-            self.patch(dx_pad, u, v)[...] += dcols[:, u, v]
-        return self.interior(dx_pad)
+    def columns(self, cols: np.ndarray, images: slice) -> np.ndarray:
+        """The (C·kh·kw, n·L) block of the patch matrix that belongs to ``images``, as a view."""
+        return cols.reshape(self.c * self.kh * self.kw, self.n * self.length)[
+            :, images.start * self.length : images.stop * self.length]
 
-    def to_image(self, out: np.ndarray, o: int, bias: np.ndarray | None) -> np.ndarray:
-        """(O, N·L) product (+ bias) → (N, O, Ho, Wo), channel-major in memory and compact:
-        the wide grid's extra columns are dropped in the same pass that adds the bias, so the
-        layers after this one work on one unbroken block (NumPy is several times slower on
-        arrays with gaps, whose every short row is a separate inner loop)."""
-        grid = out.reshape(o, self.n, self.ho, -1)
+    def unfold(self, x: np.ndarray, x_pad: np.ndarray, cols: np.ndarray, images: slice) -> None:
+        """Copy ``images`` of x into the padded buffer, then their patches into ``cols``
+        (C, kh, kw, N, L): row c·kh·kw + u·kw + v of the matrix matches W.reshape(O, −1)."""
+        self.interior(x_pad)[images] = x[images]
+        for u, v in self.offsets():
+            cols[:, u, v, images] = self.patch(x_pad, u, v)[:, images]
+
+    def multiply(self, weight: np.ndarray, cols: np.ndarray, bias, image: np.ndarray, images: slice) -> None:
+        """image[:, images] = W · patches (+ bias), image being channel-major (O, N, Ho, Wo).
+
+        The wide grid's extra columns are dropped in the same pass that adds the bias, so
+        the layers after this one get one unbroken block (NumPy is several times slower on
+        arrays with gaps, each short row being a separate inner loop).
+        """
+        o = weight.shape[0]
+        b = None if bias is None else bias[:, None, None, None]
         if self.wide:
-            image = np.empty((o, self.n, self.ho, self.wo), dtype=out.dtype)
-            if bias is None:
-                np.copyto(image, grid[..., : self.wo])
+            grid = (weight @ self.columns(cols, images)).reshape(o, -1, self.ho, self.wp)[..., : self.wo]
+            if b is None:
+                np.copyto(image[:, images], grid)
             else:
-                np.add(grid[..., : self.wo], bias[:, None, None, None], out=image)
-        else:
-            image = grid
-            if bias is not None:
-                image += bias[:, None, None, None]
-        return image.transpose(1, 0, 2, 3)
+                np.add(grid, b, out=image[:, images])
+        else:  # the product lands in place
+            target = image.reshape(o, self.n * self.length)[:, images.start * self.length : images.stop * self.length]
+            np.matmul(weight, self.columns(cols, images), out=target)
+            if b is not None:
+                image[:, images] += b
 
-    def from_image(self, grad: np.ndarray, o: int) -> np.ndarray:
-        """(N, O, Ho, Wo) gradient → (O, N·L), zeros in the wide grid's extra columns.
-        No copy when the gradient is already channel-major and exact (the usual case)."""
+    def gradient_columns(self, grad: np.ndarray, images: slice) -> np.ndarray:
+        """dL/dout of ``images`` as (O, n·L), with zeros in the wide grid's extra columns;
+        no copy when the gradient is channel-major and exact (the usual case)."""
+        g = grad.transpose(1, 0, 2, 3)[:, images]
+        o, n = g.shape[:2]
         if not self.wide:
-            return np.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(o, self.n * self.length)
-        g = np.empty((o, self.n, self.ho, self.wp), dtype=grad.dtype)
-        g[..., : self.wo] = grad.transpose(1, 0, 2, 3)
-        g[..., self.wo :] = 0
-        return g.reshape(o, self.n * self.length)
+            return g.reshape(o, n * self.length)
+        wide = np.empty((o, n, self.ho, self.wp), dtype=grad.dtype)
+        wide[..., : self.wo] = g
+        wide[..., self.wo :] = 0
+        return wide.reshape(o, n * self.length)
+
+    def fold(self, dcols: np.ndarray, dx_pad: np.ndarray, images: slice) -> None:
+        """The adjoint of :meth:`unfold`: add each kernel offset's rows of dL/dcols
+        (C·kh·kw, n·L) back where its patch came from, in the padded dL/dx."""
+        dcols = dcols.reshape(*self.cols_shape[:3], -1, *self.cols_shape[4:])
+        for u, v in self.offsets():
+            self.patch(dx_pad, u, v)[:, images] += dcols[:, u, v]
 
 
 WEIGHT_GRAD_PIECE = 4096  # positions per piece of dL/dW = Σ_p g[:, p] cols[:, p]ᵀ
@@ -129,6 +140,7 @@ def _weight_grad(cols: np.ndarray, g: np.ndarray) -> np.ndarray:
 
     One product over all N·L positions is ~3× slower in OpenBLAS when the result is tiny
     (a first layer: 16 × 9 from 53,760 positions) than the same sum taken in pieces.
+    cols @ gᵀ (then transposed) was measured faster than g @ colsᵀ.
     """
     total = cols[:, :WEIGHT_GRAD_PIECE] @ g[:, :WEIGHT_GRAD_PIECE].T
     for start in range(WEIGHT_GRAD_PIECE, cols.shape[1], WEIGHT_GRAD_PIECE):
@@ -193,26 +205,42 @@ class Conv2d(Module):
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
         geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]),
                         self.out_channels)
-        cols = geo.unfold(x)
-        out = self.weight.data.reshape(self.out_channels, -1) @ cols  # (O, N·L): one product
+        x_pad, cols = geo.padded(x.dtype), np.empty(geo.cols_shape, dtype=x.dtype)
+        image = np.empty((self.out_channels, geo.n, geo.ho, geo.wo), dtype=x.dtype)  # channel-major
+        weight = self.weight.data.reshape(self.out_channels, -1)
+        bias = None if self.bias is None else self.bias.data
+
+        def part(images):  # a slice of the batch, on its own core
+            geo.unfold(x, x_pad, cols, images)
+            geo.multiply(weight, cols, bias, image, images)
+
+        in_parts(part, geo.n, cols.size + image.size)
         self._cache = (geo, cols)
-        return geo.to_image(out, self.out_channels, None if self.bias is None else self.bias.data)
+        return image.transpose(1, 0, 2, 3)
 
     can_skip_input_grad = True
 
     def backward(self, grad_out, *, input_grad: bool = True):
         """dL/dx, or None when ``input_grad`` is False (a first layer needs no input gradient)."""
         geo, cols = self._cache
-        g = geo.from_image(grad_out, self.out_channels)                  # (O, N·L)
-        # Operand orders below were measured: OpenBLAS is ~4× slower for Wᵀ as a transposed
-        # view than for a contiguous copy, and cols @ gᵀ beats g @ colsᵀ (long inner axis).
-        self.weight.grad += _weight_grad(cols, g).reshape(self.weight.data.shape)
-        if self.bias is not None:
-            self.bias.grad += g.sum(axis=1)
-        if not input_grad:
-            return None
+        # OpenBLAS is ~4× slower for Wᵀ as a transposed view than for a contiguous copy
         w_t = np.ascontiguousarray(self.weight.data.reshape(self.out_channels, -1).T)
-        return geo.fold(w_t @ g)                                         # dL/dcols: (C·kh·kw, N·L)
+        dx_pad = geo.padded(grad_out.dtype) if input_grad else None
+
+        def part(images):
+            g = geo.gradient_columns(grad_out, images)                   # (O, n·L)
+            grads = (_weight_grad(geo.columns(cols, images), g),
+                     None if self.bias is None else g.sum(axis=1))
+            if input_grad:
+                geo.fold(w_t @ g, dx_pad, images)                        # dL/dcols = Wᵀ g
+            return grads
+
+        partials = in_parts(part, geo.n, cols.size)
+        for weight_grad, bias_grad in partials:  # in part order: reproducible sums
+            self.weight.grad += weight_grad.reshape(self.weight.data.shape)
+            if self.bias is not None:
+                self.bias.grad += bias_grad
+        return geo.interior(dx_pad) if input_grad else None
 
     def output_shape(self, input_shape):
         c, h, w = input_shape

@@ -6,6 +6,7 @@ import numpy as np
 
 from . import init
 from ._checks import as_float_array, positive_int, probability
+from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
 
@@ -45,18 +46,33 @@ class Linear(Module):
             raise ValueError(f"Linear(in_features={self.in_features}) expects input of shape "
                              f"(N, {self.in_features}), got shape {x.shape}")
         self._x = x
-        out = x @ self.weight.data.T
-        if self.bias is not None:
-            out += self.bias.data
+        out = np.empty((x.shape[0], self.out_features), dtype=np.result_type(x, self.weight.data))
+
+        def part(rows):  # a slice of the batch, on its own core
+            np.matmul(x[rows], self.weight.data.T, out=out[rows])
+            if self.bias is not None:
+                out[rows] += self.bias.data
+
+        in_parts(part, x.shape[0], x.size + out.size)
         return out
 
     can_skip_input_grad = True
 
     def backward(self, grad_out, *, input_grad: bool = True):
-        self.weight.grad += grad_out.T @ self._x
-        if self.bias is not None:
-            self.bias.grad += grad_out.sum(axis=0)
-        return grad_out @ self.weight.data if input_grad else None
+        x = self._x
+        dx = np.empty_like(x, dtype=grad_out.dtype) if input_grad else None
+
+        def part(rows):
+            g = grad_out[rows]
+            if input_grad:
+                np.matmul(g, self.weight.data, out=dx[rows])
+            return g.T @ x[rows], None if self.bias is None else g.sum(axis=0)
+
+        for weight_grad, bias_grad in in_parts(part, x.shape[0], x.size + grad_out.size):
+            self.weight.grad += weight_grad  # in part order: reproducible sums
+            if self.bias is not None:
+                self.bias.grad += bias_grad
+        return dx
 
     def output_shape(self, input_shape):
         if input_shape[-1] != self.in_features:

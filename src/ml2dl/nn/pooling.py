@@ -10,6 +10,7 @@ import numpy as np
 
 from ._checks import compact_pair, as_float_array, input_ndim, pair, positive_int
 from ._layout import memory_order, zeros_in_order
+from ._parallel import in_parts
 from .module import Module
 
 
@@ -57,16 +58,23 @@ class _Pool2d(Module):
         return cfg
 
 
-def first_maximum(values) -> tuple[np.ndarray, np.ndarray]:
+def first_maximum(values, best=None, which=None) -> tuple[np.ndarray, np.ndarray]:
     """Elementwise maximum over equally shaped arrays, and (uint8) which array held it first.
 
     A running comparison with strict ``>``: on ties the earlier array keeps the place, as
     PyTorch's max pooling routes the gradient to the first maximum in row-major order.
+    ``best`` and ``which``, if given, receive the results.
     """
-    first, second, *rest = values
-    best = np.maximum(first, second)         # one pass over both (they often share cache lines)
-    which = np.greater(second, first).view(np.uint8)
-    for i, value in enumerate(rest, start=2):
+    first, *rest = values
+    best = np.empty_like(first) if best is None else best
+    which = np.empty_like(best, dtype=np.uint8) if which is None else which
+    if not rest:
+        np.copyto(best, first)
+        which.fill(0)
+        return best, which
+    np.maximum(first, rest[0], out=best)         # one pass over both (they often share cache lines)
+    np.greater(rest[0], first, out=which.view(bool))
+    for i, value in enumerate(rest[1:], start=2):
         better = value > best
         np.maximum(best, value, out=best)
         # which = i where better: arithmetic (mod 256) because a masked copy branches on
@@ -110,15 +118,22 @@ class MaxPool2d(_Pool2d):
         blocks = self._as_tiled_block(x)
         if blocks is None:
             planes = [index for _, index in self._planes(x.shape)]
-            out, self._winner = first_maximum(x[index] for index in planes)
+            out, self._winner = first_maximum([x[index] for index in planes])
             self._separable = None
             return out
-        n0, n1, h, w = blocks.shape
-        (kh, kw), ho, wo = self.kernel_size, h // self.kernel_size[0], w // self.kernel_size[1]
-        neighbours = blocks.reshape(-1, kw)                         # each row of kw: one row of a window
-        row_best, row_winner = first_maximum(neighbours[:, v] for v in range(kw))
-        rows = row_best.reshape(n0, n1, ho, kh, wo)                 # each window's kh row maxima
-        out, winning_row = first_maximum(rows[:, :, :, u] for u in range(kh))
+        (kh, kw), (n0, n1, h, w) = self.kernel_size, blocks.shape
+        ho, wo = h // kh, w // kw
+        out = np.empty((n0, n1, ho, wo), dtype=x.dtype)
+        row_winner = np.empty((n0, n1, h, wo), dtype=np.uint8)   # per row of each window
+        winning_row = np.empty((n0, n1, ho, wo), dtype=np.uint8)
+
+        def part(p):  # a slice of the outermost axis in memory, on its own core
+            neighbours = blocks[p].reshape(-1, kw)                  # each row of kw: one row of a window
+            row_best, _ = first_maximum([neighbours[:, v] for v in range(kw)], which=row_winner[p].reshape(-1))
+            rows = row_best.reshape(-1, n1, ho, kh, wo)             # each window's kh row maxima
+            first_maximum([rows[:, :, :, u] for u in range(kh)], best=out[p], which=winning_row[p])
+
+        in_parts(part, n0, x.size)
         self._separable = (row_winner, winning_row)
         return out.transpose(np.argsort(self._x_layout))
 
@@ -141,10 +156,14 @@ class MaxPool2d(_Pool2d):
         (kh, kw), blocks = self.kernel_size, dx.transpose(self._x_layout)
         n0, n1, h, w = blocks.shape
         g = grad_out.transpose(self._x_layout)
-        to_rows = np.empty((n0, n1, h // kh, kh, w // kw), dtype=grad_out.dtype)
-        route(g, winning_row, [to_rows[:, :, :, u] for u in range(kh)])
-        neighbours = blocks.reshape(-1, kw)
-        route(to_rows.reshape(-1), row_winner, [neighbours[:, v] for v in range(kw)])
+
+        def part(p):
+            to_rows = np.empty((len(range(n0)[p]), n1, h // kh, kh, w // kw), dtype=grad_out.dtype)
+            route(g[p], winning_row[p], [to_rows[:, :, :, u] for u in range(kh)])
+            neighbours = blocks[p].reshape(-1, kw)
+            route(to_rows.reshape(-1), row_winner[p].reshape(-1), [neighbours[:, v] for v in range(kw)])
+
+        in_parts(part, n0, dx.size)
         return dx
 
     def winners(self) -> np.ndarray:

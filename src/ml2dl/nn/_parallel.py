@@ -1,0 +1,210 @@
+"""The engine's threads: a batch is cut into parts, one per thread, and each part runs a
+layer's whole computation (patch copies, matrix product, elementwise work) on its own core.
+
+    partials = in_parts(work, n)   # [work(slice(0, 32)), work(slice(32, 64))] on two cores
+
+Why not leave the threads to BLAS, NumPy's matrix library? Measured on the lesson CNN
+(2 cores): BLAS threads speed up only the matrix products, about half of an epoch, while
+NumPy's elementwise loops stay on one core; worse, an idle BLAS thread keeps spinning for a
+while after each product, on the core another thread would use. So while the parts run,
+BLAS is held to one thread each, and the parts are the parallelism (as PyTorch's intra-op
+threads are). NumPy releases the GIL inside its loops and BLAS calls, so plain Python
+threads do run at the same time.
+
+A part's result depends only on its slice; sums across parts (dL/dW over the batch) are
+added in part order, so a run is reproducible for a given thread count. Different thread
+counts can differ in the last bits of such sums, as in PyTorch.
+
+The helper threads are shared by the whole process. A call made while they are busy (a
+second thread using the engine, or a nested call) runs its parts one after another in the
+calling thread instead of waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+
+import numpy as np
+
+MIN_PARALLEL_SIZE = 1 << 15   # elements touched; below this one thread beats handing work over (~30 µs)
+MAX_DEFAULT_THREADS = 8       # parts of a 64-image batch get too small beyond this
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+_num_threads = max(1, min(_usable_cores(), MAX_DEFAULT_THREADS))
+
+
+def set_num_threads(n: int) -> None:
+    """Let the engine use ``n`` threads (like ``torch.set_num_threads``); 1 runs everything in
+    the calling thread. The default is the number of usable cores, at most 8."""
+    global _num_threads
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"number of threads must be a positive int, got {n!r}")
+    _num_threads = int(n)
+
+
+def get_num_threads() -> int:
+    """How many threads the engine uses."""
+    return _num_threads
+
+
+@contextlib.contextmanager
+def num_threads(n: int):
+    """``with num_threads(n):`` the engine uses ``n`` threads inside the block."""
+    previous = get_num_threads()
+    set_num_threads(n)
+    try:
+        yield
+    finally:
+        set_num_threads(previous)
+
+
+class _BlasThreads:
+    """Holds BLAS to one thread while any part runs; restores its setting when none does.
+
+    Uses threadpoolctl (found at first use); without it BLAS keeps its own setting.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active = 0
+        self._libraries = None
+        self._saved: list[int] = []
+
+    def _find(self):
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return []
+        return ThreadpoolController().select(user_api="blas").lib_controllers
+
+    @contextlib.contextmanager
+    def one_each(self):
+        with self._lock:
+            if self._active == 0:
+                if self._libraries is None:
+                    self._libraries = self._find()
+                self._saved = [library.num_threads for library in self._libraries]
+                for library in self._libraries:
+                    library.set_num_threads(1)
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                if self._active == 0:
+                    for library, n in zip(self._libraries, self._saved):
+                        library.set_num_threads(n)
+
+
+_blas = _BlasThreads()
+
+
+class _Helper:
+    """One helper thread that runs one job at a time, handed over through two locks."""
+
+    def __init__(self):
+        self._go, self._done = threading.Lock(), threading.Lock()
+        self._go.acquire()
+        self._done.acquire()
+        self._job = None
+        self._result = self._error = None
+        threading.Thread(target=self._serve, name="ml2dl-engine", daemon=True).start()
+
+    def _serve(self):
+        while True:
+            self._go.acquire()
+            work, part = self._job
+            try:
+                self._result = work(part)
+            except BaseException as error:  # handed to the caller by wait()
+                self._error = error
+            finally:
+                self._job = None
+                self._done.release()
+
+    def start(self, work, part):
+        self._job = (work, part)
+        self._go.release()
+
+    def wait(self):
+        """Block until the job is done: (result, exception or None)."""
+        self._done.acquire()
+        outcome = (self._result, self._error)
+        self._result = self._error = None
+        return outcome
+
+
+_helpers: list[_Helper] = []
+_helpers_free = threading.Lock()
+
+
+def _forget_helpers_after_fork():
+    # a forked child inherits the list but not the threads
+    global _helpers_free
+    _helpers.clear()
+    _helpers_free = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helpers_after_fork)
+
+
+def part_bounds(n: int, parts: int) -> list[slice]:
+    """range(n) cut into ``parts`` consecutive slices whose lengths differ by at most one."""
+    step, extra = divmod(n, parts)
+    slices, start = [], 0
+    for i in range(parts):
+        stop = start + step + (i < extra)
+        slices.append(slice(start, stop))
+        start = stop
+    return slices
+
+
+def in_parts(work, n: int, size: int) -> list:
+    """``[work(part) for part in slices covering range(n)]``, one slice per thread, run at once.
+
+    ``size`` (elements the work touches) decides whether splitting pays; small work runs as
+    one part. Results come back in part order.
+    """
+    if size < MIN_PARALLEL_SIZE:  # too small to split, and too small for BLAS to thread
+        return [work(slice(0, n))]
+    parts = min(_num_threads, n)
+    with _blas.one_each():
+        if parts < 2 or not _helpers_free.acquire(blocking=False):
+            return [work(part) for part in part_bounds(n, parts)]
+        try:
+            while len(_helpers) < parts - 1:
+                _helpers.append(_Helper())
+            slices = part_bounds(n, parts)
+            for helper, part in zip(_helpers, slices[1:]):
+                helper.start(work, part)
+            try:
+                first = work(slices[0])
+            finally:  # wait for every helper, so none is still writing when we return
+                outcomes = [helper.wait() for helper in _helpers[: parts - 1]]
+            for _, error in outcomes:
+                if error is not None:
+                    raise error
+            return [first] + [result for result, _ in outcomes]
+        finally:
+            _helpers_free.release()
+
+
+def in_parts_along(work, like: np.ndarray) -> list:
+    """:func:`in_parts` over ``like``'s outermost axis in memory (so each part is one block
+    of memory); ``work`` gets an index tuple that selects its part of ``like``."""
+    if like.ndim == 0:
+        return [work(())]
+    axis = max(range(like.ndim), key=lambda a: abs(like.strides[a]) * (like.shape[a] > 1))
+    lead = (slice(None),) * axis
+    return in_parts(lambda part: work(lead + (part,)), like.shape[axis], like.size)
