@@ -87,10 +87,13 @@ class ReLU(_Elementwise):
     def forward(self, x):
         x = as_float_array(x, "ReLU")
         y, mask = np.empty_like(x), np.empty_like(x, dtype=bool)  # in x's memory order
+        zero, infinity = x.dtype.type(0), x.dtype.type(np.inf)
 
         def part(i):  # a slice along x's outermost axis in memory, on its own core
             np.greater(x[i], 0, out=mask[i])
-            np.maximum(x[i], 0, out=y[i])
+            # clip with bounds of x's own type: ~4× faster in NumPy 2 than maximum(x, 0),
+            # whose scalar operand takes a slow path; the same values, NaN kept
+            np.clip(x[i], zero, infinity, out=y[i])
 
         in_parts_along(part, x)
         self._mask = mask

@@ -4,20 +4,20 @@ Like PyTorch (and every CNN library) this computes a *cross-correlation*:
 
     out[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v  W[o, c, u, v] · x_pad[n, c, i·s + u, j·s + v]
 
-The patches are gathered into ``cols`` of shape (C·kh·kw, N·L), L output positions per
-image — a loop over the kh·kw kernel offsets, never over pixels — and the whole batch is
-then ONE matrix product ``W.reshape(O, C·kh·kw) @ cols``, the shape BLAS is fastest at.
-Keeping the batch inside the columns also makes dL/dW one product, with no copy of ``cols``.
+The patches are gathered into ``cols`` of shape (C·kh·kw, N·L), L = Ho·Wo output positions
+per image — a loop over the kh·kw kernel offsets, never over pixels — and the batch is then
+ONE matrix product ``W.reshape(O, C·kh·kw) @ cols``, the shape BLAS is fastest at. Keeping
+the batch inside the columns also makes dL/dW one product, with no copy of ``cols``.
 
-Stride 1 (the common case) uses "wide rows": flatten each padded image to Hp·Wp values;
-patch element (u, v) of output (i, j) sits at flat position (i·Wp + j) + (u·Wp + v), so
-each kernel offset is ONE contiguous slice of the flat image. Outputs are computed on an
-Ho × Wp grid and the Wp − Wo extra columns of each row are dropped (a few percent more
-arithmetic, in exchange for contiguous copies and adds).
+Memory is channel-major throughout: the padded input is (C, N, Hp, Wp) and the product
+(O, N·L) *is* the output, returned as an (N, O, Ho, Wo) view. Layers that follow keep that
+order (see _layout.py), so the next convolution's copies run along memory.
 
-Backward, from g = dL/dout laid out as (O, N·L) (zeros in the dropped columns):
+Backward, from g = dL/dout laid out as (O, N·L):
     dL/dW = g colsᵀ        dL/db = Σ g        dL/dcols = Wᵀ g
 then "col2im": each kernel offset adds its slice of dL/dcols back into dL/dx_pad.
+
+Each call cuts the batch into parts that run on separate cores (see _parallel.py).
 """
 
 from __future__ import annotations
@@ -36,48 +36,36 @@ def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
 
 
 class _Geometry:
-    """Sizes of one convolution call, and the patch gathering/scattering that goes with them."""
+    """Sizes of one convolution call, and the patch gathering/scattering that goes with them.
 
-    def __init__(self, x_shape, kernel, stride, padding, out_hw, out_channels):
+    Each method that takes ``images`` (a slice) handles that part of the batch only, so that
+    the parts can run on separate cores (see _parallel.py); together they cover the batch.
+    """
+
+    def __init__(self, x_shape, kernel, stride, padding, out_hw):
         self.n, self.c, self.h, self.w = x_shape
         (self.kh, self.kw), (self.sh, self.sw), (self.ph, self.pw) = kernel, stride, padding
         self.ho, self.wo = out_hw
-        self.hp, self.wp = self.h + 2 * self.ph, self.w + 2 * self.pw
-        # Wide rows make the C·kh·kw patch copies contiguous, at the price of one compacting
-        # pass over the O output channels: worth it when the patches outnumber the outputs
-        # (a 16 → 32 layer: 144 rows against 32), not for a first layer (9 rows against 16).
-        self.wide = stride == (1, 1) and self.c * self.kh * self.kw > out_channels
-        # output positions per image: the wide Ho × Wp grid, or the exact Ho × Wo one
-        self.length = self.ho * (self.wp if self.wide else self.wo)
-        grid = (self.length,) if self.wide else (self.ho, self.wo)
-        self.cols_shape = (self.c, self.kh, self.kw, self.n, *grid)  # one block per kernel offset
+        self.length = self.ho * self.wo  # L, output positions per image
+        self.cols_shape = (self.c, self.kh, self.kw, self.n, self.ho, self.wo)
 
     def padded(self, dtype) -> np.ndarray:
-        """Zeros of the padded batch, channel-major (C, N, rows, Wp): the order of ``cols`` and
-        of this layer's output, so the copies below run along memory, not across it.
-        One spare row at the bottom keeps the wide path's last slice (kw − 1 values past the
-        end of an image) inside the array."""
-        rows = self.hp + 1 if self.wide else self.hp
-        return np.zeros((self.c, self.n, rows, self.wp), dtype=dtype)
+        """Zeros of the padded batch, channel-major (C, N, Hp, Wp) like ``cols`` and this
+        layer's output, so that the copies below run along memory, not across it."""
+        return np.zeros((self.c, self.n, self.h + 2 * self.ph, self.w + 2 * self.pw), dtype=dtype)
 
     def interior(self, x_pad: np.ndarray) -> np.ndarray:
-        """The unpadded (N, C, H, W) image inside a channel-major padded buffer, as a view."""
+        """The unpadded (N, C, H, W) image inside a padded buffer, as a view."""
         return x_pad[:, :, self.ph : self.ph + self.h, self.pw : self.pw + self.w].transpose(1, 0, 2, 3)
 
     def offsets(self):
         return [(u, v) for u in range(self.kh) for v in range(self.kw)]
 
-    def patch(self, x_pad: np.ndarray, u: int, v: int) -> np.ndarray:
-        """The (C, N, L) values that kernel offset (u, v) multiplies, as a view of ``x_pad``."""
-        if self.wide:
-            start = u * self.wp + v
-            return x_pad.reshape(self.c, self.n, -1)[:, :, start : start + self.length]
+    def patch(self, x_pad: np.ndarray, u: int, v: int, images: slice) -> np.ndarray:
+        """The (C, n, Ho, Wo) values that kernel offset (u, v) multiplies, as a view of ``x_pad``."""
         rows = slice(u, u + (self.ho - 1) * self.sh + 1, self.sh)
         cols = slice(v, v + (self.wo - 1) * self.sw + 1, self.sw)
-        return x_pad[:, :, rows, cols]
-
-    # Each method below handles one part of the batch, ``images`` (a slice), so that the
-    # parts can run on separate cores (see _parallel.py); together they cover the batch.
+        return x_pad[:, images, rows, cols]
 
     def columns(self, cols: np.ndarray, images: slice) -> np.ndarray:
         """The (C·kh·kw, n·L) block of the patch matrix that belongs to ``images``, as a view."""
@@ -86,50 +74,30 @@ class _Geometry:
 
     def unfold(self, x: np.ndarray, x_pad: np.ndarray, cols: np.ndarray, images: slice) -> None:
         """Copy ``images`` of x into the padded buffer, then their patches into ``cols``
-        (C, kh, kw, N, L): row c·kh·kw + u·kw + v of the matrix matches W.reshape(O, −1)."""
+        (C, kh, kw, N, Ho, Wo): row c·kh·kw + u·kw + v of the matrix matches W.reshape(O, −1)."""
         self.interior(x_pad)[images] = x[images]
         for u, v in self.offsets():
-            cols[:, u, v, images] = self.patch(x_pad, u, v)[:, images]
+            cols[:, u, v, images] = self.patch(x_pad, u, v, images)
 
     def multiply(self, weight: np.ndarray, cols: np.ndarray, bias, image: np.ndarray, images: slice) -> None:
-        """image[:, images] = W · patches (+ bias), image being channel-major (O, N, Ho, Wo).
-
-        The wide grid's extra columns are dropped in the same pass that adds the bias, so
-        the layers after this one get one unbroken block (NumPy is several times slower on
-        arrays with gaps, each short row being a separate inner loop).
-        """
+        """image[:, images] = W · patches + bias, straight into the channel-major (O, N, Ho, Wo) output."""
         o = weight.shape[0]
-        b = None if bias is None else bias[:, None, None, None]
-        if self.wide:
-            grid = (weight @ self.columns(cols, images)).reshape(o, -1, self.ho, self.wp)[..., : self.wo]
-            if b is None:
-                np.copyto(image[:, images], grid)
-            else:
-                np.add(grid, b, out=image[:, images])
-        else:  # the product lands in place
-            target = image.reshape(o, self.n * self.length)[:, images.start * self.length : images.stop * self.length]
-            np.matmul(weight, self.columns(cols, images), out=target)
-            if b is not None:
-                image[:, images] += b
+        target = image.reshape(o, self.n * self.length)[:, images.start * self.length : images.stop * self.length]
+        np.matmul(weight, self.columns(cols, images), out=target)
+        if bias is not None:
+            image[:, images] += bias[:, None, None, None]
 
     def gradient_columns(self, grad: np.ndarray, images: slice) -> np.ndarray:
-        """dL/dout of ``images`` as (O, n·L), with zeros in the wide grid's extra columns;
-        no copy when the gradient is channel-major and exact (the usual case)."""
+        """dL/dout of ``images`` as (O, n·L); no copy when it is channel-major (the usual case)."""
         g = grad.transpose(1, 0, 2, 3)[:, images]
-        o, n = g.shape[:2]
-        if not self.wide:
-            return g.reshape(o, n * self.length)
-        wide = np.empty((o, n, self.ho, self.wp), dtype=grad.dtype)
-        wide[..., : self.wo] = g
-        wide[..., self.wo :] = 0
-        return wide.reshape(o, n * self.length)
+        return g.reshape(g.shape[0], -1)
 
     def fold(self, dcols: np.ndarray, dx_pad: np.ndarray, images: slice) -> None:
         """The adjoint of :meth:`unfold`: add each kernel offset's rows of dL/dcols
         (C·kh·kw, n·L) back where its patch came from, in the padded dL/dx."""
-        dcols = dcols.reshape(*self.cols_shape[:3], -1, *self.cols_shape[4:])
+        dcols = dcols.reshape(self.c, self.kh, self.kw, -1, self.ho, self.wo)
         for u, v in self.offsets():
-            self.patch(dx_pad, u, v)[:, images] += dcols[:, u, v]
+            self.patch(dx_pad, u, v, images)[...] += dcols[:, u, v]
 
 
 WEIGHT_GRAD_PIECE = 4096  # positions per piece of dL/dW = Σ_p g[:, p] cols[:, p]ᵀ
@@ -203,8 +171,7 @@ class Conv2d(Module):
         if x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d(in_channels={self.in_channels}) expects input of shape "
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
-        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]),
-                        self.out_channels)
+        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]))
         x_pad, cols = geo.padded(x.dtype), np.empty(geo.cols_shape, dtype=x.dtype)
         image = np.empty((self.out_channels, geo.n, geo.ho, geo.wo), dtype=x.dtype)  # channel-major
         weight = self.weight.data.reshape(self.out_channels, -1)
