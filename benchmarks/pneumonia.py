@@ -8,7 +8,7 @@ same augmentation, loss weighting, AdamW and one-cycle schedule, the same thread
 and prints the time ratio. Only the engine differs.
 
 Run:  python benchmarks/pneumonia.py [--data ../shared/data/pneumoniamnist_trainval.npz]
-      [--threads 1] [--epochs N] [--width W] [--no-torch]
+      [--threads N] [--epochs N] [--width W] [--no-torch]
 
 The official test split is held out; the validation numbers here select the model and
 say little about the test split (74 % pneumonia in train and val, 62.5 % in test). The
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -58,7 +59,7 @@ def train_ml2dl(model, train, val, recipe, threads):
                   f"val AUC {r['val_auc']:.4f}  val acc {r['val_accuracy']:.4f}", flush=True)
 
     t0 = time.perf_counter()
-    result = fit(model, train, val, callbacks=[progress], blas_threads=threads, **recipe)
+    result = fit(model, train, val, callbacks=[progress], threads=threads, **recipe)
     seconds = time.perf_counter() - t0
     return seconds, predict_proba(model, val.images), result
 
@@ -134,7 +135,7 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DEFAULT_DATA))
-    parser.add_argument("--threads", type=int, default=1, help="threads for both engines (fit's default is 1)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both engines")
     parser.add_argument("--epochs", type=int, help=f"default {DEFAULT_RECIPE['epochs']}")
     parser.add_argument("--width", type=int, help="default: the strong model's")
     parser.add_argument("--seed", type=int, default=DEFAULT_RECIPE["seed"])

@@ -6,6 +6,8 @@ import pytest
 from ml2dl import nn
 from gradcheck import check_loss, check_module
 
+pytestmark = pytest.mark.usefixtures("engine_parts")  # sequential, and in parts on threads
+
 RNG = np.random.default_rng(42)
 
 

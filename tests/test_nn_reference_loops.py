@@ -5,6 +5,8 @@ import pytest
 
 from ml2dl import nn
 
+pytestmark = pytest.mark.usefixtures("engine_parts")  # sequential, and in parts on threads
+
 RNG = np.random.default_rng(5)
 
 

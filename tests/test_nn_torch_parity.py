@@ -6,6 +6,8 @@ import pytest
 from ml2dl import nn, optim
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference for parity tests; not installed")
+
+pytestmark = pytest.mark.usefixtures("engine_parts")  # sequential, and in parts on threads
 RTOL, ATOL = 1e-8, 1e-10
 RNG = np.random.default_rng(123)
 

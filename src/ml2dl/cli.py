@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ml2dl", description="From one neuron to a CNN that reads chest X-rays: "
                      "the interactive module and the lab.")
     parser.add_argument("--version", action="version", version=f"ml2dl {__version__}")
+    parser.add_argument("--threads", type=_positive_int,
+                        help="cores the engine may use (default: all usable cores, at most 8)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("serve", help="start the interactive module in the browser")
@@ -739,6 +741,10 @@ def main(argv=None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
+    if args.threads:
+        from . import nn
+
+        nn.set_num_threads(args.threads)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

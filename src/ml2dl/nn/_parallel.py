@@ -11,9 +11,10 @@ BLAS is held to one thread each, and the parts are the parallelism (as PyTorch's
 threads are). NumPy releases the GIL inside its loops and BLAS calls, so plain Python
 threads do run at the same time.
 
-A part's result depends only on its slice; sums across parts (dL/dW over the batch) are
+Parts are cut the same way every time and sums across them (dL/dW over the batch) are
 added in part order, so a run is reproducible for a given thread count. Different thread
-counts can differ in the last bits of such sums, as in PyTorch.
+counts can differ in the last bits (BLAS may round a block of columns differently from the
+whole, and sums are grouped differently), as in PyTorch.
 
 The helper threads are shared by the whole process. A call made while they are busy (a
 second thread using the engine, or a nested call) runs its parts one after another in the

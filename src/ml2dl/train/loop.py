@@ -26,7 +26,6 @@ keeps accuracy at 0.5 stable when the test set's prevalence differs (62.5 %).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -256,21 +255,6 @@ def make_schedule(name: str, opt, *, lr: float, total_steps: int):
     return None
 
 
-@contextlib.contextmanager
-def limit_blas_threads(threads: int | None):
-    """Limit the BLAS thread pool (OpenBLAS, MKL) for the duration of a ``with`` block."""
-    if threads is None:
-        yield
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # without threadpoolctl NumPy keeps its default
-        yield
-        return
-    with threadpool_limits(limits=threads, user_api="blas"):
-        yield
-
-
 def validate(model, images, labels, *, pos_weight=None, batch_size: int = 256) -> dict:
     """``val_loss`` (the training loss's weighting), ``val_auc`` and ``val_accuracy`` (at 0.5)."""
     z = predict_logits(model, images, batch_size=batch_size)
@@ -340,7 +324,7 @@ def fit(model, train, val=None, *, epochs: int = DEFAULT_RECIPE["epochs"],
         tolerance: float = DEFAULT_RECIPE["tolerance"], precise_bn: int | None = DEFAULT_RECIPE["precise_bn"],
         seed: int = DEFAULT_RECIPE["seed"], run_dir=None, resume: bool = False, overwrite: bool = False,
         callbacks: Iterable[Callable[[TrainEvent], None]] = (), restore_best: bool = True,
-        eval_batch_size: int = 256, blas_threads: int | None = 1, config: dict | None = None) -> FitResult:
+        eval_batch_size: int = 256, threads: int | None = None, config: dict | None = None) -> FitResult:
     """Train a binary classifier (one logit) with mini-batches, validating every epoch.
 
     Args:
@@ -379,9 +363,8 @@ def fit(model, train, val=None, *, epochs: int = DEFAULT_RECIPE["epochs"],
         overwrite: replace a previous run in ``run_dir``.
         callbacks: functions called with a :class:`TrainEvent`; raise :class:`StopTraining` to stop.
         restore_best: load the best weights into ``model`` before returning.
-        blas_threads: threads NumPy's BLAS may use while training (None: its default). One
-            is the default because the engine's matrices are small: a second thread gains
-            little on an idle machine and loses 2–4× when the cores are shared.
+        threads: threads the engine uses while training (see :func:`ml2dl.nn.set_num_threads`);
+            None keeps its setting (by default, every usable core).
         config: extra JSON-able facts for config.json (model name and options, data spec).
 
     Returns:
@@ -401,7 +384,7 @@ def fit(model, train, val=None, *, epochs: int = DEFAULT_RECIPE["epochs"],
     patience = _positive_int("patience", patience, allow_none=True)
     tolerance = _positive_float("tolerance", tolerance, allow_zero=True)
     precise_bn = None if precise_bn in (None, 0) else _positive_int("precise_bn", precise_bn)
-    blas_threads = _positive_int("blas_threads", blas_threads, allow_none=True)
+    threads = _positive_int("threads", threads, allow_none=True)
     max_seconds = _positive_float("max_seconds", max_seconds, allow_none=True)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -480,7 +463,7 @@ def fit(model, train, val=None, *, epochs: int = DEFAULT_RECIPE["epochs"],
                               "input_shape": list(x_train.shape[1:]),
                               "train": _describe(y_train), "val": _describe(y_val)})
 
-    with limit_blas_threads(blas_threads):
+    with nn.num_threads(threads or nn.get_num_threads()):
         t_start = time.perf_counter()
 
         def elapsed():

@@ -1,0 +1,225 @@
+"""The engine's threads (nn._parallel) and memory layouts: same numbers, whatever the split."""
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from ml2dl import nn
+from ml2dl.nn import _parallel
+
+RNG = np.random.default_rng(11)
+
+
+@pytest.fixture
+def three_parts(monkeypatch):
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 0)
+    with nn.num_threads(3):
+        yield
+
+
+@given(st.integers(0, 200), st.integers(1, 9))
+def test_part_bounds_cover_the_range_in_near_equal_pieces(n, parts):
+    slices = _parallel.part_bounds(n, parts)
+    assert len(slices) == parts
+    assert [i for s in slices for i in range(n)[s]] == list(range(n))
+    lengths = [len(range(n)[s]) for s in slices]
+    assert max(lengths) - min(lengths) <= 1
+
+
+def test_parts_run_on_separate_threads_and_come_back_in_order(three_parts):
+    seen = []
+
+    def work(part):
+        seen.append(threading.get_ident())
+        return (part.start, part.stop)
+
+    assert _parallel.in_parts(work, 10, size=1) == [(0, 4), (4, 7), (7, 10)]
+    assert len(set(seen)) == 3
+
+
+def test_small_work_runs_as_one_part_in_the_caller(monkeypatch):
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 1000)
+    with nn.num_threads(3):
+        assert _parallel.in_parts(lambda part: threading.get_ident(), 10, size=999) == [threading.get_ident()]
+
+
+def test_an_error_in_a_part_reaches_the_caller_after_every_part_has_finished(three_parts):
+    finished = []
+
+    def work(part):
+        if part.start == 4:
+            raise ZeroDivisionError("part two")
+        finished.append(part.start)
+
+    with pytest.raises(ZeroDivisionError, match="part two"):
+        _parallel.in_parts(work, 10, size=1)
+    assert sorted(finished) == [0, 7]
+    assert _parallel.in_parts(lambda part: part.start, 10, size=1) == [0, 4, 7]  # the pool still works
+
+
+def test_a_nested_call_runs_its_parts_in_its_own_thread(three_parts):
+    def outer(part):
+        return _parallel.in_parts(lambda inner: (threading.get_ident(), inner.start), 6, size=1)
+
+    for results in _parallel.in_parts(outer, 3, size=1):
+        assert [start for _, start in results] == [0, 2, 4]
+        assert len({ident for ident, _ in results}) == 1
+
+
+def test_blas_is_held_to_one_thread_inside_parts_and_restored_after(three_parts):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not threadpoolctl.threadpool_info():
+        pytest.skip("no BLAS library found by threadpoolctl")
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        inside = _parallel.in_parts(lambda part: blas_threads(), 3, size=1)
+        assert inside == [[1] * len(before)] * 3
+        assert blas_threads() == before
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_set_num_threads_rejects_what_is_not_a_positive_int(bad):
+    with pytest.raises(ValueError, match=f"positive int, got {bad!r}"):
+        nn.set_num_threads(bad)
+
+
+def test_num_threads_restores_the_setting():
+    before = nn.get_num_threads()
+    with nn.num_threads(5):
+        assert nn.get_num_threads() == 5
+    assert nn.get_num_threads() == before
+
+
+def lesson_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 8, 3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(3, stride=1),
+        nn.Flatten(), nn.Linear(8 * 2 * 2, 6), nn.ReLU(), nn.Linear(6, 1)).reset_parameters(0)
+
+
+def run(model, x, g_seed=0):
+    out = model(x)
+    model.zero_grad()
+    dx = model.backward(np.random.default_rng(g_seed).standard_normal(out.shape).astype(x.dtype))
+    return out, dx, [p.grad.copy() for p in model.parameters()]
+
+
+def test_the_engine_gives_the_same_numbers_in_one_thread_and_in_parts(monkeypatch):
+    x = RNG.standard_normal((7, 1, 28, 28)).astype(np.float32)
+    with nn.num_threads(1):
+        out1, dx1, grads1 = run(lesson_cnn(), x)
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 0)
+    with nn.num_threads(3):
+        out3, dx3, grads3 = run(lesson_cnn(), x)
+    # BLAS may round a block of columns differently from the whole, and sums over the batch
+    # are added part by part: equal up to float32 rounding
+    np.testing.assert_allclose(out1, out3, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(dx1, dx3, rtol=1e-5, atol=1e-7)
+    for a, b in zip(grads1, grads3):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_a_run_in_parts_is_reproducible(three_parts):
+    x = RNG.standard_normal((7, 1, 28, 28)).astype(np.float32)
+    first, second = run(lesson_cnn(), x), run(lesson_cnn(), x)
+    for a, b in zip(first[2], second[2]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_conv_output_is_a_channel_major_view_that_later_layers_keep():
+    model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, rng=0), nn.ReLU(), nn.MaxPool2d(2))
+    x = RNG.standard_normal((3, 2, 8, 8)).astype(np.float32)
+    conv_out = model[0](x)
+    assert conv_out.shape == (3, 4, 8, 8)
+    assert conv_out.transpose(1, 0, 2, 3).flags.c_contiguous
+    relu_out = model[1](conv_out)
+    assert relu_out.transpose(1, 0, 2, 3).flags.c_contiguous
+    assert model[2](relu_out).transpose(1, 0, 2, 3).flags.c_contiguous
+
+
+LAYERS = [
+    lambda: nn.Conv2d(3, 4, 3, padding=1, rng=0),
+    lambda: nn.Conv2d(3, 2, (3, 2), stride=(2, 1), padding=(1, 0), rng=0),
+    lambda: nn.ReLU(),
+    lambda: nn.MaxPool2d(2),
+    lambda: nn.MaxPool2d((2, 3)),
+    lambda: nn.MaxPool2d(3, stride=2),
+    lambda: nn.AvgPool2d(2),
+    lambda: nn.BatchNorm2d(3),
+]
+
+
+@pytest.mark.parametrize("make", LAYERS, ids=lambda make: repr(make()))
+@pytest.mark.usefixtures("engine_parts")
+def test_layers_give_the_same_numbers_for_any_memory_order(make):
+    """A channel-major view (what a convolution returns) and a C-ordered copy of the same
+    values go through every layer to the same outputs and gradients (up to the order of
+    float64 sums)."""
+    values = RNG.standard_normal((3, 4, 6, 6))[:, :3]                       # (N, C, H, W), C order
+    channel_major = np.ascontiguousarray(values.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    results = []
+    for x in (np.ascontiguousarray(values), channel_major):
+        layer = make().double()
+        out = layer(x)
+        g = np.random.default_rng(1).standard_normal(out.shape)
+        results.append((out, layer.backward(g), [p.grad for p in layer.parameters()]))
+    (out_a, dx_a, grads_a), (out_b, dx_b, grads_b) = results
+    np.testing.assert_allclose(out_a, out_b, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dx_a, dx_b, rtol=1e-13, atol=1e-14)
+    for a, b in zip(grads_a, grads_b):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
+
+
+def slow_max_pool_backward(x, grad, k, s):
+    """Each window's gradient to its first maximum in row-major order (PyTorch's rule)."""
+    dx = np.zeros_like(x)
+    n, c, ho, wo = grad.shape
+    for i in range(n):
+        for ch in range(c):
+            for r in range(ho):
+                for q in range(wo):
+                    window = x[i, ch, r * s[0]:r * s[0] + k[0], q * s[1]:q * s[1] + k[1]]
+                    u, v = np.unravel_index(np.argmax(window), window.shape)  # argmax: first maximum
+                    dx[i, ch, r * s[0] + u, q * s[1] + v] += grad[i, ch, r, q]
+    return dx
+
+
+@pytest.mark.parametrize("k,s,hw", [
+    ((2, 2), (2, 2), (6, 8)),    # tiles the image: the separable path
+    ((3, 3), (3, 3), (6, 9)),
+    ((2, 3), (2, 3), (4, 6)),
+    ((1, 2), (1, 2), (3, 4)),
+    ((2, 1), (2, 1), (4, 3)),
+    ((2, 2), (2, 2), (5, 7)),    # does not tile: the planes path
+    ((3, 3), (2, 2), (7, 7)),    # overlapping windows
+])
+@pytest.mark.parametrize("order", ["C order", "channel-major"])
+@pytest.mark.usefixtures("engine_parts")
+def test_max_pool_routes_ties_to_the_first_maximum(k, s, hw, order):
+    values = RNG.integers(0, 3, (2, 3, *hw)).astype(np.float64)  # many ties
+    x = values if order == "C order" else \
+        np.ascontiguousarray(values.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    pool = nn.MaxPool2d(k, s)
+    out = pool(x)
+    grad = RNG.standard_normal(out.shape)
+    # exact but for the order in which overlapping windows add into one input
+    np.testing.assert_allclose(pool.backward(grad), slow_max_pool_backward(values, grad, k, s), rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(pool.winners(), slow_max_pool_backward(values, np.ones_like(grad), k, s) > 0)
+
+
+def test_max_pool_ties_match_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference; not installed")
+    values = RNG.integers(0, 2, (4, 3, 8, 8)).astype(np.float64)
+    pool = nn.MaxPool2d(2)
+    grad = RNG.standard_normal((4, 3, 4, 4))
+    pool(values)
+    xt = torch.tensor(values, requires_grad=True)
+    torch.nn.functional.max_pool2d(xt, 2).backward(torch.tensor(grad))
+    np.testing.assert_array_equal(pool.backward(grad), xt.grad.numpy())
