@@ -13,9 +13,13 @@ Memory is channel-major throughout: the padded input is (C, N, Hp, Wp) and the p
 (O, N·L) *is* the output, returned as an (N, O, Ho, Wo) view. Layers that follow keep that
 order (see _layout.py), so the next convolution's copies run along memory.
 
+The bias is the weight of an extra input that is always 1 (as for a single neuron): cols
+gets a last row of ones and W a last column b, so the product adds the bias without another
+pass over the output.
+
 Backward, from g = dL/dout laid out as (O, N·L):
-    dL/dW = g colsᵀ        dL/db = Σ g        dL/dcols = Wᵀ g
-then "col2im": each kernel offset adds its slice of dL/dcols back into dL/dx_pad.
+    [dL/dW | dL/db] = g colsᵀ        dL/dpatches = Wᵀ g
+then "col2im": each kernel offset adds its slice of dL/dpatches back into dL/dx_pad.
 
 Each call cuts the batch into parts that run on separate cores (see _parallel.py).
 """
@@ -42,12 +46,22 @@ class _Geometry:
     the parts can run on separate cores (see _parallel.py); together they cover the batch.
     """
 
-    def __init__(self, x_shape, kernel, stride, padding, out_hw):
+    def __init__(self, x_shape, kernel, stride, padding, out_hw, bias: bool):
         self.n, self.c, self.h, self.w = x_shape
         (self.kh, self.kw), (self.sh, self.sw), (self.ph, self.pw) = kernel, stride, padding
         self.ho, self.wo = out_hw
         self.length = self.ho * self.wo  # L, output positions per image
-        self.cols_shape = (self.c, self.kh, self.kw, self.n, self.ho, self.wo)
+        self.patch_rows = self.c * self.kh * self.kw
+        self.bias = bias  # the bias is the weight of an extra input that is always 1
+
+    def new_cols(self, dtype) -> np.ndarray:
+        """The (C·kh·kw [+ 1], N·L) patch matrix, to be filled by :meth:`unfold`; with a bias,
+        its last row is ones, so that W·cols adds the bias and g·colsᵀ sums dL/db for free."""
+        return np.empty((self.patch_rows + self.bias, self.n * self.length), dtype=dtype)
+
+    def patches(self, cols: np.ndarray) -> np.ndarray:
+        """The patch rows of ``cols`` as a (C, kh, kw, N, Ho, Wo) view."""
+        return cols[: self.patch_rows].reshape(self.c, self.kh, self.kw, self.n, self.ho, self.wo)
 
     def padded(self, dtype) -> np.ndarray:
         """Zeros of the padded batch, channel-major (C, N, Hp, Wp) like ``cols`` and this
@@ -68,24 +82,23 @@ class _Geometry:
         return x_pad[:, images, rows, cols]
 
     def columns(self, cols: np.ndarray, images: slice) -> np.ndarray:
-        """The (C·kh·kw, n·L) block of the patch matrix that belongs to ``images``, as a view."""
-        return cols.reshape(self.c * self.kh * self.kw, self.n * self.length)[
-            :, images.start * self.length : images.stop * self.length]
+        """The columns of a (rows, N·L) matrix that belong to ``images``, as a view."""
+        return cols[:, images.start * self.length : images.stop * self.length]
 
     def unfold(self, x: np.ndarray, x_pad: np.ndarray, cols: np.ndarray, images: slice) -> None:
-        """Copy ``images`` of x into the padded buffer, then their patches into ``cols``
-        (C, kh, kw, N, Ho, Wo): row c·kh·kw + u·kw + v of the matrix matches W.reshape(O, −1)."""
+        """Copy ``images`` of x into the padded buffer, then their patches into ``cols``:
+        row c·kh·kw + u·kw + v of the matrix matches W.reshape(O, −1)."""
         self.interior(x_pad)[images] = x[images]
+        patches = self.patches(cols)
         for u, v in self.offsets():
-            cols[:, u, v, images] = self.patch(x_pad, u, v, images)
+            patches[:, u, v, images] = self.patch(x_pad, u, v, images)
+        if self.bias:
+            self.columns(cols, images)[-1] = 1
 
-    def multiply(self, weight: np.ndarray, cols: np.ndarray, bias, image: np.ndarray, images: slice) -> None:
-        """image[:, images] = W · patches + bias, straight into the channel-major (O, N, Ho, Wo) output."""
-        o = weight.shape[0]
-        target = image.reshape(o, self.n * self.length)[:, images.start * self.length : images.stop * self.length]
+    def multiply(self, weight: np.ndarray, cols: np.ndarray, image: np.ndarray, images: slice) -> None:
+        """image[:, images] = [W | b] · cols, straight into the channel-major (O, N, Ho, Wo) output."""
+        target = self.columns(image.reshape(weight.shape[0], -1), images)
         np.matmul(weight, self.columns(cols, images), out=target)
-        if bias is not None:
-            image[:, images] += bias[:, None, None, None]
 
     def gradient_columns(self, grad: np.ndarray, images: slice) -> np.ndarray:
         """dL/dout of ``images`` as (O, n·L); no copy when it is channel-major (the usual case)."""
@@ -93,7 +106,7 @@ class _Geometry:
         return g.reshape(g.shape[0], -1)
 
     def fold(self, dcols: np.ndarray, dx_pad: np.ndarray, images: slice) -> None:
-        """The adjoint of :meth:`unfold`: add each kernel offset's rows of dL/dcols
+        """The adjoint of :meth:`unfold`: add each kernel offset's rows of dL/dpatches
         (C·kh·kw, n·L) back where its patch came from, in the padded dL/dx."""
         dcols = dcols.reshape(self.c, self.kh, self.kw, -1, self.ho, self.wo)
         for u, v in self.offsets():
@@ -104,7 +117,7 @@ WEIGHT_GRAD_PIECE = 4096  # positions per piece of dL/dW = Σ_p g[:, p] cols[:, 
 
 
 def _weight_grad(cols: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """dL/dW as (O, C·kh·kw) = g colsᵀ, summed over pieces of WEIGHT_GRAD_PIECE positions.
+    """dL/dW as (O, rows) = g colsᵀ, summed over pieces of WEIGHT_GRAD_PIECE positions.
 
     One product over all N·L positions is ~3× slower in OpenBLAS when the result is tiny
     (a first layer: 16 × 9 from 53,760 positions) than the same sum taken in pieces.
@@ -171,15 +184,17 @@ class Conv2d(Module):
         if x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d(in_channels={self.in_channels}) expects input of shape "
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
-        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]))
-        x_pad, cols = geo.padded(x.dtype), np.empty(geo.cols_shape, dtype=x.dtype)
+        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]),
+                        bias=self.bias is not None)
+        x_pad, cols = geo.padded(x.dtype), geo.new_cols(x.dtype)
         image = np.empty((self.out_channels, geo.n, geo.ho, geo.wo), dtype=x.dtype)  # channel-major
         weight = self.weight.data.reshape(self.out_channels, -1)
-        bias = None if self.bias is None else self.bias.data
+        if self.bias is not None:
+            weight = np.concatenate([weight, self.bias.data[:, None]], axis=1)  # [W | b]
 
         def part(images):  # a slice of the batch, on its own core
             geo.unfold(x, x_pad, cols, images)
-            geo.multiply(weight, cols, bias, image, images)
+            geo.multiply(weight, cols, image, images)
 
         in_parts(part, geo.n, cols.size + image.size)
         self._cache = (geo, cols)
@@ -196,17 +211,14 @@ class Conv2d(Module):
 
         def part(images):
             g = geo.gradient_columns(grad_out, images)                   # (O, n·L)
-            grads = (_weight_grad(geo.columns(cols, images), g),
-                     None if self.bias is None else g.sum(axis=1))
             if input_grad:
                 geo.fold(w_t @ g, dx_pad, images)                        # dL/dcols = Wᵀ g
-            return grads
+            return _weight_grad(geo.columns(cols, images), g)            # [dL/dW | dL/db]
 
-        partials = in_parts(part, geo.n, cols.size)
-        for weight_grad, bias_grad in partials:  # in part order: reproducible sums
-            self.weight.grad += weight_grad.reshape(self.weight.data.shape)
+        for grads in in_parts(part, geo.n, cols.size):  # in part order: reproducible sums
+            self.weight.grad += grads[:, : geo.patch_rows].reshape(self.weight.data.shape)
             if self.bias is not None:
-                self.bias.grad += bias_grad
+                self.bias.grad += grads[:, -1]
         return geo.interior(dx_pad) if input_grad else None
 
     def output_shape(self, input_shape):
