@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array
+from ._layout import memory_order
 from ._parallel import in_parts_along
 from .module import Module
 
@@ -86,7 +87,8 @@ class ReLU(_Elementwise):
 
     def forward(self, x):
         x = as_float_array(x, "ReLU")
-        y, mask = np.empty_like(x), np.empty_like(x, dtype=bool)  # in x's memory order
+        y = np.empty_like(x)  # in x's memory order, as the mask
+        mask = self.scratch("mask", x.shape, bool, order=memory_order(x))
         zero, infinity = x.dtype.type(0), x.dtype.type(np.inf)
 
         def part(i):  # a slice along x's outermost axis in memory, on its own core

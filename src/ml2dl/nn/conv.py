@@ -54,19 +54,21 @@ class _Geometry:
         self.patch_rows = self.c * self.kh * self.kw
         self.bias = bias  # the bias is the weight of an extra input that is always 1
 
-    def new_cols(self, dtype) -> np.ndarray:
-        """The (C·kh·kw [+ 1], N·L) patch matrix, to be filled by :meth:`unfold`; with a bias,
-        its last row is ones, so that W·cols adds the bias and g·colsᵀ sums dL/db for free."""
-        return np.empty((self.patch_rows + self.bias, self.n * self.length), dtype=dtype)
+    @property
+    def cols_shape(self) -> tuple[int, int]:
+        """(C·kh·kw [+ 1], N·L): the patch matrix that :meth:`unfold` fills; with a bias, its
+        last row is ones, so that W·cols adds the bias and g·colsᵀ sums dL/db for free."""
+        return self.patch_rows + self.bias, self.n * self.length
+
+    @property
+    def padded_shape(self) -> tuple[int, int, int, int]:
+        """(C, N, Hp, Wp): the padded batch, channel-major like ``cols`` and this layer's
+        output, so that the copies below run along memory, not across it."""
+        return self.c, self.n, self.h + 2 * self.ph, self.w + 2 * self.pw
 
     def patches(self, cols: np.ndarray) -> np.ndarray:
         """The patch rows of ``cols`` as a (C, kh, kw, N, Ho, Wo) view."""
         return cols[: self.patch_rows].reshape(self.c, self.kh, self.kw, self.n, self.ho, self.wo)
-
-    def padded(self, dtype) -> np.ndarray:
-        """Zeros of the padded batch, channel-major (C, N, Hp, Wp) like ``cols`` and this
-        layer's output, so that the copies below run along memory, not across it."""
-        return np.zeros((self.c, self.n, self.h + 2 * self.ph, self.w + 2 * self.pw), dtype=dtype)
 
     def interior(self, x_pad: np.ndarray) -> np.ndarray:
         """The unpadded (N, C, H, W) image inside a padded buffer, as a view."""
@@ -186,7 +188,9 @@ class Conv2d(Module):
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
         geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]),
                         bias=self.bias is not None)
-        x_pad, cols = geo.padded(x.dtype), geo.new_cols(x.dtype)
+        # the border of x_pad stays zero from call to call: only its interior is written
+        x_pad = self.scratch("x_pad", geo.padded_shape, x.dtype, zeros=True)
+        cols = self.scratch("cols", geo.cols_shape, x.dtype)
         image = np.empty((self.out_channels, geo.n, geo.ho, geo.wo), dtype=x.dtype)  # channel-major
         weight = self.weight.data.reshape(self.out_channels, -1)
         if self.bias is not None:
@@ -207,12 +211,14 @@ class Conv2d(Module):
         geo, cols = self._cache
         # OpenBLAS is ~4× slower for Wᵀ as a transposed view than for a contiguous copy
         w_t = np.ascontiguousarray(self.weight.data.reshape(self.out_channels, -1).T)
-        dx_pad = geo.padded(grad_out.dtype) if input_grad else None
+        if input_grad:
+            dx_pad = np.zeros(geo.padded_shape, dtype=grad_out.dtype)
+            dpatches = self.scratch("dpatches", (geo.patch_rows, geo.n * geo.length), grad_out.dtype)
 
         def part(images):
             g = geo.gradient_columns(grad_out, images)                   # (O, n·L)
             if input_grad:
-                geo.fold(w_t @ g, dx_pad, images)                        # dL/dcols = Wᵀ g
+                geo.fold(np.matmul(w_t, g, out=geo.columns(dpatches, images)), dx_pad, images)
             return _weight_grad(geo.columns(cols, images), g)            # [dL/dW | dL/db]
 
         for grads in in_parts(part, geo.n, cols.size):  # in part order: reproducible sums

@@ -124,8 +124,8 @@ class MaxPool2d(_Pool2d):
         (kh, kw), (n0, n1, h, w) = self.kernel_size, blocks.shape
         ho, wo = h // kh, w // kw
         out = np.empty((n0, n1, ho, wo), dtype=x.dtype)
-        row_winner = np.empty((n0, n1, h, wo), dtype=np.uint8)   # per row of each window
-        winning_row = np.empty((n0, n1, ho, wo), dtype=np.uint8)
+        row_winner = self.scratch("row_winner", (n0, n1, h, wo), np.uint8)   # per row of each window
+        winning_row = self.scratch("winning_row", (n0, n1, ho, wo), np.uint8)
 
         def part(p):  # a slice of the outermost axis in memory, on its own core
             neighbours = blocks[p].reshape(-1, kw)                  # each row of kw: one row of a window
@@ -157,11 +157,12 @@ class MaxPool2d(_Pool2d):
         n0, n1, h, w = blocks.shape
         g = grad_out.transpose(self._x_layout)
 
+        to_rows = self.scratch("to_rows", (n0, n1, h // kh, kh, w // kw), grad_out.dtype)  # dL/d(row maxima)
+
         def part(p):
-            to_rows = np.empty((len(range(n0)[p]), n1, h // kh, kh, w // kw), dtype=grad_out.dtype)
-            route(g[p], winning_row[p], [to_rows[:, :, :, u] for u in range(kh)])
+            route(g[p], winning_row[p], [to_rows[p, :, :, u] for u in range(kh)])
             neighbours = blocks[p].reshape(-1, kw)
-            route(to_rows.reshape(-1), row_winner[p].reshape(-1), [neighbours[:, v] for v in range(kw)])
+            route(to_rows[p].reshape(-1), row_winner[p].reshape(-1), [neighbours[:, v] for v in range(kw)])
 
         in_parts(part, n0, dx.size)
         return dx
