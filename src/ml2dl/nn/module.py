@@ -70,6 +70,7 @@ class Module:
         raise NotImplementedError
 
     def __call__(self, x) -> np.ndarray:
+        self.output = None  # let the last output go first, so that its memory can hold the new one
         out = self.forward(x)
         self.output = out
         return out
