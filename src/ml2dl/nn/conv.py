@@ -212,12 +212,13 @@ class Conv2d(Module):
         # OpenBLAS is ~4× slower for Wᵀ as a transposed view than for a contiguous copy
         w_t = np.ascontiguousarray(self.weight.data.reshape(self.out_channels, -1).T)
         if input_grad:
-            dx_pad = np.zeros(geo.padded_shape, dtype=grad_out.dtype)
+            dx_pad = np.empty(geo.padded_shape, dtype=grad_out.dtype)  # zeroed part by part below
             dpatches = self.scratch("dpatches", (geo.patch_rows, geo.n * geo.length), grad_out.dtype)
 
         def part(images):
             g = geo.gradient_columns(grad_out, images)                   # (O, n·L)
             if input_grad:
+                dx_pad[:, images] = 0  # written zeros, not np.zeros (see _layout.written_zeros)
                 geo.fold(np.matmul(w_t, g, out=geo.columns(dpatches, images)), dx_pad, images)
             return _weight_grad(geo.columns(cols, images), g)            # [dL/dW | dL/db]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import compact_pair, as_float_array, input_ndim, pair, positive_int
-from ._layout import memory_order, zeros_in_order
+from ._layout import memory_order, written_zeros, zeros_in_order
 from ._parallel import in_parts
 from .module import Module
 
@@ -233,7 +233,7 @@ class AdaptiveAvgPool2d(Module):
         ho, wo = self.output_size
         if (ho, wo) == (1, 1):
             return np.broadcast_to(grad_out / (h * w), self._x_shape).copy()
-        dx = np.zeros(self._x_shape, dtype=grad_out.dtype)
+        dx = written_zeros(self._x_shape, grad_out.dtype)
         for i, (r0, r1) in enumerate(self._bounds(h, ho)):
             for j, (c0, c1) in enumerate(self._bounds(w, wo)):
                 area = (r1 - r0) * (c1 - c0)
