@@ -20,9 +20,8 @@ def memory_order(a: np.ndarray) -> tuple[int, ...]:
 def zeros_in_order(shape, order, dtype, *, fill: bool = True) -> np.ndarray:
     """Zeros of logical ``shape``, laid out in memory with axes ``order`` outermost first
     (``fill=False``: uninitialised, for a caller that writes every element)."""
-    stored = np.empty([shape[axis] for axis in order], dtype=dtype)
-    if fill:  # written, not np.zeros: see written_zeros
-        stored.fill(0)
+    stored_shape = [shape[axis] for axis in order]
+    stored = written_zeros(stored_shape, dtype) if fill else np.empty(stored_shape, dtype=dtype)
     return stored.transpose(np.argsort(order))
 
 
