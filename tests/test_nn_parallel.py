@@ -170,6 +170,7 @@ LAYERS = [
     lambda: nn.MaxPool2d(3, stride=2),
     lambda: nn.AvgPool2d(2),
     lambda: nn.BatchNorm2d(3),
+    lambda: nn.BatchNorm2d(3).eval(),
 ]
 
 
