@@ -209,9 +209,9 @@ class Conv2d(Module):
     def backward(self, grad_out, *, input_grad: bool = True):
         """dL/dx, or None when ``input_grad`` is False (a first layer needs no input gradient)."""
         geo, cols = self._cache
-        # OpenBLAS is ~4× slower for Wᵀ as a transposed view than for a contiguous copy
-        w_t = np.ascontiguousarray(self.weight.data.reshape(self.out_channels, -1).T)
         if input_grad:
+            # OpenBLAS is ~4× slower for Wᵀ as a transposed view than for a contiguous copy
+            w_t = np.ascontiguousarray(self.weight.data.reshape(self.out_channels, -1).T)
             dx_pad = np.empty(geo.padded_shape, dtype=grad_out.dtype)  # zeroed part by part below
             dpatches = self.scratch("dpatches", (geo.patch_rows, geo.n * geo.length), grad_out.dtype)
 
