@@ -6,14 +6,21 @@ from ml2dl import nn
 from ml2dl.nn import _parallel
 
 
+@pytest.fixture
+def three_parts(monkeypatch):
+    """The engine cuts every batch, however small, into three parts on three threads, so
+    that the tests' small arrays take the parallel paths."""
+    monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 0)
+    with nn.num_threads(3):
+        yield
+
+
 @pytest.fixture(params=["one part", "three parts"])
-def engine_parts(request, monkeypatch):
-    """Run a test twice: the engine in one thread, then cutting every batch — however small —
-    into three parts on three threads, so the tests' small arrays take the parallel paths."""
+def engine_parts(request):
+    """Run a test twice: the engine in one thread, then in three parts (see three_parts)."""
     if request.param == "three parts":
-        monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 0)
-        with nn.num_threads(3):
-            yield request.param
+        request.getfixturevalue("three_parts")
+        yield request.param
     else:
         with nn.num_threads(1):
             yield request.param

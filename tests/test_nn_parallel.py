@@ -15,13 +15,6 @@ from ml2dl.nn import _parallel
 RNG = np.random.default_rng(11)
 
 
-@pytest.fixture
-def three_parts(monkeypatch):
-    monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 0)
-    with nn.num_threads(3):
-        yield
-
-
 @given(st.integers(0, 200), st.integers(1, 9))
 def test_part_bounds_cover_the_range_in_near_equal_pieces(n, parts):
     slices = _parallel.part_bounds(n, parts)

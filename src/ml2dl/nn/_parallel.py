@@ -29,6 +29,9 @@ import threading
 
 import numpy as np
 
+from ._checks import positive_int
+from ._layout import memory_order
+
 MIN_PARALLEL_SIZE = 1 << 15   # elements touched; below this one thread beats handing work over (~30 µs)
 MAX_DEFAULT_THREADS = 8       # parts of a 64-image batch get too small beyond this
 
@@ -47,9 +50,7 @@ def set_num_threads(n: int) -> None:
     """Let the engine use ``n`` threads (like ``torch.set_num_threads``); 1 runs everything in
     the calling thread. The default is the number of usable cores, at most 8."""
     global _num_threads
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"number of threads must be a positive int, got {n!r}")
-    _num_threads = int(n)
+    _num_threads = positive_int("number of threads", n)
 
 
 def get_num_threads() -> int:
@@ -206,6 +207,6 @@ def in_parts_along(work, like: np.ndarray) -> list:
     of memory); ``work`` gets an index tuple that selects its part of ``like``."""
     if like.ndim == 0:
         return [work(())]
-    axis = max(range(like.ndim), key=lambda a: abs(like.strides[a]) * (like.shape[a] > 1))
+    axis = next((a for a in memory_order(like) if like.shape[a] > 1), 0)
     lead = (slice(None),) * axis
     return in_parts(lambda part: work(lead + (part,)), like.shape[axis], like.size)
