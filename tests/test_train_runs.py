@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ml2dl import nn, optim
-from ml2dl.nn.serialization import atomic_write
+from ml2dl.files import atomic_write
 from ml2dl.train.runs import (HISTORY_CSV, RunDir, RunError, load_optimizer_state, load_state,
                               load_scheduler_state, save_state, write_json)
 

@@ -617,7 +617,7 @@ def cmd_predict(args) -> int:
                 maps.append(resize_maps((sal / sal.max() if sal.max() > 0 else sal)[None], big)[0])
         from PIL import Image
 
-        from .nn.serialization import atomic_write
+        from .files import atomic_write
 
         for img, m, out in zip(x, maps, heat_paths):
             pic = overlay(resize_maps(img.mean(axis=0, keepdims=True), big)[0], m)

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from . import metrics as M
-from .nn.serialization import atomic_write
+from .files import atomic_write
 
 __all__ = ["write_report", "PUBLISHED_PNEUMONIAMNIST", "PUBLISHED_SOURCE"]
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import DatasetError, ImageDataset, Splits, stratified_split
-from ..nn.serialization import atomic_write
+from ..files import atomic_write
 from .images import DICOM_SUFFIXES, IMAGE_SUFFIXES, read_image
 
 SPLIT_ALIASES = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}

@@ -33,7 +33,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..nn.serialization import atomic_write
+from ..files import atomic_write
 from .dataset import DatasetError, ImageDataset, Splits
 from .images import resize
 

@@ -174,7 +174,7 @@ def forward_stages(model: nn.Sequential, image: np.ndarray, mean: float, std: fl
     pooled = layers[5].output[0]  # (16, 7, 7)
     w = dense.weight.data[0].reshape(pooled.shape)
     contributions = (w * pooled).reshape(pooled.shape[0], -1).sum(axis=1)
-    probability = float(1 / (1 + np.exp(-logit)))
+    probability = float(nn.functional.sigmoid(logit))
     stages = []
     outputs = [x[0], *(layers[i].output[0] for i in range(6))]
     for spec, out in zip(STAGES[:7], outputs):

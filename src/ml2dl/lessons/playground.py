@@ -223,7 +223,7 @@ def boundary(model, resolution: int, extent=toy.PLOT_RANGE) -> dict:
     """P(orange) on a resolution² grid: the background heat map (x₂ along rows)."""
     axis, points = toy.grid(resolution, extent)
     logits = np.nan_to_num(model(points)[:, 0].astype(np.float64), nan=0.0)
-    prob = 1 / (1 + np.exp(-np.clip(logits, -50, 50)))
+    prob = nn.functional.sigmoid(logits)
     return {"axis": np.round(axis, 4).tolist(),
             "probability": np.round(prob.reshape(resolution, resolution), 3).tolist()}
 

@@ -9,7 +9,7 @@
     opt.step(); opt.zero_grad()
 """
 
-from . import init
+from . import functional, init
 from .activation import LeakyReLU, ReLU, Sigmoid, Softmax, Step, Tanh, activation_by_name
 from .conv import Conv2d, conv_output_size
 from .linear import Dropout, Flatten, Identity, Linear
@@ -26,6 +26,6 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d",
     "Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "activation_by_name",
     "BCEWithLogitsLoss", "BCELoss", "CrossEntropyLoss", "MSELoss", "HingeLoss", "Loss",
-    "init", "save", "load", "architecture", "build", "CheckpointError", "conv_output_size",
+    "functional", "init", "save", "load", "architecture", "build", "CheckpointError", "conv_output_size",
     "set_num_threads", "get_num_threads", "num_threads",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array
+from .functional import sigmoid, softplus  # noqa: F401  (sigmoid used by Sigmoid; both re-exported)
 from ._layout import memory_order
 from ._parallel import in_parts_along
 from .module import Module
@@ -171,17 +172,6 @@ class Softmax(_Elementwise):
 
     def config(self):
         return {"dim": self.dim}
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = 1/(1+e^−x) without overflow: e^−|x| is never large."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|)."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def activation_by_name(name: str) -> Module:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activation import sigmoid, softplus
+from .functional import sigmoid, softplus
 
 
 class Loss:

@@ -12,14 +12,13 @@ JSON string ``{"format": 1, "architecture": [{"type": "Conv2d", "config": {...}}
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from . import activation, conv, linear, normalization, pooling
+from ..files import atomic_write
 from .module import Module, Sequential
 
 FORMAT_VERSION = 1
@@ -60,31 +59,6 @@ def build(spec: list[dict]) -> Sequential:
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"layer {i} of the architecture is not valid: {entry!r} ({err})") from None
     return Sequential(*layers)
-
-
-def atomic_write(path, write, *, binary: bool = True) -> Path:
-    """Call ``write(file)`` on a temporary file beside ``path``, fsync it, then ``os.replace``.
-
-    The one way ml2dl writes files (checkpoints, run histories, reports, caches): if
-    ``write`` raises or the process dies, ``path`` keeps its previous content and the
-    temporary file is removed (or, after a kill, left as a hidden ``.name.*.tmp``).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    text_options = {} if binary else {"encoding": "utf-8", "newline": ""}
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", **text_options) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def save(model: Module, path, *, metadata: dict | None = None) -> Path:

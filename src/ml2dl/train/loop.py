@@ -162,9 +162,7 @@ def predict_logits(model, images, *, batch_size: int = 256) -> np.ndarray:
 
 def predict_proba(model, images, *, batch_size: int = 256) -> np.ndarray:
     """P(positive) = σ(logit), float64 (N,), computed without overflow."""
-    z = predict_logits(model, images, batch_size=batch_size).astype(np.float64)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return nn.functional.sigmoid(predict_logits(model, images, batch_size=batch_size).astype(np.float64))
 
 
 def balanced_pos_weight(labels) -> float:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import nn
-from ..nn.serialization import atomic_write
+from ..files import atomic_write
 
 CONFIG = "config.json"
 HISTORY_CSV = "history.csv"

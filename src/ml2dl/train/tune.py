@@ -24,7 +24,7 @@ import numpy as np
 
 from .architectures import build_model
 from .loop import as_arrays, fit
-from ..nn.serialization import atomic_write
+from ..files import atomic_write
 from .runs import RunError, history_csv_text, read_json, write_json
 
 RECIPE_KEYS = ("lr", "weight_decay", "epochs", "batch_size")
