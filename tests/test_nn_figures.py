@@ -144,7 +144,7 @@ def test_failed_save_keeps_previous_checkpoint(tmp_path):
     (lambda: nn.MaxPool2d(0), "kernel_size must be a positive int, got 0"),
     (lambda: nn.Dropout(1.5), r"p must be a number in \[0, 1\), got 1.5"),
     (lambda: nn.BatchNorm2d(0), "num_features must be a positive int, got 0"),
-    (lambda: optim.SGD(nn.Linear(2, 1).parameters(), lr=-1), "lr must be a number > 0.0, got -1"),
+    (lambda: optim.SGD(nn.Linear(2, 1).parameters(), lr=-1), "lr must be a positive number, got -1"),
     (lambda: optim.Adam(nn.Linear(2, 1).parameters(), betas=(0.9, 1.5)), r"betas\[1\] must be a number"),
     (lambda: optim.SGD([], lr=0.1), "empty parameter list"),
 ])

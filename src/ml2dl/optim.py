@@ -14,19 +14,8 @@ import math
 
 import numpy as np
 
+from .checks import InputError, fraction, number_in_range, positive_int, positive_number
 from .nn.module import Parameter
-
-
-def _check_number(name: str, value, *, low: float = 0.0, high: float | None = None, low_open: bool = False):
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = value > low if low_open else value >= low
-        ok = ok and (high is None or value < high)
-    if not ok:
-        lo = f"> {low}" if low_open else f"≥ {low}"
-        hi = f" and < {high}" if high is not None else ""
-        raise ValueError(f"{name} must be a number {lo}{hi}, got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -35,12 +24,12 @@ class Optimizer:
     def __init__(self, params, lr: float):
         params = list(params)
         if not params:
-            raise ValueError("optimizer got an empty parameter list")
+            raise InputError("optimizer got an empty parameter list; expected model.parameters()")
         for i, p in enumerate(params):
             if not isinstance(p, Parameter):
                 raise TypeError(f"optimizer expects Parameters (model.parameters()), got {type(p).__name__} at {i}")
         self.params = params
-        self.lr = _check_number("lr", lr, low_open=True)
+        self.lr = positive_number("lr", lr)
         self.initial_lr = self.lr
         self.step_count = 0
 
@@ -72,7 +61,7 @@ class Optimizer:
         for name in self._state_names:
             arrays = state[name]
             if len(arrays) != len(self.params):
-                raise ValueError(f"{name}: expected {len(self.params)} arrays, got {len(arrays)}")
+                raise InputError(f"{name}: expected {len(self.params)} arrays, got {len(arrays)}")
             loaded = []
             for p, a in zip(self.params, arrays):
                 if a is None:
@@ -80,7 +69,7 @@ class Optimizer:
                     continue
                 a = np.asarray(a, dtype=p.data.dtype)
                 if a.shape != p.data.shape:
-                    raise ValueError(f"{name}: expected shape {p.data.shape}, got {a.shape}")
+                    raise InputError(f"{name}: expected shape {p.data.shape}, got {a.shape}")
                 loaded.append(a.copy())
             setattr(self, name, loaded)
 
@@ -105,10 +94,10 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(params, lr)
-        self.momentum = _check_number("momentum", momentum, high=1.0)
-        self.weight_decay = _check_number("weight_decay", weight_decay)
+        self.momentum = fraction("momentum", momentum)
+        self.weight_decay = number_in_range("weight_decay", weight_decay, 0.0)
         if nesterov and self.momentum == 0:
-            raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
+            raise InputError("nesterov=True needs momentum > 0, got momentum=0")
         self.nesterov = bool(nesterov)
         self.velocity = [None] * len(self.params)
 
@@ -142,10 +131,10 @@ class Adam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (β₁, β₂), got {betas!r}")
-        self.betas = (_check_number("betas[0]", betas[0], high=1.0), _check_number("betas[1]", betas[1], high=1.0))
-        self.eps = _check_number("eps", eps)
-        self.weight_decay = _check_number("weight_decay", weight_decay)
+            raise InputError(f"betas must be a pair (β₁, β₂), got {betas!r}")
+        self.betas = (fraction("betas[0]", betas[0]), fraction("betas[1]", betas[1]))
+        self.eps = number_in_range("eps", eps, 0.0)
+        self.weight_decay = number_in_range("weight_decay", weight_decay, 0.0)
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
 
@@ -237,10 +226,8 @@ class StepLR(LRScheduler):
     """η_t = η₀ · γ^⌊t / step_size⌋."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1):
-        if not isinstance(step_size, int) or step_size <= 0:
-            raise ValueError(f"step_size must be a positive int, got {step_size!r}")
-        self.step_size = step_size
-        self.gamma = _check_number("gamma", gamma, low_open=True)
+        self.step_size = positive_int("step_size", step_size)
+        self.gamma = positive_number("gamma", gamma)
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -251,10 +238,8 @@ class CosineAnnealingLR(LRScheduler):
     """η_t = η_min + (η₀ − η_min) · (1 + cos(π t / T_max)) / 2."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0):
-        if not isinstance(T_max, int) or T_max <= 0:
-            raise ValueError(f"T_max must be a positive int, got {T_max!r}")
-        self.T_max = T_max
-        self.eta_min = _check_number("eta_min", eta_min)
+        self.T_max = positive_int("T_max", T_max)
+        self.eta_min = number_in_range("eta_min", eta_min, 0.0)
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -273,13 +258,13 @@ class OneCycleLR(LRScheduler):
     def __init__(self, optimizer, max_lr: float, total_steps: int, pct_start: float = 0.3,
                  div_factor: float = 25.0, final_div_factor: float = 1e4, cycle_momentum: bool = True,
                  base_momentum: float = 0.85, max_momentum: float = 0.95):
-        self.max_lr = _check_number("max_lr", max_lr, low_open=True)
-        if not isinstance(total_steps, int) or total_steps <= 1:
-            raise ValueError(f"total_steps must be an int > 1, got {total_steps!r}")
-        self.total_steps = total_steps
-        self.pct_start = _check_number("pct_start", pct_start, low_open=True, high=1.0)
-        self.initial = self.max_lr / _check_number("div_factor", div_factor, low_open=True)
-        self.final = self.initial / _check_number("final_div_factor", final_div_factor, low_open=True)
+        self.max_lr = positive_number("max_lr", max_lr)
+        if positive_int("total_steps", total_steps) < 2:  # one step has no warm-up and no annealing
+            raise InputError(f"total_steps must be an int ≥ 2, got {total_steps!r}")
+        self.total_steps = int(total_steps)
+        self.pct_start = number_in_range("pct_start", pct_start, 0.0, 1.0, low_open=True, high_open=True)
+        self.initial = self.max_lr / positive_number("div_factor", div_factor)
+        self.final = self.initial / positive_number("final_div_factor", final_div_factor)
         self.cycle_momentum = cycle_momentum and (
             isinstance(optimizer, Adam) or getattr(optimizer, "momentum", 0) > 0)
         self.base_momentum, self.max_momentum = base_momentum, max_momentum
@@ -293,7 +278,7 @@ class OneCycleLR(LRScheduler):
     def _phase(self, t):
         """(start, end, pct, momentum start, momentum end) of step t."""
         if t > self.total_steps:
-            raise ValueError(f"OneCycleLR stepped {t} times, more than total_steps={self.total_steps}")
+            raise InputError(f"OneCycleLR stepped {t} times, more than total_steps={self.total_steps}")
         if t <= self.warmup_end:
             return self.initial, self.max_lr, t / self.warmup_end, self.max_momentum, self.base_momentum
         span = (self.total_steps - 1) - self.warmup_end

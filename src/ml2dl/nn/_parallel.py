@@ -29,7 +29,7 @@ import threading
 
 import numpy as np
 
-from ._checks import positive_int
+from ..checks import positive_int
 from ._layout import memory_order
 
 MIN_PARALLEL_SIZE = 1 << 15   # elements touched; below this one thread beats handing work over (~30 µs)

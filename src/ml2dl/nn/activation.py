@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array
+from ..checks import choice, number_in_range
+from ._shapes import as_float_array
 from .functional import sigmoid, softplus  # noqa: F401  (sigmoid used by Sigmoid; both re-exported)
 from ._layout import memory_order
 from ._parallel import in_parts_along
@@ -126,9 +127,7 @@ class LeakyReLU(_Elementwise):
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
-        if not isinstance(negative_slope, (int, float)) or negative_slope < 0:
-            raise ValueError(f"negative_slope must be a non-negative number, got {negative_slope!r}")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = number_in_range("negative_slope", negative_slope, 0.0)
 
     def forward(self, x):
         x = as_float_array(x, "LeakyReLU")
@@ -180,6 +179,4 @@ def activation_by_name(name: str) -> Module:
 
     table = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU, "step": Step,
              "linear": Identity, "identity": Identity, "softmax": Softmax}
-    if name not in table:
-        raise ValueError(f"activation must be one of {sorted(table)}, got {name!r}")
-    return table[name]()
+    return table[choice("activation", name, sorted(table))]()

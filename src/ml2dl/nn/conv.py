@@ -29,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import init
-from ._checks import as_float_array, compact_pair, input_ndim, non_negative_int, pair, positive_int
+from ..checks import InputError, non_negative_int, pair, positive_int, rng as generator
+from ._shapes import as_float_array, compact_pair, input_ndim
 from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
@@ -169,14 +170,14 @@ class Conv2d(Module):
         self.reset_parameters(rng)
 
     def reset_parameters(self, rng=None):
-        init.initialise(self.weight, self.bias, self.init, init.as_rng(rng))
+        init.initialise(self.weight, self.bias, self.init, generator(rng))
         return self
 
     def _out_hw(self, h: int, w: int) -> tuple[int, int]:
         ho = conv_output_size(h, self.kernel_size[0], self.stride[0], self.padding[0])
         wo = conv_output_size(w, self.kernel_size[1], self.stride[1], self.padding[1])
         if ho <= 0 or wo <= 0:
-            raise ValueError(f"{self!r}: input of height×width {h}×{w} is smaller than the kernel "
+            raise InputError(f"{self!r}: input of height×width {h}×{w} is smaller than the kernel "
                              f"{self.kernel_size} with padding {self.padding}")
         return ho, wo
 
@@ -184,7 +185,7 @@ class Conv2d(Module):
         x = as_float_array(x, "Conv2d")
         input_ndim(x, (4,), "Conv2d", "(N, C, H, W)")
         if x.shape[1] != self.in_channels:
-            raise ValueError(f"Conv2d(in_channels={self.in_channels}) expects input of shape "
+            raise InputError(f"Conv2d(in_channels={self.in_channels}) expects input of shape "
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
         geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]),
                         bias=self.bias is not None)
@@ -231,7 +232,7 @@ class Conv2d(Module):
     def output_shape(self, input_shape):
         c, h, w = input_shape
         if c != self.in_channels:
-            raise ValueError(f"Conv2d(in_channels={self.in_channels}) cannot take input of shape {input_shape}")
+            raise InputError(f"Conv2d(in_channels={self.in_channels}) cannot take input of shape {input_shape}")
         return (self.out_channels, *self._out_hw(h, w))
 
     def config(self):

@@ -16,16 +16,8 @@ import math
 
 import numpy as np
 
+from ..checks import InputError, choice, rng as generator
 from .module import Parameter
-
-
-def as_rng(rng=None) -> np.random.Generator:
-    """A ``np.random.Generator`` from a generator, an int seed, or None (fresh entropy)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {type(rng).__name__}")
 
 
 def _array(p):
@@ -35,7 +27,7 @@ def _array(p):
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight shape (out, in, *kernel)."""
     if len(shape) < 2:
-        raise ValueError(f"fan in/out need a weight with at least 2 dimensions, got shape {shape}")
+        raise InputError(f"fan in/out need a weight with at least 2 dimensions, got shape {shape}")
     receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[1] * receptive, shape[0] * receptive
 
@@ -47,20 +39,18 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope**2))
-    if nonlinearity not in gains:
-        raise ValueError(f"unknown nonlinearity {nonlinearity!r}; expected one of {sorted(gains) + ['leaky_relu']}")
-    return gains[nonlinearity]
+    return gains[choice("nonlinearity", nonlinearity, sorted(gains))]
 
 
 def uniform_(p, low: float, high: float, rng=None):
     a = _array(p)
-    a[...] = as_rng(rng).uniform(low, high, size=a.shape)
+    a[...] = generator(rng).uniform(low, high, size=a.shape)
     return p
 
 
 def normal_(p, mean: float = 0.0, std: float = 1.0, rng=None):
     a = _array(p)
-    a[...] = as_rng(rng).normal(mean, std, size=a.shape)
+    a[...] = generator(rng).normal(mean, std, size=a.shape)
     return p
 
 
@@ -109,7 +99,7 @@ def torch_default_(weight, bias=None, rng=None):
     ``kaiming_uniform_(a=√5)`` on the weight, which works out to U(−1/√fan_in, 1/√fan_in),
     and the same bound for the bias.
     """
-    rng = as_rng(rng)
+    rng = generator(rng)
     fan_in, _ = fans(_array(weight).shape)
     bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
     uniform_(weight, -bound, bound, rng)
@@ -132,9 +122,7 @@ def initialise(weight, bias, scheme: str, rng) -> None:
 
     He and Xavier set biases to zero, as is customary.
     """
-    if scheme not in INITIALISERS:
-        raise ValueError(f"init must be one of {sorted(INITIALISERS)}, got {scheme!r}")
-    if scheme == "default":
+    if choice("init", scheme, sorted(INITIALISERS)) == "default":
         torch_default_(weight, bias, rng)
         return
     globals()[INITIALISERS[scheme]](weight, rng=rng)

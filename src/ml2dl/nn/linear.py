@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import init
-from ._checks import as_float_array, positive_int, probability
+from ..checks import InputError, fraction, positive_int, rng as generator
+from ._shapes import as_float_array
 from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
@@ -37,13 +38,13 @@ class Linear(Module):
         self.reset_parameters(rng)
 
     def reset_parameters(self, rng=None):
-        init.initialise(self.weight, self.bias, self.init, init.as_rng(rng))
+        init.initialise(self.weight, self.bias, self.init, generator(rng))
         return self
 
     def forward(self, x):
         x = as_float_array(x, "Linear")
         if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"Linear(in_features={self.in_features}) expects input of shape "
+            raise InputError(f"Linear(in_features={self.in_features}) expects input of shape "
                              f"(N, {self.in_features}), got shape {x.shape}")
         self._x = x
         out = np.empty((x.shape[0], self.out_features), dtype=np.result_type(x, self.weight.data))
@@ -76,7 +77,7 @@ class Linear(Module):
 
     def output_shape(self, input_shape):
         if input_shape[-1] != self.in_features:
-            raise ValueError(f"Linear(in_features={self.in_features}) cannot take input of shape {input_shape}")
+            raise InputError(f"Linear(in_features={self.in_features}) cannot take input of shape {input_shape}")
         return (*input_shape[:-1], self.out_features)
 
     def config(self):
@@ -132,11 +133,11 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng=None):
         super().__init__()
-        self.p = probability("p", p)
-        self.rng = init.as_rng(rng)
+        self.p = fraction("p", p)
+        self.rng = generator(rng)
 
     def reset_parameters(self, rng=None):
-        self.rng = init.as_rng(rng)
+        self.rng = generator(rng)
         return self
 
     def forward(self, x):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import InputError
 from .functional import sigmoid, softplus
 
 
@@ -27,7 +28,7 @@ class Loss:
             if pred.ndim == 2 and pred.shape[1] == 1 and target.shape == (pred.shape[0],):
                 target = target.reshape(pred.shape)
             else:
-                raise ValueError(f"{type(self).__name__}: target must have the prediction's shape "
+                raise InputError(f"{type(self).__name__}: target must have the prediction's shape "
                                  f"{pred.shape}, got shape {target.shape}")
         return target.astype(pred.dtype)
 
@@ -60,7 +61,7 @@ class BCEWithLogitsLoss(Loss):
         if pos_weight is not None:
             pos_weight = np.asarray(pos_weight, dtype=np.float64)
             if np.any(pos_weight <= 0) or not np.all(np.isfinite(pos_weight)):
-                raise ValueError(f"pos_weight must be positive, got {pos_weight!r}")
+                raise InputError(f"pos_weight must be positive, got {pos_weight!r}")
         self.pos_weight = pos_weight
 
     def forward(self, z, y):
@@ -90,7 +91,7 @@ class BCELoss(Loss):
 
     def forward(self, h, y):
         if np.any((h < 0) | (h > 1)):
-            raise ValueError(f"BCELoss expects probabilities in [0, 1], got values from {h.min()} to {h.max()}")
+            raise InputError(f"BCELoss expects probabilities in [0, 1], got values from {h.min()} to {h.max()}")
         self._cache = (h, y)
         with np.errstate(divide="ignore"):
             log_h = np.maximum(np.log(h), -100)
@@ -116,17 +117,17 @@ class CrossEntropyLoss(Loss):
 
     def _check_target(self, pred, target):
         if pred.ndim != 2:
-            raise ValueError(f"CrossEntropyLoss expects logits of shape (N, K), got shape {pred.shape}")
+            raise InputError(f"CrossEntropyLoss expects logits of shape (N, K), got shape {pred.shape}")
         if target.shape != (pred.shape[0],):
-            raise ValueError(f"CrossEntropyLoss expects integer class targets of shape ({pred.shape[0]},), "
+            raise InputError(f"CrossEntropyLoss expects integer class targets of shape ({pred.shape[0]},), "
                              f"got shape {target.shape}")
         if not np.issubdtype(target.dtype, np.integer):
             if not np.all(np.mod(target, 1) == 0):
-                raise ValueError(f"CrossEntropyLoss expects integer class indices, got dtype {target.dtype}")
+                raise InputError(f"CrossEntropyLoss expects integer class indices, got dtype {target.dtype}")
             target = target.astype(np.int64)
         k = pred.shape[1]
         if target.size and (target.min() < 0 or target.max() >= k):
-            raise ValueError(f"CrossEntropyLoss targets must be in [0, {k}), got values from "
+            raise InputError(f"CrossEntropyLoss targets must be in [0, {k}), got values from "
                              f"{target.min()} to {target.max()}")
         return target
 
@@ -170,7 +171,7 @@ class HingeLoss(Loss):
         if values <= {0.0, 1.0}:
             target = 2 * target - 1
         elif not values <= {-1.0, 1.0}:
-            raise ValueError(f"HingeLoss expects targets in {{-1, +1}} or {{0, 1}}, got values {sorted(values)}")
+            raise InputError(f"HingeLoss expects targets in {{-1, +1}} or {{0, 1}}, got values {sorted(values)}")
         return target
 
     def forward(self, s, y):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import InputError, rng as generator
+
 DEFAULT_DTYPE = np.float32
 
 
@@ -138,9 +140,7 @@ class Module:
 
     def reset_parameters(self, rng=None) -> "Module":
         """Re-initialise every layer with parameters, drawing from one generator in order."""
-        from .init import as_rng
-
-        rng = as_rng(rng)
+        rng = generator(rng)
         for m in self.modules():
             if m is not self and type(m).reset_parameters is not Module.reset_parameters:
                 m.reset_parameters(rng)
@@ -189,12 +189,12 @@ class Module:
         for name, p in own_params.items():
             value = np.asarray(state[name])
             if value.shape != p.data.shape:
-                raise ValueError(f"{name}: expected shape {p.data.shape}, got {value.shape}")
+                raise InputError(f"{name}: expected shape {p.data.shape}, got {value.shape}")
             p.data[...] = value
         for name, buf in own_buffers.items():
             value = np.asarray(state[name])
             if value.shape != np.shape(buf):
-                raise ValueError(f"{name}: expected shape {np.shape(buf)}, got {value.shape}")
+                raise InputError(f"{name}: expected shape {np.shape(buf)}, got {value.shape}")
             owner, attr = self._owner_of(name)
             setattr(owner, attr, value.astype(np.asarray(buf).dtype, copy=True))
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, positive_int
+from ..checks import InputError, number_in_range, positive_int, positive_number
+from ._shapes import as_float_array
 from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
@@ -31,11 +32,9 @@ class _BatchNorm(Module):
                  *, dtype=DEFAULT_DTYPE):
         super().__init__()
         self.num_features = positive_int("num_features", num_features)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
-        if eps <= 0:
-            raise ValueError(f"eps must be positive, got {eps!r}")
-        self.eps, self.momentum, self.affine = float(eps), float(momentum), bool(affine)
+        self.momentum = number_in_range("momentum", momentum, 0.0, 1.0)
+        self.eps = positive_number("eps", eps)
+        self.affine = bool(affine)
         self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
         self.running_mean = np.zeros(num_features, dtype=dtype)
@@ -54,11 +53,11 @@ class _BatchNorm(Module):
     def forward(self, x):
         x = as_float_array(x, type(self).__name__)
         if x.ndim not in self._ndims or x.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}({self.num_features}) expects input of shape "
+            raise InputError(f"{type(self).__name__}({self.num_features}) expects input of shape "
                              f"{self._layout.replace('C', str(self.num_features))}, got shape {x.shape}")
         m = x.size // self.num_features  # values per channel
         if self.training and m < 2:
-            raise ValueError(f"{type(self).__name__} needs more than 1 value per channel in training, "
+            raise InputError(f"{type(self).__name__} needs more than 1 value per channel in training, "
                              f"got input of shape {x.shape}")
         # Work on a (C, M) matrix, one row per channel: a view of a channel-major input (what
         # a convolution returns); other inputs are copied into that order once.

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import compact_pair, as_float_array, input_ndim, pair, positive_int
+from ..checks import InputError, pair
+from ._shapes import as_float_array, compact_pair, input_ndim
 from ._layout import memory_order, written_zeros, zeros_in_order
 from ._parallel import in_parts
 from .module import Module
@@ -30,7 +31,7 @@ class _Pool2d(Module):
     def _out_hw(self, h, w):
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         if h < kh or w < kw:
-            raise ValueError(f"{self!r}: input of height×width {h}×{w} is smaller than the kernel {self.kernel_size}")
+            raise InputError(f"{self!r}: input of height×width {h}×{w} is smaller than the kernel {self.kernel_size}")
         return (h - kh) // sh + 1, (w - kw) // sw + 1
 
     def _planes(self, x_shape):
@@ -209,7 +210,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size=1):
         super().__init__()
-        self.output_size = pair("output_size", output_size, positive_int)
+        self.output_size = pair("output_size", output_size)
 
     @staticmethod
     def _bounds(size, out):

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import activation, conv, linear, normalization, pooling
+from ..checks import InputError
 from ..files import atomic_write
 from .module import Module, Sequential
 
@@ -33,7 +34,7 @@ LAYER_TYPES = {cls.__name__: cls for cls in (
 )}
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A file that is not a readable ml2dl checkpoint."""
 
 

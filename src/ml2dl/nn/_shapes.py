@@ -1,15 +1,10 @@
-"""The engine's own shape checks; the argument checks are :mod:`ml2dl.checks`' (one home)."""
+"""The engine's checks of the arrays it is given; argument checks are :mod:`ml2dl.checks`' (one home)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..checks import InputError, fraction, non_negative_int, pair, positive_int  # noqa: F401  (re-exported for the layers)
-
-
-def probability(name: str, value, *, inclusive_high: bool = False) -> float:
-    """A dropout rate, a momentum: a number in [0, 1) (or [0, 1])."""
-    return fraction(name, value, inclusive_high=inclusive_high)
+from ..checks import InputError
 
 
 def as_float_array(x, layer: str) -> np.ndarray:
@@ -21,6 +16,7 @@ def as_float_array(x, layer: str) -> np.ndarray:
 
 
 def input_ndim(x: np.ndarray, ndims: tuple[int, ...], layer: str, layout: str) -> None:
+    """Raise :class:`InputError` unless ``x`` has one of ``ndims`` dimensions (``layout`` names them)."""
     if x.ndim not in ndims:
         raise InputError(f"{layer} expects input of shape {layout}, got shape {x.shape}")
 
