@@ -1,16 +1,25 @@
-"""The ``ml2dl`` command through its entry point: train, evaluate, predict, tune, serve, and user errors."""
+"""The ``ml2dl`` command: train, evaluate, predict, tune, serve, and user errors.
 
+Commands run in-process through ``cli.main(argv)``; a subprocess only where it is the point
+(the installed entry point, its exit status, signals).
+"""
+
+import contextlib
+import io
 import json
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ml2dl import cli, nn
+from ml2dl.checks import InputError
+from ml2dl.cli.console import RichProgress
 from ml2dl.data import phantom_splits
 from ml2dl.train import predict_proba
 
@@ -22,7 +31,26 @@ def command():
 
 
 def run_cli(*args, cwd, timeout=120):
+    """The installed command in a subprocess."""
     return subprocess.run([*command(), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(*args, cwd):
+    """``cli.main(argv)`` in this process, in folder ``cwd``, with its output captured."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as stop:  # argparse: --help, usage errors
+            code = stop.code
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 def write_npz(path, *, n=(160, 64, 64), size=28, seed=1, splits=("train", "val", "test")):
@@ -50,8 +78,8 @@ def work(tmp_path_factory):
     """A folder with a small MedMNIST-format file and one trained run (lesson CNN, 3 epochs)."""
     root = tmp_path_factory.mktemp("cli")
     write_npz(root / "tiny.npz")
-    proc = run_cli("train", "--data", "tiny.npz", "--model", "lesson", "--width", "4", "--epochs", "3",
-                   "--batch-size", "32", "--out", "runs/a", cwd=root)
+    proc = run_main("train", "--data", "tiny.npz", "--model", "lesson", "--width", "4", "--epochs", "3",
+                    "--batch-size", "32", "--out", "runs/a", cwd=root)
     assert proc.returncode == 0, proc.stderr
     return root, proc
 
@@ -78,7 +106,7 @@ def test_train_writes_a_run(work):
 
 def test_evaluate_json_matches_an_independent_computation(work):
     root, _ = work
-    proc = run_cli("evaluate", "runs/a", "--data", "tiny.npz", "--split", "test", "--json", cwd=root)
+    proc = run_main("evaluate", "runs/a", "--data", "tiny.npz", "--split", "test", "--json", cwd=root)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1
@@ -105,7 +133,7 @@ def test_evaluate_json_matches_an_independent_computation(work):
 
 def test_evaluate_prints_a_table_and_writes_the_report(work, tmp_path):
     root, _ = work
-    proc = run_cli("evaluate", "runs/a", "--split", "val", "--report", tmp_path / "rep", cwd=root)
+    proc = run_main("evaluate", "runs/a", "--split", "val", "--report", tmp_path / "rep", cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert "AUC" in proc.stdout and "screening (chosen)" in proc.stdout
     assert (tmp_path / "rep" / "report.html").is_file() and (tmp_path / "rep" / "metrics.json").is_file()
@@ -118,7 +146,7 @@ def test_predict_png_and_dicom_with_heatmap(work, tmp_path):
     with np.load(root / "tiny.npz") as f:
         image = f["test_images"][0]
     Image.fromarray(image).save(tmp_path / "chest.png")
-    proc = run_cli("predict", "runs/a", tmp_path / "chest.png", "--heatmap", tmp_path / "cam.png", "--json", cwd=root)
+    proc = run_main("predict", "runs/a", tmp_path / "chest.png", "--heatmap", tmp_path / "cam.png", "--json", cwd=root)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     p = predict_proba(nn.load(root / "runs/a/best.npz"), (image / np.float32(255))[None, None].astype(np.float32))
@@ -129,8 +157,8 @@ def test_predict_png_and_dicom_with_heatmap(work, tmp_path):
 
     pydicom_data = pytest.importorskip("pydicom.data")
     dcm = pydicom_data.get_testdata_file("CT_small.dcm")
-    proc = run_cli("predict", "runs/a", dcm, "--window", "40,400", "--method", "saliency", "--heatmap",
-                   tmp_path / "ct.png", cwd=root)
+    proc = run_main("predict", "runs/a", dcm, "--window", "40,400", "--method", "saliency", "--heatmap",
+                    tmp_path / "ct.png", cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert "P(class 1) = " in proc.stdout and (tmp_path / "ct.png").is_file()
 
@@ -143,7 +171,7 @@ def test_user_errors_are_one_line_with_exit_status_2(work, tmp_path):
     cases = [
         (("train", "--data", "missing.npz", "--out", tmp_path / "r1"), ["missing.npz"]),
         (("train", "--data", tmp_path / "notes.txt", "--out", tmp_path / "r2"), ["notes.txt"]),
-        (("train", "--data", "tiny.npz", "--epochs", "0", "--out", tmp_path / "r3"), ["--epochs", "positive integer"]),
+        (("train", "--data", "tiny.npz", "--epochs", "0", "--out", tmp_path / "r3"), ["--epochs", "positive integer", "'0'"]),
         (("train", "--data", "tiny.npz", "--lr", "fast", "--out", tmp_path / "r4"), ["--lr", "'fast'"]),
         (("train", "--data", "tiny.npz", "--out", "runs/a"), ["already holds a run", "--resume"]),
         (("train", "--out", "runs/a", "--resume", "--lr", "0.1"), ["drop --lr"]),
@@ -158,7 +186,39 @@ def test_user_errors_are_one_line_with_exit_status_2(work, tmp_path):
         (("frobnicate",), ["invalid choice"]),
     ]
     for args, fragments in cases:
-        assert_user_error(run_cli(*args, cwd=root), *fragments)
+        assert_user_error(run_main(*args, cwd=root), *fragments)
+
+
+def test_the_entry_point_exits_2_with_one_line_on_a_user_error(work, tmp_path):
+    root, _ = work
+    assert_user_error(run_cli("train", "--data", "missing.npz", "--out", tmp_path / "r", cwd=root), "missing.npz")
+    assert_user_error(run_cli("train", "--data", "tiny.npz", "--epochs", "0", "--out", tmp_path / "r", cwd=root),
+                      "--epochs", "positive integer")
+
+
+def test_input_errors_are_one_line_and_anything_else_is_a_traceback(monkeypatch, tmp_path, capsys):
+    """InputError (and its subclasses) is the user's mistake: exit 2. Any other exception is a bug."""
+    from ml2dl.cli import serve
+    from ml2dl.data import DatasetError
+    from ml2dl.nn import CheckpointError
+    from ml2dl.train import RunError
+
+    for error in (InputError, DatasetError, RunError, CheckpointError):
+        assert issubclass(error, InputError) and issubclass(error, ValueError)
+
+        def fails(args, error=error):
+            raise error("what was expected, what was received\nsecond line")
+
+        monkeypatch.setattr(serve, "run", fails)
+        assert cli.main(["serve"]) == 2
+        assert capsys.readouterr().err == "ml2dl serve: error: what was expected, what was received\n"
+    for bug in (ValueError("not a user's mistake"), RuntimeError("a bug"), KeyError("x")):
+        def fails(args, bug=bug):
+            raise bug
+
+        monkeypatch.setattr(serve, "run", fails)
+        with pytest.raises(type(bug)):
+            cli.main(["serve"])
 
 
 def test_sigint_keeps_the_best_checkpoint_and_says_how_to_resume(work, tmp_path):
@@ -190,7 +250,7 @@ def test_sigkill_leaves_a_loadable_checkpoint_and_resume_finishes(work, tmp_path
     assert meta["epoch"] >= 1
     done = len(json.loads((run / "history.json").read_text()))
     assert done < 40
-    resumed = run_cli("train", "--out", run, "--resume", cwd=root, timeout=300)
+    resumed = run_main("train", "--out", run, "--resume", cwd=root)
     assert resumed.returncode == 0, resumed.stderr
     assert "(resumed)" in resumed.stdout
     history = json.loads((run / "history.json").read_text())
@@ -222,8 +282,8 @@ def wait_for_epochs(run, n, proc, timeout=120):
 
 def test_tune_prints_a_sorted_table_and_writes_results(work, tmp_path):
     root, _ = work
-    proc = run_cli("tune", "--data", "tiny.npz", "--model", "lesson", "--width", "2,4", "--lr", "0.003",
-                   "--epochs", "1", "--out", tmp_path / "tune", cwd=root)
+    proc = run_main("tune", "--data", "tiny.npz", "--model", "lesson", "--width", "2,4", "--lr", "0.003",
+                    "--epochs", "1", "--out", tmp_path / "tune", cwd=root)
     assert proc.returncode == 0, proc.stderr
     results = json.loads((tmp_path / "tune" / "results.json").read_text())
     assert len(results) == 2 and sorted(r["width"] for r in results) == [2, 4]
@@ -255,7 +315,7 @@ def test_progress_display_on_a_terminal():
     from ml2dl.train import TrainEvent
 
     buf = io.StringIO()
-    progress = cli.RichProgress(Console(file=buf, force_terminal=True, width=100), show_bar=True)
+    progress = RichProgress(Console(file=buf, force_terminal=True, width=100), show_bar=True)
     row = {"epoch": 1, "train_loss": 0.5, "val_loss": 0.4, "val_auc": 0.91, "val_accuracy": 0.8, "lr": 1e-3,
            "epoch_seconds": 2.0, "best": True}
     progress(TrainEvent("start", 1, 2, 0, 3))

@@ -17,8 +17,10 @@ from typing import Iterator
 
 import numpy as np
 
+from ..checks import InputError
 
-class DatasetError(ValueError):
+
+class DatasetError(InputError):
     """A data set is missing, malformed or cannot be fetched; the message says what was expected."""
 
 

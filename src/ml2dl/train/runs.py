@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import nn
+from ..checks import InputError
 from ..files import atomic_write
 
 CONFIG = "config.json"
@@ -48,7 +49,7 @@ HISTORY_COLUMNS = ("epoch", "train_loss", "train_auc", "val_loss", "val_auc", "v
 _STATE_KEY = "__state__"
 
 
-class RunError(ValueError):
+class RunError(InputError):
     """A run directory that is missing, incomplete or does not match what was asked."""
 
 

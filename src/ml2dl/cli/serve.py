@@ -1,0 +1,28 @@
+"""``ml2dl serve``: the interactive module in the browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..checks import InputError
+from .arguments import port
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("serve", help="start the interactive module in the browser")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=port, default=8000, help="TCP port (default 8000)")
+    p.add_argument("--data", help="a MedMNIST .npz of real images to use in the module")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+
+def run(args) -> int:
+    if args.data is not None and not Path(args.data).exists():
+        raise InputError(f"--data {args.data}: no such file")
+    from ..web.app import serve
+
+    try:
+        serve(host=args.host, port=args.port, data=args.data, open_browser=not args.no_browser)
+    except KeyboardInterrupt:
+        pass
+    return 0
