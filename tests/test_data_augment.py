@@ -78,10 +78,10 @@ def test_hflip_is_off_by_default_and_flips_when_on(batch):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(rotation=-1), "rotation must be a finite number of degrees ≥ 0, got -1"),
+        (dict(rotation=-1), "rotation must be a number in \\[0, inf\\), got -1"),
         (dict(scale=(1.2, 0.8)), "scale must satisfy 0 < low ≤ high"),
-        (dict(translate=1.5), "translate must be a fraction in \\[0, 1\\), got 1.5"),
-        (dict(contrast=1.0), "contrast must be in \\[0, 1\\), got 1.0"),
+        (dict(translate=1.5), "translate must be a number in \\[0, 1\\), got 1.5"),
+        (dict(contrast=1.0), "contrast must be a number in \\[0, 1\\), got 1.0"),
     ],
 )
 def test_argument_errors(kwargs, message):

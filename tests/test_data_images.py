@@ -175,10 +175,10 @@ def test_garbage_with_dicom_suffix(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(mode="CMYK"), "mode must be 'L' or 'RGB', got 'CMYK'"),
-        (dict(size=(0, 5)), "size must be positive ints"),
-        (dict(size="big"), "size must be None, an int or"),
-        (dict(window=(40, 0)), "window width must be > 0, got 0"),
+        (dict(mode="CMYK"), "mode must be one of 'L', 'RGB'; got 'CMYK'"),
+        (dict(size=(0, 5)), "size must be a positive int, got 0"),
+        (dict(size="big"), "size must be a positive int, got 'big'"),
+        (dict(window=(40, 0)), "window width must be a positive number, got 0"),
     ],
 )
 def test_option_errors(tmp_path, kwargs, message):

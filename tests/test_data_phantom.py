@@ -106,11 +106,15 @@ def test_splits_are_distinct_datasets():
     [
         (dict(n=0), "n must be an int ≥ 1, got 0"),
         (dict(n=2, size=4), "size must be an int in \\[8, 512\\], got 4"),
-        (dict(n=2, pneumonia_fraction=1.5), "pneumonia_fraction must be in \\[0, 1\\], got 1.5"),
+        (dict(n=2, pneumonia_fraction=1.5), "pneumonia_fraction must be a number in \\[0, 1\\], got 1.5"),
     ],
 )
 def test_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_phantom_dataset(**kwargs)
-    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator, got int"):
-        phantom_image(0, 28)
+
+
+def test_phantom_image_takes_a_generator_or_its_seed():
+    np.testing.assert_array_equal(phantom_image(7, 28), phantom_image(np.random.default_rng(7), 28))
+    with pytest.raises(ValueError, match="rng must be a non-negative int, got -1"):
+        phantom_image(-1, 28)

@@ -55,10 +55,11 @@ def non_negative_int(name: str, value) -> int:
     return int(value)
 
 
-def int_in_range(name: str, value, low: int, high: int) -> int:
-    """``value`` as an int with ``low ≤ value ≤ high``."""
-    if not _is_int(value) or not low <= value <= high:
-        raise InputError(f"{name} must be an int in [{low}, {high}], got {value!r}")
+def int_in_range(name: str, value, low: int, high: int | None = None) -> int:
+    """``value`` as an int with ``low ≤ value ≤ high`` (no upper bound when ``high`` is None)."""
+    if not _is_int(value) or value < low or (high is not None and value > high):
+        bound = f"≥ {low}" if high is None else f"in [{low}, {high}]"
+        raise InputError(f"{name} must be an int {bound}, got {value!r}")
     return int(value)
 
 
@@ -117,12 +118,16 @@ def pair(name: str, value, check=positive_int) -> tuple[int, int]:
 
 
 def rng(seed_or_generator=None, name: str = "rng") -> np.random.Generator:
-    """A NumPy Generator from a seed (int ≥ 0), a Generator, or ``None`` (fresh entropy).
+    """A NumPy Generator from a seed, a Generator, or ``None`` (fresh entropy).
 
+    A seed is an int ≥ 0 or a non-empty tuple/list of them (``(seed, 1)``: a second stream
+    of ``seed`` that never overlaps the first); it gives exactly ``np.random.default_rng(seed)``.
     The one way ml2dl makes random generators: no global state, so a seed reproduces.
     """
     if isinstance(seed_or_generator, np.random.Generator):
         return seed_or_generator
     if seed_or_generator is None:
         return np.random.default_rng()
+    if isinstance(seed_or_generator, (tuple, list)) and seed_or_generator:
+        return np.random.default_rng([non_negative_int(f"{name}[{i}]", s) for i, s in enumerate(seed_or_generator)])
     return np.random.default_rng(non_negative_int(name, seed_or_generator))

@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import checks
+from ..checks import InputError, fraction, number_in_range, positive_number
+
 
 def _per_image(value, n, name, shape=()):
     arr = np.asarray(value, dtype=np.float64)
@@ -29,13 +32,13 @@ def _per_image(value, n, name, shape=()):
         return np.broadcast_to(arr, (n, *shape))
     if arr.shape == (n, *shape):
         return arr
-    raise ValueError(f"{name} must be a scalar{' pair' if shape else ''} or one per image {(n, *shape)}, got shape {arr.shape}")
+    raise InputError(f"{name} must be a scalar{' pair' if shape else ''} or one per image {(n, *shape)}, got shape {arr.shape}")
 
 
 def _check_batch(batch) -> np.ndarray:
     batch = np.asarray(batch)
     if batch.ndim != 4:
-        raise ValueError(f"batch must be (N, C, H, W), got shape {batch.shape}")
+        raise InputError(f"batch must be (N, C, H, W), got shape {batch.shape}")
     if not np.issubdtype(batch.dtype, np.floating):
         raise TypeError(f"batch must hold floats in [0, 1], got dtype {batch.dtype}")
     return batch
@@ -60,7 +63,7 @@ def affine_transform(batch, *, rotation=0.0, scale=1.0, translate=(0.0, 0.0)) ->
     theta = np.deg2rad(_per_image(rotation, n, "rotation"))[:, None, None]
     s = _per_image(scale, n, "scale")[:, None, None]
     if np.any(s <= 0):
-        raise ValueError(f"scale must be > 0, got min {float(s.min())}")
+        raise InputError(f"scale must be > 0, got min {float(s.min())}")
     t = _per_image(translate, n, "translate", (2,))
     cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
     rows = np.arange(h, dtype=np.float64)[None, :, None]
@@ -116,27 +119,22 @@ class Augment:
     """
 
     def __init__(self, rotation=10.0, scale=(0.9, 1.1), translate=0.1, hflip=False, brightness=0.1, contrast=0.1):
-        if not np.isfinite(rotation) or rotation < 0:
-            raise ValueError(f"rotation must be a finite number of degrees ≥ 0, got {rotation!r}")
-        try:
-            lo, hi = (float(v) for v in scale)
-        except (TypeError, ValueError):
-            raise ValueError(f"scale must be a (low, high) pair, got {scale!r}") from None
-        if not 0 < lo <= hi:
-            raise ValueError(f"scale must satisfy 0 < low ≤ high, got {scale!r}")
-        if not 0 <= translate < 1:
-            raise ValueError(f"translate must be a fraction in [0, 1), got {translate!r}")
-        if not 0 <= brightness <= 1:
-            raise ValueError(f"brightness must be in [0, 1], got {brightness!r}")
-        if not 0 <= contrast < 1:
-            raise ValueError(f"contrast must be in [0, 1), got {contrast!r}")
-        self.rotation, self.scale, self.translate = float(rotation), (lo, hi), float(translate)
-        self.hflip, self.brightness, self.contrast = bool(hflip), float(brightness), float(contrast)
+        self.rotation = number_in_range("rotation", rotation, 0.0)  # degrees
+        if not isinstance(scale, (tuple, list)) or len(scale) != 2:
+            raise InputError(f"scale must be a (low, high) pair, got {scale!r}")
+        lo, hi = positive_number("scale[0]", scale[0]), positive_number("scale[1]", scale[1])
+        if lo > hi:
+            raise InputError(f"scale must satisfy 0 < low ≤ high, got {scale!r}")
+        self.scale = (lo, hi)
+        self.translate = fraction("translate", translate)
+        self.hflip = bool(hflip)
+        self.brightness = fraction("brightness", brightness, inclusive_high=True)
+        self.contrast = fraction("contrast", contrast)
 
     def __call__(self, batch, rng) -> np.ndarray:
         """Augmented copy of ``batch`` (N, C, H, W); ``rng``: a Generator or an int seed."""
         batch = _check_batch(batch)
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        rng = checks.rng(rng)
         n, _, h, w = batch.shape
         out = batch.copy()
         if self.hflip:

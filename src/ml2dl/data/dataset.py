@@ -17,7 +17,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..checks import InputError
+from ..checks import InputError, fraction as check_fraction
 
 
 class DatasetError(InputError):
@@ -132,8 +132,7 @@ def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generat
     Every class keeps at least one image on the ``keep`` side. Multi-label labels are
     split on their first column.
     """
-    if not 0.0 <= fraction < 1.0:
-        raise ValueError(f"fraction must be in [0, 1), got {fraction}")
+    check_fraction("fraction", fraction)
     labels = np.asarray(labels)
     key = labels[:, 0] if labels.ndim == 2 else labels
     keep, taken = [], []

@@ -30,6 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import checks
+from ..checks import InputError, choice, fraction, pair
+
 from .dataset import DatasetError, ImageDataset, Splits, stratified_split
 from ..files import atomic_write
 from .images import DICOM_SUFFIXES, IMAGE_SUFFIXES, read_image
@@ -104,14 +107,10 @@ def load_image_folder(
     root = Path(root)
     if not root.is_dir():
         raise DatasetError(f"expected a folder of class folders at {root}, got {'a file' if root.exists() else 'no such folder'}")
-    size = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
-    if mode not in ("L", "RGB"):
-        raise ValueError(f"mode must be 'L' or 'RGB', got {mode!r}")
-    for label, frac in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not 0.0 <= frac < 1.0:
-            raise ValueError(f"{label} must be in [0, 1), got {frac!r}")
-    if val_fraction + test_fraction >= 1.0:
-        raise ValueError(f"val_fraction + test_fraction must be < 1, got {val_fraction + test_fraction}")
+    size = pair("size", size)
+    choice("mode", mode, ("L", "RGB"))
+    if fraction("val_fraction", val_fraction) + fraction("test_fraction", test_fraction) >= 1.0:
+        raise InputError(f"val_fraction + test_fraction must be < 1, got {val_fraction + test_fraction}")
 
     layout = _scan(root)
     class_names = sorted({c for classes in layout.values() for c in classes})
@@ -143,7 +142,7 @@ def load_image_folder(
         if cache_file.is_file():
             return _from_cache(cache_file, class_names, root)
 
-    rng = np.random.default_rng(seed)
+    rng = checks.rng(seed, "seed")
     arrays = {}
     for split, classes in layout.items():
         files = [(f, class_names.index(c)) for c, fs in classes.items() for f in fs]

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..checks import InputError, choice, finite, pair, positive_number
 from .dataset import ImageReadError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -36,25 +37,13 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 def _check_options(mode, size, window):
-    if mode not in ("L", "RGB"):
-        raise ValueError(f"mode must be 'L' or 'RGB', got {mode!r}")
+    choice("mode", mode, ("L", "RGB"))
     if size is not None:
-        size = (size, size) if isinstance(size, (int, np.integer)) and not isinstance(size, bool) else size
-        try:
-            h, w = (int(v) for v in size)
-        except (TypeError, ValueError):
-            raise ValueError(f"size must be None, an int or (height, width), got {size!r}") from None
-        if h < 1 or w < 1 or (h, w) != tuple(size):
-            raise ValueError(f"size must be positive ints (height, width), got {size!r}")
-        size = (h, w)
+        size = pair("size", size)
     if window is not None:
-        try:
-            center, width = (float(v) for v in window)
-        except (TypeError, ValueError):
-            raise ValueError(f"window must be (center, width), got {window!r}") from None
-        if not width > 0:
-            raise ValueError(f"window width must be > 0, got {width}")
-        window = (center, width)
+        if not isinstance(window, (tuple, list)) or len(window) != 2:
+            raise InputError(f"window must be (center, width), got {window!r}")
+        window = (finite("window center", window[0]), positive_number("window width", window[1]))
     return size, window
 
 

@@ -37,6 +37,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import checks
+from ..checks import InputError, fraction, int_in_range
+
 from .dataset import ImageDataset, Splits
 
 CLASS_NAMES = ("normal", "pneumonia")
@@ -228,23 +231,16 @@ def _draw(rng, pneumonia, size):
     return img
 
 
-def _check_size(size):
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 8 <= size <= 512:
-        raise ValueError(f"size must be an int in [8, 512], got {size!r}")
-
-
 def phantom_image(rng: np.random.Generator, size: int = 28, pneumonia: bool = False) -> np.ndarray:
     """One synthetic chest film, float32 (size, size) in [0, 1].
 
     Args:
-        rng: the generator that draws every random choice (``np.random.default_rng(seed)``).
+        rng: the generator that draws every random choice, or its seed (see :func:`ml2dl.checks.rng`).
         size: side in pixels, 8 … 512 (28, 64, 128 and 224 are the usual ones).
         pneumonia: draw consolidations in the lungs.
     """
-    _check_size(size)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    return _draw(rng, np.array([bool(pneumonia)]), size)[0]
+    size = int_in_range("size", size, 8, 512)
+    return _draw(checks.rng(rng), np.array([bool(pneumonia)]), size)[0]
 
 
 def make_phantom_dataset(n: int, size: int = 28, pneumonia_fraction: float = 0.5, seed: int = 0):
@@ -265,12 +261,10 @@ def make_phantom_dataset(n: int, size: int = 28, pneumonia_fraction: float = 0.5
         >>> images.shape, images.dtype.name, labels.tolist()
         ((4, 1, 28, 28), 'float32', [1, 0, 0, 1])
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an int ≥ 1, got {n!r}")
-    _check_size(size)
-    if not 0.0 <= pneumonia_fraction <= 1.0:
-        raise ValueError(f"pneumonia_fraction must be in [0, 1], got {pneumonia_fraction!r}")
-    rng = np.random.default_rng(seed)
+    n = int_in_range("n", n, 1)
+    size = int_in_range("size", size, 8, 512)
+    fraction("pneumonia_fraction", pneumonia_fraction, inclusive_high=True)
+    rng = checks.rng(seed, "seed")
     n_pos = int(round(n * pneumonia_fraction))
     labels = rng.permutation(np.r_[np.zeros(n - n_pos, np.int64), np.ones(n_pos, np.int64)])
     images = np.empty((n, 1, size, size), dtype=np.float32)
@@ -305,5 +299,5 @@ def phantom_splits(
     for i, count in enumerate((n_train, n_val, n_test)):
         sets.append(phantom_dataset(count, size, pneumonia_fraction, (seed, i)) if count else None)
     if sets[0] is None:
-        raise ValueError(f"n_train must be ≥ 1, got {n_train!r}")
+        raise InputError(f"n_train must be ≥ 1, got {n_train!r}")
     return Splits(*sets)

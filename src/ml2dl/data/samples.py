@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import int_in_range
+
 from .dataset import DatasetError
 from .images import read_image, resize
 
@@ -105,8 +107,7 @@ def load_sample(name: str, *, max_size: int = 512) -> np.ndarray:
     key = _ALIASES.get(str(name).lower(), str(name).lower())
     if key not in _BY_NAME:
         raise DatasetError(f"unknown sample {name!r}: expected one of {', '.join(_BY_NAME)}")
-    if isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer)) or max_size < 8:
-        raise ValueError(f"max_size must be an int ≥ 8, got {max_size!r}")
+    int_in_range("max_size", max_size, 8)
     image = _raw(key)
     h, w = image.shape
     if max(h, w) > max_size:

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import checks
+from ..checks import InputError, choice, int_in_range, number_in_range
+
 PROBLEMS = ("linear", "gauss", "xor", "circle", "spiral")
 PLOT_RANGE = (-1.5, 1.5)
 
@@ -96,13 +99,10 @@ def make_problem(name: str, n: int = 200, noise: float = 0.1, seed: int = 0):
         >>> X.shape, y.dtype.name, int(y.sum())
         ((4, 2), 'int64', 2)
     """
-    if name not in _MAKERS:
-        raise ValueError(f"problem must be one of {PROBLEMS}, got {name!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an int ≥ 2, got {n!r}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}")
-    rng = np.random.default_rng(seed)
+    choice("problem", name, PROBLEMS)
+    int_in_range("n", n, 2)
+    number_in_range("noise", noise, 0.0)
+    rng = checks.rng(seed, "seed")
     n1 = n // 2
     n0 = n - n1
     x0, x1 = _MAKERS[name](rng, n0, n1)
@@ -122,10 +122,9 @@ def split(X, y, test_fraction: float = 0.5, seed: int = 0):
     X = np.asarray(X)
     y = np.asarray(y)
     if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
-    rng = np.random.default_rng(seed)
+        raise InputError(f"X and y must have the same length, got {len(X)} and {len(y)}")
+    number_in_range("test_fraction", test_fraction, 0.0, 1.0, low_open=True, high_open=True)
+    rng = checks.rng(seed, "seed")
     train_idx, test_idx = [], []
     for c in np.unique(y):
         idx = rng.permutation(np.flatnonzero(y == c))
@@ -146,11 +145,10 @@ def grid(resolution: int = 60, extent: tuple[float, float] = PLOT_RANGE):
         is ``(axis[j], axis[i])``, so ``predictions.reshape(resolution, resolution)``
         is a heat map with x₂ along rows and x₁ along columns.
     """
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ValueError(f"resolution must be an int ≥ 2, got {resolution!r}")
+    int_in_range("resolution", resolution, 2)
     lo, hi = extent
     if not hi > lo:
-        raise ValueError(f"extent must be (low, high) with low < high, got {extent!r}")
+        raise InputError(f"extent must be (low, high) with low < high, got {extent!r}")
     axis = np.linspace(lo, hi, resolution, dtype=np.float32)
     xx, yy = np.meshgrid(axis, axis)
     return axis, np.stack([xx.ravel(), yy.ravel()], axis=1)
