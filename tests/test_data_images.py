@@ -9,7 +9,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
 from ml2dl.data.dataset import ImageReadError
-from ml2dl.data.images import apply_window, read_image, read_image_bytes
+from ml2dl.data.images import apply_window, read_image, read_image_bytes, to_uint8
 
 
 def write_dicom(path, pixels, *, slope=None, intercept=None, center=None, width=None,
@@ -189,3 +189,15 @@ def test_option_errors(tmp_path, kwargs, message):
 def test_apply_window_formula():
     np.testing.assert_allclose(apply_window(np.array([-1.0, 0, 5, 10, 11]), (5, 10)), [0, 0, 0.5, 1, 1])
     np.testing.assert_array_equal(apply_window(np.full((2, 2), 3.0), None), np.zeros((2, 2)))
+
+
+def test_to_uint8_is_round_half_even_and_clipped():
+    # the reference: Python's round (half to even) on each value, then clipped to 0..255
+    values = np.array([-0.2, 0.0, 0.5 / 255, 1.5 / 255, 0.25, 0.5, 127.5 / 255, 1.0, 1.3])
+    expected = [min(255, max(0, round(v * 255))) for v in values]
+    assert to_uint8(values).tolist() == expected
+    assert to_uint8(values.astype(np.float32)).dtype == np.uint8
+    levels = np.array([-4.0, 0.49, 0.5, 1.5, 2.5, 254.5, 255.2, 400.0], dtype=np.float32)
+    assert to_uint8(levels, scale=255).tolist() == [0, 0, 0, 2, 2, 254, 255, 255]
+    with pytest.raises(ValueError, match="scale must be one of 1, 255; got 100"):
+        to_uint8(levels, scale=100)

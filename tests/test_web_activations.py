@@ -134,5 +134,5 @@ def test_limits_give_422(client, path, body, message):
 def test_lesson_checks_arguments():
     with pytest.raises(ValueError, match="fn must be one of"):
         activation("gelu")
-    with pytest.raises(ValueError, match="width must be an int from 1 to 8, got 0"):
+    with pytest.raises(ValueError, match=r"width must be an int in \[1, 8\], got 0"):
         stack("tanh", 0)

@@ -217,4 +217,4 @@ def test_invalid_requests(client, payload, status, message):
 
 def test_pixel_outside_the_image_is_422(client):
     r = client.post("/api/kernels/pixel", json={"image": "sample:ct_small", "row": 200, "col": 3})
-    assert r.status_code == 422 and r.json()["message"] == "row must be an int in 0..127, got 200"
+    assert r.status_code == 422 and r.json()["message"] == "row must be an int in [0, 127], got 200"

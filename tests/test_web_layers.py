@@ -65,7 +65,7 @@ def test_limits_give_422(client, sizes, message):
 
 
 def test_lesson_checks_arguments():
-    with pytest.raises(ValueError, match=r"sizes\[0\] must be an int from 1 to 100000, got 2.5"):
+    with pytest.raises(ValueError, match=r"sizes\[0\] must be an int in \[1, 100000\], got 2.5"):
         layers([2.5, 1])
     with pytest.raises(TypeError, match="sizes must be a list of ints"):
         layers("10,10")

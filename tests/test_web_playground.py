@@ -185,5 +185,5 @@ def test_a_tampered_state_is_refused(client):
 def test_lesson_settings_check_their_arguments():
     with pytest.raises(ValueError, match="hidden must have at most 4 layers, got 5"):
         lesson.Settings(hidden=(1, 1, 1, 1, 1))
-    with pytest.raises(ValueError, match="steps must be an int in 0..100, got 101"):
+    with pytest.raises(ValueError, match=r"steps must be an int in \[0, 100\], got 101"):
         lesson.train(None, lesson.Settings(), 101)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import nn
+from .data.images import to_uint8
 
 __all__ = ["input_gradient", "saliency", "grad_cam", "last_conv_index", "overlay"]
 
@@ -198,4 +199,4 @@ def overlay(image: np.ndarray, heatmap: np.ndarray, *, alpha: float = 0.45, cmap
     gray = np.repeat(np.clip(img, 0, 1)[..., None], 3, axis=2)
     colour = colormaps[cmap](heat)[..., :3]
     a = alpha * heat[..., None]
-    return np.round(255 * ((1 - a) * gray + a * colour)).astype(np.uint8)
+    return to_uint8((1 - a) * gray + a * colour)

@@ -18,7 +18,7 @@ from pathlib import Path
 from .augment import Augment, affine_transform
 from .dataset import DatasetError, ImageDataset, ImageReadError, Splits
 from .folders import load_image_folder
-from .images import apply_window, read_image, read_image_bytes
+from .images import apply_window, read_image, read_image_bytes, to_uint8
 from .medmnist import MEDMNIST_2D, download_medmnist, load_medmnist
 from .phantom import make_phantom_dataset, phantom_dataset, phantom_image, phantom_splits
 from .samples import list_samples, load_sample
@@ -29,7 +29,7 @@ __all__ = [
     "Splits", "affine_transform", "apply_window", "download_medmnist", "grid", "list_samples",
     "load_dataset", "load_image_folder", "load_medmnist", "load_sample", "make_phantom_dataset",
     "make_problem", "phantom_dataset", "phantom_image", "phantom_splits", "read_image",
-    "read_image_bytes", "split",
+    "read_image_bytes", "split", "to_uint8",
 ]
 
 

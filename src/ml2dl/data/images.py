@@ -197,6 +197,26 @@ def apply_window(values: np.ndarray, window: tuple[float, float] | None) -> np.n
     return np.clip((values - (center - width / 2.0)) / width, 0.0, 1.0).astype(np.float32)
 
 
+def to_uint8(image, *, scale: int = 1) -> np.ndarray:
+    """Grey levels as 8-bit grey (uint8, same shape): the one conversion every page and figure uses.
+
+    ``scale=1``: values in [0, 1] (what the engine and the data loaders hold) → round(255·v);
+    ``scale=255``: values already on the 0–255 scale (filter outputs, luminance) → round(v).
+    The product is taken in float64, rounding is half to even (``np.rint``), and anything
+    outside 0…255 is clipped to black or white.
+
+    Example:
+        >>> to_uint8(np.array([0.0, 0.5, 1.0, 1.2])).tolist()
+        [0, 128, 255, 255]
+        >>> to_uint8(np.array([-3.0, 127.5, 128.5, 300.0]), scale=255).tolist()
+        [0, 128, 128, 255]
+    """
+    values = np.asarray(image, dtype=np.float64)
+    if choice("scale", scale, (1, 255)) == 1:
+        values = values * 255
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+
+
 def read_image(path, *, mode: str = "L", size=None, window=None) -> np.ndarray:
     """Read a PNG, JPEG or DICOM file as float32 in [0, 1].
 

@@ -1,7 +1,7 @@
 """One module per step of the web module: pure functions returning plain results.
 
-Each lesson function checks its arguments up front (ValueError/TypeError saying
-what was expected and what was received), computes with the engine
+Each lesson function checks its arguments up front with ``ml2dl.checks``
+(``InputError``, saying what was expected and what was received), computes with the engine
 (``ml2dl.nn``) or NumPy, and returns a JSON-ready ``dict`` of Python floats, ints,
 strings and lists: no NumPy types, no web objects. The routes in
 ``ml2dl.web.routes`` validate requests and return these dicts unchanged; the

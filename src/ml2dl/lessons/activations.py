@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from ml2dl import checks
+from ml2dl.checks import InputError, choice, finite, int_in_range, non_negative_int, number_in_range
 from ml2dl import nn
 
 FUNCTIONS: dict[str, dict[str, str]] = {
@@ -76,15 +78,7 @@ STACK_POINTS = 121
 
 
 def _check_fn(fn: str) -> str:
-    if fn not in FUNCTIONS:
-        raise ValueError(f"fn must be one of {sorted(FUNCTIONS)}, got {fn!r}")
-    return fn
-
-
-def _finite(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    return choice("fn", fn, sorted(FUNCTIONS))
 
 
 def make_layer(fn: str, negative_slope: float = 0.01) -> nn.Module:
@@ -118,10 +112,8 @@ def activation(fn: str = "sigmoid", z: float = 0.0, *, negative_slope: float = 0
         and ``at`` is read at the vector's own v₁.
     """
     _check_fn(fn)
-    z = _finite("z", z)
-    negative_slope = _finite("negative_slope", negative_slope)
-    if not 0 <= negative_slope <= 1:
-        raise ValueError(f"negative_slope must be between 0 and 1, got {negative_slope:g}")
+    z = finite("z", z)
+    negative_slope = number_in_range("negative_slope", negative_slope, 0.0, 1.0)
     lo, hi = Z_RANGE
     grid = np.linspace(lo, hi, CURVE_POINTS)
     info = FUNCTIONS[fn]
@@ -136,9 +128,9 @@ def activation(fn: str = "sigmoid", z: float = 0.0, *, negative_slope: float = 0
         result["at"] = {"z": z, "f": float(f_at[0, 0]), "df": float(df_at[0, 0])}
         return result
 
-    v = np.array([_finite(f"vector[{i}]", x) for i, x in enumerate(vector)], dtype=np.float64)
+    v = np.array([finite(f"vector[{i}]", x) for i, x in enumerate(vector)], dtype=np.float64)
     if not 2 <= v.size <= 8:
-        raise ValueError(f"vector must have 2 to 8 scores, got {v.size}")
+        raise InputError(f"vector must have 2 to 8 scores, got {v.size}")
     p, _ = _forward_backward(nn.Softmax(dim=1), v[None, :], np.zeros((1, v.size)))
     p = p[0]
     # The curve: scores with v₁ replaced by each grid value; backward with e₁ gives ∂p₁/∂v₁.
@@ -168,7 +160,7 @@ def stack_weights(width: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     W₁ ~ N(0, 1.5²) and b₁ ~ U(−2.5, 2.5) put the first layer's bends inside x ∈ [−3, 3];
     the later layers are N(0, 1.5²/k) so their inputs stay in the activations' curved zone.
     """
-    rng = np.random.default_rng(seed)
+    rng = checks.rng(seed, "seed")
     k = width
     return [
         (rng.normal(0.0, 1.5, (k, 1)), rng.uniform(-2.5, 2.5, k)),
@@ -221,11 +213,9 @@ def stack(fn: str = "tanh", width: int = 3, seed: int = 1, *, negative_slope: fl
         W₃W₂b₁ + W₃b₂ + b₃ with the largest gap between W x + b and the 'off' network's output.
     """
     _check_fn(fn)
-    if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= 8:
-        raise ValueError(f"width must be an int from 1 to 8, got {width!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    negative_slope = _finite("negative_slope", negative_slope)
+    width = int_in_range("width", width, 1, 8)
+    seed = non_negative_int("seed", seed)
+    negative_slope = finite("negative_slope", negative_slope)
 
     x = np.linspace(*STACK_X_RANGE, STACK_POINTS)
     weights = stack_weights(width, seed)

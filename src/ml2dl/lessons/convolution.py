@@ -12,15 +12,10 @@ parameters; a 3 × 3 convolution with 10 feature maps = 9 × 10 + 10 = 100.
 
 from __future__ import annotations
 
+from ml2dl.checks import InputError, int_in_range, non_negative_int
 from ml2dl import nn
 
 SERIES_SIZES = [8, 16, 28, 32, 48, 64, 96, 128, 160, 192, 224, 256, 320, 384, 448, 512]
-
-
-def _positive_int(name: str, value, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise ValueError(f"{name} must be an int from 1 to {high}, got {value!r}")
-    return value
 
 
 def fully_connected_params(pixels: int, neurons: int) -> dict:
@@ -48,13 +43,11 @@ def convolution(size: int = 28, neurons: int = 32, kernel: int = 3) -> dict:
         "convolution": {...}, "ratio": fc weights / conv weights, "series": {"sizes", "fully_connected",
         "convolution"}}``; the series holds weights (no biases) over image sizes 8 … 512.
     """
-    size = _positive_int("size", size, 1024)
-    neurons = _positive_int("neurons", neurons, 1024)
-    kernel = _positive_int("kernel", kernel, 11)
-    if size < 4:
-        raise ValueError(f"size must be at least 4 pixels, got {size}")
+    size = int_in_range("size", size, 4, 1024)
+    neurons = int_in_range("neurons", neurons, 1, 1024)
+    kernel = int_in_range("kernel", kernel, 1, 11)
     if kernel > size:
-        raise ValueError(f"kernel ({kernel}) must fit in the image (size {size})")
+        raise InputError(f"kernel ({kernel}) must fit in the image (size {size})")
     pixels = size * size
     fc = fully_connected_params(pixels, neurons)
     conv = conv_params(kernel, neurons)
@@ -85,8 +78,8 @@ def quiz(fc_answer: int | None = None, conv_answer: int | None = None) -> dict:
     ``correct`` is None when no answer was given.
     """
     for name, value in (("fc_answer", fc_answer), ("conv_answer", conv_answer)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise ValueError(f"{name} must be a non-negative int or None, got {value!r}")
+        if value is not None:
+            non_negative_int(name, value)
     q = QUIZ
     fc = fully_connected_params(q["pixels"], q["nodes"])["total"]
     conv = conv_params(q["kernel"], q["maps"])["total"]

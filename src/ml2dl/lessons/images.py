@@ -32,6 +32,7 @@ import numpy as np
 
 from ml2dl import nn, optim
 from ml2dl.data import phantom_splits
+from ml2dl.data.images import to_uint8
 from ml2dl.data.medmnist import read_medmnist_npz
 
 IMAGE_SIZE = 28
@@ -113,11 +114,6 @@ def _npz_data(path: str, mtime_ns: int, size: int, n_train: int, n_val: int, see
         digest = hashlib.sha256(f.read()).hexdigest()[:12]
     return ChestData(train.images[tr], train.labels[tr], val_x[va], val_y[va], synthetic=False,
                      source=train.source, fingerprint=f"npz-{digest}-{n_train}-{n_val}-{seed}")
-
-
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """[0, 1] floats → 0..255 grey levels (what the page shows and the student reads)."""
-    return np.clip(np.rint(np.asarray(image, dtype=np.float64) * 255), 0, 255).astype(np.uint8)
 
 
 # ------------------------------------------------------------------------------ the shuffle

@@ -24,9 +24,12 @@ import io
 import numpy as np
 
 from ml2dl import nn
+from ml2dl.data.images import to_uint8
+from ml2dl.checks import InputError, choice, int_in_range
 
 KERNEL_LIMIT = 100.0  # |weight| bound: beyond this every output is pure black/white anyway
 MAX_SIDE = 512
+DISPLAYS = ("auto", "clip", "signed")  # how filter outputs become grey levels (see to_display)
 
 PRESETS: dict[str, dict] = {
     "identity": {
@@ -85,13 +88,13 @@ def check_kernel(kernel) -> np.ndarray:
     try:
         k = np.asarray(kernel, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"kernel must be 3×3 numbers, got {kernel!r}") from None
+        raise InputError(f"kernel must be 3×3 numbers, got {kernel!r}") from None
     if k.shape != (3, 3):
-        raise ValueError(f"kernel must be 3×3 numbers, got shape {k.shape}")
+        raise InputError(f"kernel must be 3×3 numbers, got shape {k.shape}")
     if not np.all(np.isfinite(k)):
-        raise ValueError("kernel weights must be finite numbers, got NaN or infinity")
+        raise InputError("kernel weights must be finite numbers, got NaN or infinity")
     if np.abs(k).max() > KERNEL_LIMIT:
-        raise ValueError(f"kernel weights must be within ±{KERNEL_LIMIT:g}, got {float(np.abs(k).max()):g}")
+        raise InputError(f"kernel weights must be within ±{KERNEL_LIMIT:g}, got {float(np.abs(k).max()):g}")
     return k.astype(np.float32)
 
 
@@ -105,12 +108,12 @@ def as_gray_image(image) -> np.ndarray:
     if a.ndim == 3 and a.shape[2] in (3, 4):
         a = a[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     if a.ndim != 2 or min(a.shape) < 3:
-        raise ValueError(f"image must be 2-D (H, W) or colour (H, W, 3), at least 3×3, got shape {np.shape(image)}")
+        raise InputError(f"image must be 2-D (H, W) or colour (H, W, 3), at least 3×3, got shape {np.shape(image)}")
     if a.dtype == np.uint8:
         return a.astype(np.float32)
     a = a.astype(np.float64)
     if not np.all(np.isfinite(a)):
-        raise ValueError("image has NaN or infinite values")
+        raise InputError("image has NaN or infinite values")
     lo, hi = float(a.min()), float(a.max())
     if lo >= 0 and hi <= 1 and np.issubdtype(np.asarray(image).dtype, np.floating):
         return (a * 255).astype(np.float32)
@@ -143,7 +146,7 @@ def convolve(image: np.ndarray, kernel) -> np.ndarray:
     k = check_kernel(kernel)
     x = np.asarray(image, dtype=np.float32)
     if x.ndim != 2:
-        raise ValueError(f"image must be 2-D (H, W), got shape {x.shape}")
+        raise InputError(f"image must be 2-D (H, W), got shape {x.shape}")
     conv = nn.Conv2d(1, 1, 3, padding=1, bias=False)
     conv.weight.data[...] = k[None, None]
     return conv(x[None, None])[0, 0]
@@ -156,16 +159,15 @@ def display_mode(kernel) -> str:
 
 def to_display(values: np.ndarray, mode: str) -> tuple[np.ndarray, dict]:
     """Map filter outputs to uint8 grey levels; also return how (for the caption)."""
+    choice("display", mode, ("clip", "signed"))
     if mode == "clip":
-        shown = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+        shown = to_uint8(values, scale=255)
         scale = {"mode": "clip", "black": 0.0, "white": 255.0}
     elif mode == "signed":
         m = float(np.abs(values).max())
         m = m if m > 1e-12 else 1.0
-        shown = np.clip(np.rint(127.5 + values * (127.5 / m)), 0, 255).astype(np.uint8)
+        shown = to_uint8(127.5 + values * (127.5 / m), scale=255)
         scale = {"mode": "signed", "black": -m, "white": m}
-    else:
-        raise ValueError(f"display must be 'auto', 'clip' or 'signed', got {mode!r}")
     return shown, scale
 
 
@@ -191,7 +193,7 @@ def apply_kernel(image: np.ndarray, kernel, *, display: str = "auto", include_or
     k = check_kernel(kernel)
     x = np.asarray(image, dtype=np.float32)
     out = convolve(x, k)
-    mode = display_mode(k) if display == "auto" else display
+    mode = display_mode(k) if choice("display", display, DISPLAYS) == "auto" else display
     shown, scale = to_display(out, mode)
     result = {
         "height": int(x.shape[0]),
@@ -209,7 +211,7 @@ def apply_kernel(image: np.ndarray, kernel, *, display: str = "auto", include_or
         "filtered_png": png_data_url(shown),
     }
     if include_original:
-        result["original_png"] = png_data_url(np.clip(np.rint(x), 0, 255).astype(np.uint8))
+        result["original_png"] = png_data_url(to_uint8(x, scale=255))
     return result
 
 
@@ -221,17 +223,14 @@ def explain_pixel(image: np.ndarray, kernel, row: int, col: int, *, display: str
     k = check_kernel(kernel)
     x = np.asarray(image, dtype=np.float32)
     h, w = x.shape
-    if not (isinstance(row, (int, np.integer)) and 0 <= row < h):
-        raise ValueError(f"row must be an int in 0..{h - 1}, got {row!r}")
-    if not (isinstance(col, (int, np.integer)) and 0 <= col < w):
-        raise ValueError(f"col must be an int in 0..{w - 1}, got {col!r}")
+    row, col = int_in_range("row", row, 0, h - 1), int_in_range("col", col, 0, w - 1)
     padded = np.pad(x, 1)
     patch = padded[row : row + 3, col : col + 3]
     inside = np.zeros((3, 3), bool)
     inside[max(0, 1 - row) : 3 - max(0, row + 2 - h), max(0, 1 - col) : 3 - max(0, col + 2 - w)] = True
     products = patch.astype(np.float64) * k.astype(np.float64)
     total = float(products.sum())
-    mode = display_mode(k) if display == "auto" else display
+    mode = display_mode(k) if choice("display", display, DISPLAYS) == "auto" else display
     filtered = convolve(x, k)
     shown, scale = to_display(filtered, mode)
     return {

@@ -13,6 +13,8 @@ nn.ReLU(), nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 10)).summary()`` reports.
 
 from __future__ import annotations
 
+from ml2dl.checks import InputError, int_in_range
+
 MAX_LAYERS = 9        # weight layers (sizes has one more entry: the inputs)
 MAX_WIDTH = 100_000
 
@@ -30,12 +32,9 @@ def check_sizes(sizes) -> list[int]:
     if not isinstance(sizes, (list, tuple)):
         raise TypeError(f"sizes must be a list of ints, got {type(sizes).__name__}")
     if not 2 <= len(sizes) <= MAX_LAYERS + 1:
-        raise ValueError(f"sizes must list the inputs and 1 to {MAX_LAYERS} layers "
+        raise InputError(f"sizes must list the inputs and 1 to {MAX_LAYERS} layers "
                          f"(2 to {MAX_LAYERS + 1} numbers), got {len(sizes)}")
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WIDTH:
-            raise ValueError(f"sizes[{i}] must be an int from 1 to {MAX_WIDTH}, got {n!r}")
-    return list(sizes)
+    return [int_in_range(f"sizes[{i}]", n, 1, MAX_WIDTH) for i, n in enumerate(sizes)]
 
 
 def layers(sizes=(10, 10, 10, 10)) -> dict:

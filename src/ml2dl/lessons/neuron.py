@@ -16,16 +16,11 @@ import math
 
 import numpy as np
 
+from ml2dl.checks import finite
 from ml2dl import nn
 
 DEFAULTS = {"x1": 0.8, "x2": 0.3, "w1": 0.7, "w2": -0.5, "b": 0.1}
 CURVE_POINTS = 121
-
-
-def _finite(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
 
 
 def neuron(x1: float = 0.8, x2: float = 0.3, w1: float = 0.7, w2: float = -0.5, b: float = 0.1) -> dict:
@@ -41,7 +36,7 @@ def neuron(x1: float = 0.8, x2: float = 0.3, w1: float = 0.7, w2: float = -0.5, 
         where ŷ is read as the probability of pneumonia (class 1) and the prediction
         thresholds it at 0.5 (z ≥ 0).
     """
-    x1, x2, w1, w2, b = (_finite(n, v) for n, v in zip(("x1", "x2", "w1", "w2", "b"), (x1, x2, w1, w2, b)))
+    x1, x2, w1, w2, b = (finite(n, v) for n, v in zip(("x1", "x2", "w1", "w2", "b"), (x1, x2, w1, w2, b)))
 
     linear = nn.Linear(2, 1, dtype=np.float64)
     linear.weight.data[...] = [[w1, w2]]

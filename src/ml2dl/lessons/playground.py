@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ml2dl import nn, optim
+from ml2dl import checks, nn, optim
+from ml2dl.checks import InputError, choice, int_in_range, non_negative_int, number_in_range
 from ml2dl.data import toy
 
 PROBLEMS = ("linear", "xor", "circle", "spiral")
@@ -54,29 +55,20 @@ class Settings:
     batch_size: int = 10
 
     def __post_init__(self):
-        if self.problem not in PROBLEMS:
-            raise ValueError(f"problem must be one of {PROBLEMS}, got {self.problem!r}")
-        if not (np.isfinite(self.noise) and 0 <= self.noise <= 1):
-            raise ValueError(f"noise must be a number in [0, 1], got {self.noise!r}")
-        if not (isinstance(self.points, int) and 20 <= self.points <= MAX_POINTS):
-            raise ValueError(f"points must be an int in 20..{MAX_POINTS}, got {self.points!r}")
-        if not 0.1 <= self.test_fraction <= 0.9:
-            raise ValueError(f"test_fraction must be in [0.1, 0.9], got {self.test_fraction!r}")
+        choice("problem", self.problem, PROBLEMS)
+        number_in_range("noise", self.noise, 0.0, 1.0)
+        non_negative_int("seed", self.seed)
+        int_in_range("points", self.points, 20, MAX_POINTS)
+        number_in_range("test_fraction", self.test_fraction, 0.1, 0.9)
         hidden = tuple(self.hidden)
         if len(hidden) > MAX_HIDDEN_LAYERS:
-            raise ValueError(f"hidden must have at most {MAX_HIDDEN_LAYERS} layers, got {len(hidden)}")
-        for i, h in enumerate(hidden):
-            if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 1 <= h <= MAX_NEURONS:
-                raise ValueError(f"hidden[{i}] must be an int in 1..{MAX_NEURONS} neurons, got {h!r}")
-        object.__setattr__(self, "hidden", tuple(int(h) for h in hidden))
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        if not (np.isfinite(self.learning_rate) and 0 < self.learning_rate <= 10):
-            raise ValueError(f"learning_rate must be in (0, 10], got {self.learning_rate!r}")
-        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= MAX_POINTS):
-            raise ValueError(f"batch_size must be an int in 1..{MAX_POINTS}, got {self.batch_size!r}")
+            raise InputError(f"hidden must have at most {MAX_HIDDEN_LAYERS} layers, got {len(hidden)}")
+        object.__setattr__(self, "hidden", tuple(int_in_range(f"hidden[{i}]", h, 1, MAX_NEURONS)
+                                                 for i, h in enumerate(hidden)))
+        choice("activation", self.activation, ACTIVATIONS)
+        choice("optimizer", self.optimizer, OPTIMIZERS)
+        number_in_range("learning_rate", self.learning_rate, 0.0, 10.0, low_open=True)
+        int_in_range("batch_size", self.batch_size, 1, MAX_POINTS)
 
     def run_key(self) -> dict:
         """The settings a saved state must match (the rest may change mid-run)."""
@@ -103,7 +95,7 @@ def make_data(settings: Settings) -> Problem:
 
 def build_model(hidden, activation: str, seed: int) -> nn.Sequential:
     """Linear(2, h₁) → act → … → Linear(h_k, 1); the output is a logit (σ is in the loss)."""
-    rng = np.random.default_rng(seed)
+    rng = checks.rng(seed, "seed")
     sizes = [2, *hidden, 1]
     layers: list[nn.Module] = []
     for i in range(len(sizes) - 1):
@@ -147,18 +139,18 @@ def pack_state(model, opt, settings: Settings, step: int, history: dict) -> dict
 
 
 def unpack_state(state: dict, settings: Settings):
-    """Rebuild (model, optimizer, step, history) from a state dict; ValueError if it does
+    """Rebuild (model, optimizer, step, history) from a state dict; InputError if it does
     not belong to these settings or is malformed."""
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        raise ValueError(f"state must be a playground state of version {STATE_VERSION}; start a new run")
+        raise InputError(f"state must be a playground state of version {STATE_VERSION}; start a new run")
     if state.get("run") != settings.run_key():
-        raise ValueError("state belongs to different settings (problem, data or network); start a new run")
+        raise InputError("state belongs to different settings (problem, data or network); start a new run")
     model = build_model(settings.hidden, settings.activation, settings.seed)
     try:
         params = {k: np.asarray(v, dtype=np.float32) for k, v in state["params"].items()}
         for k, v in params.items():
             if not np.all(np.isfinite(v)):
-                raise ValueError(f"params[{k}] has non-finite values")
+                raise InputError(f"params[{k}] has non-finite values")
         model.load_state_dict(params)
         opt = make_optimizer(model, settings)
         opt_state = dict(state["optimizer"])
@@ -169,9 +161,9 @@ def unpack_state(state: dict, settings: Settings):
         _check_history(history)
     except (KeyError, TypeError, ValueError) as err:
         msg = err.args[0] if err.args else type(err).__name__
-        raise ValueError(f"state is malformed ({msg}); start a new run") from None
+        raise InputError(f"state is malformed ({msg}); start a new run") from None
     if step < 0:
-        raise ValueError(f"state.step must be ≥ 0, got {step}")
+        raise InputError(f"state.step must be ≥ 0, got {step}")
     return model, opt, step, history
 
 
@@ -184,10 +176,10 @@ def _empty_history() -> dict:
 
 def _check_history(history) -> None:
     if not isinstance(history, dict) or set(history) != set(_HISTORY_KEYS):
-        raise ValueError(f"history must have the keys {_HISTORY_KEYS}")
+        raise InputError(f"history must have the keys {_HISTORY_KEYS}")
     lengths = {len(history[k]) for k in _HISTORY_KEYS}
     if len(lengths) != 1 or lengths.pop() > MAX_HISTORY:
-        raise ValueError(f"history lists must have one common length ≤ {MAX_HISTORY}")
+        raise InputError(f"history lists must have one common length ≤ {MAX_HISTORY}")
 
 
 def _record(history: dict, step: int, metrics: dict) -> dict:
@@ -262,12 +254,9 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         ``points`` (train and test x₁, x₂, label), ``diverged`` (True if an update made
         the weights infinite: they were put back and training stopped).
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be an int in 0..{MAX_STEPS}, got {steps!r}")
-    if not isinstance(resolution, int) or not 2 <= resolution <= MAX_GRID:
-        raise ValueError(f"resolution must be an int in 2..{MAX_GRID}, got {resolution!r}")
-    if not isinstance(neuron_resolution, int) or not 2 <= neuron_resolution <= 32:
-        raise ValueError(f"neuron_resolution must be an int in 2..32, got {neuron_resolution!r}")
+    int_in_range("steps", steps, 0, MAX_STEPS)
+    int_in_range("resolution", resolution, 2, MAX_GRID)
+    int_in_range("neuron_resolution", neuron_resolution, 2, 32)
     data = make_data(settings)
     if state is None:
         model = build_model(settings.hidden, settings.activation, settings.seed)
@@ -317,7 +306,7 @@ def _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps):
     """``steps`` mini-batch updates; stop (weights restored) if one makes them non-finite."""
     n = len(data.X_train)
     for _ in range(steps):
-        idx = np.random.default_rng([settings.seed, step]).choice(n, size=batch, replace=False)
+        idx = checks.rng((settings.seed, step), "seed").choice(n, size=batch, replace=False)
         backup = [p.data.copy() for p in model.parameters()]
         loss_fn(model(data.X_train[idx]), targets[idx])
         model.backward(loss_fn.backward())

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ml2dl import checks
+from ml2dl.checks import InputError, int_in_range
 from ml2dl import nn
 
 KERNEL = 2
@@ -18,15 +20,9 @@ STRIDE = 2
 MAX_POOLINGS = 5
 
 
-def _int_in(name: str, value, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be an int from {low} to {high}, got {value!r}")
-    return value
-
-
 def random_grid(size: int, seed: int) -> np.ndarray:
     """A size × size grid of whole numbers 0 … 99 (easy to compare by eye), from ``default_rng(seed)``."""
-    return np.random.default_rng(seed).integers(0, 100, size=(size, size)).astype(np.float64)
+    return checks.rng(seed, "seed").integers(0, 100, size=(size, size)).astype(np.float64)
 
 
 def progression(start: int = 224, poolings: int = MAX_POOLINGS) -> list[int]:
@@ -52,11 +48,11 @@ def pooling(size: int = 8, seed: int = 0, start: int = 224) -> dict:
         size × size 0/1 mask of the values max pooling kept (first maximum on ties, as PyTorch), and
         per window its output cell, input cells, max, mean and the winner's position.
     """
-    size = _int_in("size", size, 4, 16)
+    size = int_in_range("size", size, 4, 16)
     if size % 2:
-        raise ValueError(f"size must be even so 2×2 windows tile the grid, got {size}")
-    seed = _int_in("seed", seed, 0, 2**32 - 1)
-    start = _int_in("start", start, 2, 4096)
+        raise InputError(f"size must be even so 2×2 windows tile the grid, got {size}")
+    seed = int_in_range("seed", seed, 0, 2**32 - 1)
+    start = int_in_range("start", start, 2, 4096)
 
     grid = random_grid(size, seed)
     x = grid[None, None]                      # (N=1, C=1, H, W)

@@ -26,7 +26,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from ml2dl.data import list_samples, load_sample, read_image_bytes
+from ml2dl.data import list_samples, load_sample, read_image_bytes, to_uint8
 from ml2dl.data.dataset import DatasetError
 from ml2dl.lessons import kernels as lesson
 
@@ -196,7 +196,7 @@ async def upload(file: UploadFile, request: Request) -> dict:
     except (DatasetError, ValueError, TypeError) as err:
         raise HTTPException(422, detail=f"{filename}: expected a PNG, JPEG or DICOM image ({err})") from None
     image = lesson.shrink(lesson.as_gray_image(image01))
-    image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    image = to_uint8(image, scale=255)
     key = hashlib.sha256(image.tobytes() + str(image.shape).encode()).hexdigest()[:24]
     _UPLOADS.put(key, image, _uploads_dir(request))
     return {"image": f"upload:{key}", "name": filename, "height": int(image.shape[0]), "width": int(image.shape[1]),
