@@ -1,9 +1,10 @@
 # Two commands for a newcomer: `make run` starts the module, `make test` runs the tests.
+# While developing, `make test-fast` skips the browser and the slow real-data tests.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test test-fast install install-test bench clean
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,9 @@ run: install
 
 test: install-test
 	$(PY) -m pytest
+
+test-fast: install-test
+	$(PY) -m pytest -m "not browser and not slow"
 
 bench: install-test
 	$(PY) benchmarks/engine_vs_torch.py

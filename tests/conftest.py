@@ -1,5 +1,6 @@
 """Fixtures shared by the engine's tests."""
 
+import numpy as np
 import pytest
 
 from ml2dl import nn
@@ -24,3 +25,10 @@ def engine_parts(request):
     else:
         with nn.num_threads(1):
             yield request.param
+
+
+@pytest.fixture
+def rng():
+    """This test's own generator (seed 0): its numbers do not depend on which tests ran before
+    it, as they would with one module-level generator shared by every test."""
+    return np.random.default_rng(0)

@@ -12,8 +12,6 @@ from hypothesis import given, strategies as st
 from ml2dl import nn
 from ml2dl.nn import _parallel
 
-RNG = np.random.default_rng(11)
-
 
 @given(st.integers(0, 200), st.integers(1, 9))
 def test_part_bounds_cover_the_range_in_near_equal_pieces(n, parts):
@@ -121,8 +119,8 @@ def run(model, x, g_seed=0):
     return out, dx, [p.grad.copy() for p in model.parameters()]
 
 
-def test_the_engine_gives_the_same_numbers_in_one_thread_and_in_parts(monkeypatch):
-    x = RNG.standard_normal((7, 1, 28, 28)).astype(np.float32)
+def test_the_engine_gives_the_same_numbers_in_one_thread_and_in_parts(monkeypatch, rng):
+    x = rng.standard_normal((7, 1, 28, 28)).astype(np.float32)
     with nn.num_threads(1):
         out1, dx1, grads1 = run(lesson_cnn(), x)
     monkeypatch.setattr(_parallel, "MIN_PARALLEL_SIZE", 0)
@@ -136,16 +134,16 @@ def test_the_engine_gives_the_same_numbers_in_one_thread_and_in_parts(monkeypatc
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-def test_a_run_in_parts_is_reproducible(three_parts):
-    x = RNG.standard_normal((7, 1, 28, 28)).astype(np.float32)
+def test_a_run_in_parts_is_reproducible(three_parts, rng):
+    x = rng.standard_normal((7, 1, 28, 28)).astype(np.float32)
     first, second = run(lesson_cnn(), x), run(lesson_cnn(), x)
     for a, b in zip(first[2], second[2]):
         np.testing.assert_array_equal(a, b)
 
 
-def test_conv_output_is_a_channel_major_view_that_later_layers_keep():
+def test_conv_output_is_a_channel_major_view_that_later_layers_keep(rng):
     model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, rng=0), nn.ReLU(), nn.MaxPool2d(2))
-    x = RNG.standard_normal((3, 2, 8, 8)).astype(np.float32)
+    x = rng.standard_normal((3, 2, 8, 8)).astype(np.float32)
     conv_out = model[0](x)
     assert conv_out.shape == (3, 4, 8, 8)
     assert conv_out.transpose(1, 0, 2, 3).flags.c_contiguous
@@ -169,11 +167,11 @@ LAYERS = [
 
 @pytest.mark.parametrize("make", LAYERS, ids=lambda make: repr(make()))
 @pytest.mark.usefixtures("engine_parts")
-def test_layers_give_the_same_numbers_for_any_memory_order(make):
+def test_layers_give_the_same_numbers_for_any_memory_order(make, rng):
     """A channel-major view (what a convolution returns) and a C-ordered copy of the same
     values go through every layer to the same outputs and gradients (up to the order of
     float64 sums)."""
-    values = RNG.standard_normal((3, 4, 6, 6))[:, :3]                       # (N, C, H, W), C order
+    values = rng.standard_normal((3, 4, 6, 6))[:, :3]                       # (N, C, H, W), C order
     channel_major = np.ascontiguousarray(values.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
     results = []
     for x in (np.ascontiguousarray(values), channel_major):
@@ -213,23 +211,23 @@ def slow_max_pool_backward(x, grad, k, s):
 ])
 @pytest.mark.parametrize("order", ["C order", "channel-major"])
 @pytest.mark.usefixtures("engine_parts")
-def test_max_pool_routes_ties_to_the_first_maximum(k, s, hw, order):
-    values = RNG.integers(0, 3, (2, 3, *hw)).astype(np.float64)  # many ties
+def test_max_pool_routes_ties_to_the_first_maximum(k, s, hw, order, rng):
+    values = rng.integers(0, 3, (2, 3, *hw)).astype(np.float64)  # many ties
     x = values if order == "C order" else \
         np.ascontiguousarray(values.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
     pool = nn.MaxPool2d(k, s)
     out = pool(x)
-    grad = RNG.standard_normal(out.shape)
+    grad = rng.standard_normal(out.shape)
     # exact but for the order in which overlapping windows add into one input
     np.testing.assert_allclose(pool.backward(grad), slow_max_pool_backward(values, grad, k, s), rtol=1e-15, atol=0)
     np.testing.assert_array_equal(pool.winners(), slow_max_pool_backward(values, np.ones_like(grad), k, s) > 0)
 
 
-def test_max_pool_ties_match_torch():
+def test_max_pool_ties_match_torch(rng):
     torch = pytest.importorskip("torch", reason="PyTorch is the reference; not installed")
-    values = RNG.integers(0, 2, (4, 3, 8, 8)).astype(np.float64)
+    values = rng.integers(0, 2, (4, 3, 8, 8)).astype(np.float64)
     pool = nn.MaxPool2d(2)
-    grad = RNG.standard_normal((4, 3, 4, 4))
+    grad = rng.standard_normal((4, 3, 4, 4))
     pool(values)
     xt = torch.tensor(values, requires_grad=True)
     torch.nn.functional.max_pool2d(xt, 2).backward(torch.tensor(grad))

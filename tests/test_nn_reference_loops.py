@@ -7,8 +7,6 @@ from ml2dl import nn
 
 pytestmark = pytest.mark.usefixtures("engine_parts")  # sequential, and in parts on threads
 
-RNG = np.random.default_rng(5)
-
 
 def slow_conv2d(x, w, b, stride, padding):
     n, c, h, wd = x.shape
@@ -47,16 +45,16 @@ def slow_pool(x, k, s, reduce):
     (1, 1, 3, 1, 0, (5, 5)), (2, 3, 3, 1, 1, (6, 5)), (3, 2, 3, 2, 1, (7, 7)),
     (1, 2, 5, 2, 2, (9, 10)), (2, 2, (1, 3), (1, 2), (0, 1), (4, 6)), (1, 1, 2, 3, 0, (8, 7)),
 ])
-def test_conv2d_matches_loops(cin, cout, k, stride, padding, hw):
+def test_conv2d_matches_loops(cin, cout, k, stride, padding, hw, rng):
     conv = nn.Conv2d(cin, cout, k, stride=stride, padding=padding, rng=0).double()
-    x = RNG.standard_normal((2, cin, *hw))
+    x = rng.standard_normal((2, cin, *hw))
     expected = slow_conv2d(x, conv.weight.data, conv.bias.data, conv.stride, conv.padding)
     np.testing.assert_allclose(conv(x), expected, rtol=1e-12, atol=1e-12)
 
 
-def test_conv2d_float32_matches_loops():
+def test_conv2d_float32_matches_loops(rng):
     conv = nn.Conv2d(3, 4, 3, padding=1, rng=0)
-    x = RNG.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
     out = conv(x)
     assert out.dtype == np.float32
     expected = slow_conv2d(x.astype(np.float64), conv.weight.data.astype(np.float64), conv.bias.data, (1, 1), (1, 1))
@@ -65,8 +63,8 @@ def test_conv2d_float32_matches_loops():
 
 @pytest.mark.parametrize("k,s,hw", [((2, 2), (2, 2), (6, 6)), ((3, 3), (2, 2), (7, 8)), ((2, 2), (1, 1), (4, 5)),
                                     ((2, 3), (2, 1), (5, 7)), ((2, 2), (2, 2), (7, 5))])
-def test_pooling_matches_loops(k, s, hw):
-    x = RNG.standard_normal((2, 3, *hw))
+def test_pooling_matches_loops(k, s, hw, rng):
+    x = rng.standard_normal((2, 3, *hw))
     np.testing.assert_allclose(nn.MaxPool2d(k, s)(x), slow_pool(x, k, s, np.max), rtol=1e-12)
     np.testing.assert_allclose(nn.AvgPool2d(k, s)(x), slow_pool(x, k, s, np.mean), rtol=1e-12)
 

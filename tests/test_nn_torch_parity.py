@@ -9,19 +9,17 @@ torch = pytest.importorskip("torch", reason="PyTorch is the reference for parity
 
 pytestmark = pytest.mark.usefixtures("engine_parts")  # sequential, and in parts on threads
 RTOL, ATOL = 1e-8, 1e-10
-RNG = np.random.default_rng(123)
-
 
 def to_t(a, grad=False):
     return torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=grad)
 
 
-def compare_model(model, x, *, train=True):
+def compare_model(rng, model, x, *, train=True):
     """Same weights in torch via to_torch(); compare outputs, dL/dx and every parameter gradient."""
     model.double().train(train)
     tmodel = model.to_torch().train(train)
     out = model(x)
-    g = RNG.standard_normal(out.shape)
+    g = rng.standard_normal(out.shape)
     model.zero_grad()
     gx = model.backward(g)
     xt = to_t(x, grad=True)
@@ -67,27 +65,27 @@ LAYERS = [
 
 @pytest.mark.parametrize("make,shape", LAYERS, ids=lambda v: repr(v()) if callable(v) else str(v))
 @pytest.mark.parametrize("train", [True, False])
-def test_layer_matches_torch(make, shape, train):
+def test_layer_matches_torch(make, shape, train, rng):
     layer = make()
-    x = RNG.standard_normal(shape) * 2
+    x = rng.standard_normal(shape) * 2
     if isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
         layer.double()
-        layer.weight.data[:] = RNG.standard_normal(layer.num_features)
-        layer.bias.data[:] = RNG.standard_normal(layer.num_features)
-        layer.running_var[:] = 0.5 + RNG.random(layer.num_features)
-    compare_model(nn.Sequential(layer), x, train=train)
+        layer.weight.data[:] = rng.standard_normal(layer.num_features)
+        layer.bias.data[:] = rng.standard_normal(layer.num_features)
+        layer.running_var[:] = 0.5 + rng.random(layer.num_features)
+    compare_model(rng, nn.Sequential(layer), x, train=train)
 
 
-def test_whole_models_match_torch():
+def test_whole_models_match_torch(rng):
     cnn = nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1, rng=0), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1, rng=1), nn.BatchNorm2d(16), nn.LeakyReLU(), nn.AvgPool2d(2),
         nn.Conv2d(16, 16, 3, stride=2, padding=1, rng=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
         nn.Flatten(), nn.Linear(16, 10, rng=3), nn.Tanh(), nn.Linear(10, 1, rng=4))
-    compare_model(cnn, RNG.standard_normal((4, 1, 16, 16)))
+    compare_model(rng, cnn, rng.standard_normal((4, 1, 16, 16)))
     mlp = nn.Sequential(nn.Linear(2, 8, rng=0), nn.Tanh(), nn.Linear(8, 8, rng=1), nn.Tanh(), nn.Linear(8, 1, rng=2),
                         nn.Sigmoid())
-    compare_model(mlp, RNG.standard_normal((20, 2)))
+    compare_model(rng, mlp, rng.standard_normal((20, 2)))
 
 
 LOSSES = [
@@ -101,13 +99,13 @@ LOSSES = [
 
 
 @pytest.mark.parametrize("ours,theirs,kind", LOSSES)
-def test_loss_matches_torch(ours, theirs, kind):
+def test_loss_matches_torch(ours, theirs, kind, rng):
     if kind == "classes":
-        pred, target = RNG.standard_normal((7, 4)) * 3, RNG.integers(0, 4, 7)
+        pred, target = rng.standard_normal((7, 4)) * 3, rng.integers(0, 4, 7)
         target_t = torch.tensor(target)
     else:
-        pred = RNG.standard_normal((7, 1)) * 3
-        target = RNG.integers(0, 2, (7, 1)).astype(np.float64) if kind != "real" else RNG.standard_normal((7, 1))
+        pred = rng.standard_normal((7, 1)) * 3
+        target = rng.integers(0, 2, (7, 1)).astype(np.float64) if kind != "real" else rng.standard_normal((7, 1))
         if kind == "prob":
             pred = 1 / (1 + np.exp(-pred))
         target_t = to_t(target)
@@ -130,12 +128,12 @@ def test_bce_with_logits_is_stable_for_huge_logits():
     assert np.all(np.isfinite(fn.backward()))
 
 
-def _training_run(make_opt, make_topt, steps=20, scheduler=None, tscheduler=None):
+def _training_run(rng, make_opt, make_topt, steps=20, scheduler=None, tscheduler=None):
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(4 * 4 * 4, 6, rng=1), nn.Tanh(), nn.Linear(6, 1, rng=2)).double()
     tmodel = model.to_torch()
-    x = RNG.standard_normal((16, 1, 8, 8))
-    y = RNG.integers(0, 2, (16, 1)).astype(np.float64)
+    x = rng.standard_normal((16, 1, 8, 8))
+    y = rng.integers(0, 2, (16, 1)).astype(np.float64)
     loss_fn, tloss = nn.BCEWithLogitsLoss(), torch.nn.BCEWithLogitsLoss()
     opt, topt = make_opt(model.parameters()), make_topt(tmodel.parameters())
     sched = scheduler(opt) if scheduler else None
@@ -159,8 +157,8 @@ def _training_run(make_opt, make_topt, steps=20, scheduler=None, tscheduler=None
 
 @pytest.mark.parametrize("kw", [dict(momentum=0.9), dict(momentum=0.9, nesterov=True, weight_decay=1e-3),
                                 dict(momentum=0.0, weight_decay=0.01)])
-def test_sgd_20_steps_match_torch(kw):
-    _training_run(lambda p: optim.SGD(p, lr=0.05, **kw), lambda p: torch.optim.SGD(p, lr=0.05, **kw))
+def test_sgd_20_steps_match_torch(kw, rng):
+    _training_run(rng, lambda p: optim.SGD(p, lr=0.05, **kw), lambda p: torch.optim.SGD(p, lr=0.05, **kw))
 
 
 @pytest.mark.parametrize("ours,theirs,kw", [
@@ -169,21 +167,21 @@ def test_sgd_20_steps_match_torch(kw):
     (optim.AdamW, torch.optim.AdamW, dict(lr=0.01)),
     (optim.AdamW, torch.optim.AdamW, dict(lr=0.02, weight_decay=0.1, eps=1e-6)),
 ])
-def test_adam_20_steps_match_torch(ours, theirs, kw):
-    _training_run(lambda p: ours(p, **kw), lambda p: theirs(p, **kw))
+def test_adam_20_steps_match_torch(ours, theirs, kw, rng):
+    _training_run(rng, lambda p: ours(p, **kw), lambda p: theirs(p, **kw))
 
 
-def test_adamw_with_one_cycle_matches_torch():
-    _training_run(lambda p: optim.AdamW(p, lr=0.01), lambda p: torch.optim.AdamW(p, lr=0.01), steps=20,
+def test_adamw_with_one_cycle_matches_torch(rng):
+    _training_run(rng, lambda p: optim.AdamW(p, lr=0.01), lambda p: torch.optim.AdamW(p, lr=0.01), steps=20,
                   scheduler=lambda o: optim.OneCycleLR(o, max_lr=0.02, total_steps=20),
                   tscheduler=lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.02, total_steps=20))
 
 
-def test_sgd_with_step_and_cosine_schedules_match_torch():
-    _training_run(lambda p: optim.SGD(p, lr=0.1, momentum=0.9), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+def test_sgd_with_step_and_cosine_schedules_match_torch(rng):
+    _training_run(rng, lambda p: optim.SGD(p, lr=0.1, momentum=0.9), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
                   scheduler=lambda o: optim.StepLR(o, step_size=3, gamma=0.5),
                   tscheduler=lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5))
-    _training_run(lambda p: optim.SGD(p, lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1),
+    _training_run(rng, lambda p: optim.SGD(p, lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1),
                   scheduler=lambda o: optim.CosineAnnealingLR(o, T_max=20, eta_min=0.001),
                   tscheduler=lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=20, eta_min=0.001))
 

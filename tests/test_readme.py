@@ -30,3 +30,10 @@ def test_two_commands_are_the_makefile_targets():
     assert re.search(r"^run:.*\n\t\$\(VENV\)/bin/ml2dl serve", makefile, re.M)
     assert re.search(r"^test:.*\n\t\$\(PY\) -m pytest", makefile, re.M)
     assert "make test" in (README.parent / ".ci" / "run").read_text()
+
+
+def test_the_development_loop_is_named_beside_make_test():
+    text = README.read_text()
+    makefile = (README.parent / "Makefile").read_text()
+    assert "make test-fast" in text
+    assert re.search(r'^test-fast:.*\n\t\$\(PY\) -m pytest -m "not browser and not slow"$', makefile, re.M)

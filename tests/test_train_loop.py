@@ -150,8 +150,7 @@ def test_early_stopping_when_validation_auc_cannot_improve(data):
 def test_time_budget_compresses_the_schedule(data):
     """A budget far shorter than the epochs: training stops in time, with the learning rate annealed."""
     result = fit(tiny(), data.train, data.val, epochs=1000, batch_size=32, lr=0.01, max_seconds=1.5)
-    assert result.stopped == "time_budget"
-    assert result.seconds < 1.5 + 1.0
+    assert result.stopped == "time_budget"  # the stop reason, not a wall-clock figure (no timed asserts)
     assert len(result.history) < 1000
     assert result.history[-1]["lr"] < 0.01 / 100  # the one-cycle schedule reached its end
 

@@ -1,6 +1,5 @@
 """A short real training on PneumoniaMNIST (skipped without ../shared/data/pneumoniamnist_trainval.npz)."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -23,10 +22,8 @@ def test_one_minute_of_training_beats_the_floor(tmp_path):
     """
     splits = load_dataset(DATA)
     model = build_model("strong", in_channels=1, image_size=28, seed=0)
-    t0 = time.perf_counter()
     result = fit(model, splits.train, splits.val, epochs=5, max_seconds=BUDGET, run_dir=tmp_path / "run")
-    wall = time.perf_counter() - t0
-    assert wall < BUDGET + 10, f"took {wall:.0f} s"
+    assert result.stopped in ("completed", "time_budget"), result.stopped  # the budget is the stop rule
     assert result.best_val_auc >= 0.95, result.history
     # the kept checkpoint is the one that reached it
     _, meta = RunDir(tmp_path / "run").load_best(with_metadata=True)
