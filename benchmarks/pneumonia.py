@@ -1,6 +1,6 @@
 """The lab's bar: the default recipe on real chest X-rays, and PyTorch doing the same, side by side.
 
-Trains the default architecture and recipe (``ml2dl.train.DEFAULT_RECIPE``, the "strong"
+Trains the default architecture and recipe (``ml2dl.train.Recipe()``, the "strong"
 CNN) from scratch on PneumoniaMNIST's training split, selects on its validation split, and
 prints the wall time and validation metrics. Then trains the *same* network in PyTorch —
 the same initial weights (``model.to_torch()``), the same batches in the same order, the
@@ -131,14 +131,16 @@ def train_torch(model, train, val, recipe, threads, pos_weight):
 
 def main(argv=None) -> int:
     from ml2dl.data import load_dataset
-    from ml2dl.train import DEFAULT_ARCHITECTURE, DEFAULT_RECIPE, balanced_pos_weight, build_model
+    from ml2dl.train import DEFAULT_ARCHITECTURE, Recipe, balanced_pos_weight, build_model
+
+    default = Recipe().to_dict()
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both engines")
-    parser.add_argument("--epochs", type=int, help=f"default {DEFAULT_RECIPE['epochs']}")
+    parser.add_argument("--epochs", type=int, help=f"default {default['epochs']}")
     parser.add_argument("--width", type=int, help="default: the strong model's")
-    parser.add_argument("--seed", type=int, default=DEFAULT_RECIPE["seed"])
+    parser.add_argument("--seed", type=int, default=default["seed"])
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch run")
     args = parser.parse_args(argv)
     if not Path(args.data).is_file():
@@ -147,7 +149,7 @@ def main(argv=None) -> int:
 
     splits = load_dataset(args.data)
     train, val = splits.train, splits.val
-    recipe = {k: v for k, v in DEFAULT_RECIPE.items() if k != "max_seconds"}
+    recipe = {k: v for k, v in default.items() if k != "max_seconds"}
     recipe["seed"] = args.seed
     if args.epochs:
         recipe["epochs"] = args.epochs

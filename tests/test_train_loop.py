@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from ml2dl import nn
+from ml2dl.checks import InputError
 from ml2dl.data import phantom_splits
 from ml2dl.train import (RunDir, RunError, StopTraining, balanced_pos_weight, build_model, fit, predict_logits,
                          predict_proba)
-from ml2dl.train.loop import keeps, recompute_batchnorm
+from ml2dl.train.parts import keeps, recompute_batchnorm
 
 SIZE = 16
 
@@ -103,7 +104,7 @@ def test_interrupt_keeps_best_and_resume_continues_exactly(data, tmp_path):
     best, meta = run.load_best(with_metadata=True)  # intact and loadable
     assert meta["epoch"] in (1, 2)
     assert [r["epoch"] for r in run.history()] == [1, 2]
-    assert run.load_state()["meta"]["epoch"] == 2
+    assert run.load_state().epoch == 2
 
     resumed = tiny(seed=123)  # whatever it holds is replaced from last.npz
     result = fit(resumed, data.train, data.val, run_dir=tmp_path / "cut", resume=True, **recipe)
@@ -228,8 +229,10 @@ def test_predict_proba_is_the_sigmoid_of_the_logits(data):
     ({"augment": 3}, "augment must be"),
 ])
 def test_bad_options_say_what_was_expected(data, kwargs, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+    with pytest.raises(InputError, match=message):
         fit(tiny(), data.train, data.val, **kwargs)
+    with pytest.raises(TypeError, match="unexpected recipe setting.*learning_rate"):
+        fit(tiny(), data.train, data.val, learning_rate=0.1)
 
 
 def test_bad_data_says_what_was_expected(data):
@@ -254,3 +257,49 @@ def test_a_model_with_two_outputs_is_refused(data):
     model = nn.Sequential(nn.Flatten(), nn.Linear(SIZE * SIZE, 2))
     with pytest.raises(ValueError, match=r"one logit per image, shape \(32, 1\), got shape \(32, 2\)"):
         fit(model, data.train, data.val, batch_size=32)
+
+
+# Recorded from fit() as it was before the Recipe / TrainState refactor (commit 81efe4b, threads=1):
+# the refactor must not change a single bit of training.
+RECORDED = {
+    "strong": {"sha256": "ec70e5d17af87cfd522671fe9a0c3ac27f5ddaff2cd0bd7864200faeeb6d7b9c",
+               "train_loss": [0.6966390609741211, 0.6937556664148966, 0.6895351409912109],
+               "val_auc": [0.7170138888888888, 0.6909722222222222, 0.6875],
+               "val_loss": [0.6912569999694824, 0.688121497631073, 0.6875045895576477],
+               "lr": [0.0026956999780393407, 0.0006861898594789441, 1.2e-08], "best_epoch": 1},
+    "lesson_sgd": {"sha256": "aef20d4ba5dd1b76da1f74c2cc41af3a1dbeeb1c6c015b2edb899a1ab8fec7fc",
+                   "train_loss": [0.6970891753832499, 0.6945793131987253, 0.6942826310793558],
+                   "val_auc": [0.5607638888888888, 0.5607638888888888, 0.5625], "best_epoch": 3},
+}
+
+
+def _digest(model):
+    import hashlib
+
+    h = hashlib.sha256()
+    for k, v in sorted(model.state_dict().items()):
+        h.update(k.encode())
+        h.update(np.ascontiguousarray(v).tobytes())
+    return h.hexdigest()
+
+
+def test_training_is_bit_identical_to_the_recorded_loop(data):
+    from ml2dl.train import Recipe
+
+    model = tiny()
+    result = fit(model, data.train, data.val, recipe=Recipe(epochs=3, batch_size=32), threads=1)
+    want = RECORDED["strong"]
+    assert [r["train_loss"] for r in result.history] == want["train_loss"]
+    assert [r["val_auc"] for r in result.history] == want["val_auc"]
+    assert [r["val_loss"] for r in result.history] == want["val_loss"]
+    assert [r["lr"] for r in result.history] == want["lr"]
+    assert result.best_epoch == want["best_epoch"] and _digest(model) == want["sha256"]
+
+    model = build_model("lesson", in_channels=1, image_size=SIZE, width=2, hidden=8, seed=1)
+    recipe = Recipe(epochs=3, batch_size=16, optimizer="sgd", schedule="cosine", lr=0.05, class_weight=None,
+                    augment=None, precise_bn=None, weight_decay=1e-3, momentum=0.8, seed=5)
+    result = fit(model, data.train, data.val, recipe=recipe, threads=1)
+    want = RECORDED["lesson_sgd"]
+    assert [r["train_loss"] for r in result.history] == want["train_loss"]
+    assert [r["val_auc"] for r in result.history] == want["val_auc"]
+    assert result.best_epoch == want["best_epoch"] and _digest(model) == want["sha256"]

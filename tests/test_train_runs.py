@@ -9,8 +9,9 @@ import pytest
 
 from ml2dl import nn, optim
 from ml2dl.files import atomic_write
-from ml2dl.train.runs import (HISTORY_CSV, RunDir, RunError, load_optimizer_state, load_state,
-                              load_scheduler_state, save_state, write_json)
+from ml2dl.files import write_json
+from ml2dl.train.runs import HISTORY_CSV, RunDir, RunError
+from ml2dl.train.state import TrainState
 
 
 def small_model(seed=0):
@@ -105,16 +106,15 @@ def test_training_state_round_trip_continues_identically(tmp_path, make):
     opt_a = make(a.parameters())
     sched_a = optim.OneCycleLR(opt_a, max_lr=0.05, total_steps=10)
     train_steps(a, opt_a, sched_a, 3)
-    save_state(tmp_path / "last.npz", a, optimizer=opt_a, scheduler=sched_a, meta={"epoch": 3})
+    TrainState(epoch=3, history=[{"epoch": 3, "val_auc": float("nan")}]).capture(a, opt_a, sched_a).save(
+        tmp_path / "last.npz")
 
     b = small_model(seed=99)
     opt_b = make(b.parameters())
     sched_b = optim.OneCycleLR(opt_b, max_lr=0.05, total_steps=10)
-    state = load_state(tmp_path / "last.npz")
-    b.load_state_dict(state["model"])
-    load_optimizer_state(opt_b, state["optim"])
-    load_scheduler_state(sched_b, state["scheduler"])
-    assert state["meta"] == {"epoch": 3}
+    state = TrainState.load(tmp_path / "last.npz")
+    state.restore(b, opt_b, sched_b)
+    assert state.epoch == 3 and state.history == [{"epoch": 3, "val_auc": None}]  # NaN is stored as null
     assert opt_b.lr == opt_a.lr and sched_b.last_step == 3
 
     train_steps(a, opt_a, sched_a, 3)
@@ -126,6 +126,6 @@ def test_training_state_round_trip_continues_identically(tmp_path, make):
 def test_unreadable_state_is_a_run_error(tmp_path):
     (tmp_path / "last.npz").write_bytes(b"not a zip file")
     with pytest.raises(RunError, match="not a readable training state"):
-        load_state(tmp_path / "last.npz")
+        TrainState.load(tmp_path / "last.npz")
     with pytest.raises(RunError, match="no training state"):
-        load_state(tmp_path / "missing.npz")
+        TrainState.load(tmp_path / "missing.npz")

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from ml2dl.checks import InputError
 from ml2dl.data import phantom_splits
 from ml2dl.train.tune import ranked, settings, tune
 
@@ -27,11 +28,12 @@ def test_random_search_draws_distinct_settings_reproducibly():
     ({"momentum": [0.9]}, {}, "cannot tune momentum"),
     ({"lr": []}, {}, "non-empty list"),
     ({}, {}, "non-empty dict"),
-    ({"lr": [1e-3]}, {"search": "bayes"}, "'grid' or 'random'"),
+    ({"lr": [1e-3]}, {"search": "bayes"}, "search must be one of 'grid', 'random'; got 'bayes'"),
+    ({"lr": [0.0]}, {}, "lr must be a positive number"),
     ({"lr": [1e-3]}, {"search": "random"}, "needs trials"),
 ])
 def test_settings_check_their_arguments(space, kw, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         settings(space, **kw)
 
 

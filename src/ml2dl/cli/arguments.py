@@ -81,23 +81,58 @@ def window(text):
     return centre, width
 
 
-# Architecture options of `train`: flag → (build_model keyword, type, help).
+# Architecture options of `train` and `tune`: flag → (build_model keyword, type, help).
 MODEL_OPTIONS = {
     "--width": ("width", positive_int, "channels of the first conv layer (the others scale with it)"),
     "--dropout": ("dropout", fraction, "dropout before the last layer (strong model)"),
     "--hidden": ("hidden", positive_int, "neurons of the dense layer (lesson model)"),
 }
 
-# Recipe options of `train` and `tune`: flag → (fit keyword, type, help).
-RECIPE_OPTIONS = {
-    "--epochs": ("epochs", positive_int, "passes over the training set"),
-    "--batch-size": ("batch_size", positive_int, "images per gradient step"),
-    "--lr": ("lr", positive_number, "learning rate (the peak of the one-cycle schedule)"),
-    "--optimizer": ("optimizer", str, "adamw, adam or sgd"),
-    "--weight-decay": ("weight_decay", non_negative_number, "L2 pull of the weights towards 0"),
-    "--schedule": ("schedule", str, "onecycle, cosine or constant"),
-    "--class-weight": ("class_weight", str, "balanced (weigh pneumonia by n_normal/n_pneumonia) or none"),
-    "--patience": ("patience", positive_int, "stop after N epochs without a better validation AUC"),
-    "--max-seconds": ("max_seconds", positive_number, "time budget: the schedule is fitted to it"),
-    "--seed": ("seed", non_negative_int, "seed of initial weights, shuffling, augmentation, dropout"),
-}
+
+
+def flag(name: str) -> str:
+    """``batch_size`` → ``--batch-size``."""
+    return "--" + name.replace("_", "-")
+
+
+def recipe_options(*, lists_for_tunable: bool = False) -> list[tuple[str, str, dict, bool]]:
+    """The command-line options of the recipe's settings, generated from :class:`ml2dl.train.Recipe`:
+    ``(flag, dest, add_argument keywords, tunable)`` with the field's type, check, choices, help
+    and default.
+
+    Every option's default is None (so a command knows what was given); the help shows the
+    recipe's default. With ``lists_for_tunable`` (``tune``), a tunable setting takes a
+    comma-separated list of values to try.
+    """
+    from ..train.recipe import fields_for_cli
+
+    options = []
+    for name, default, meta in fields_for_cli():
+        kind = _recipe_type(name, meta)
+        shown = "none" if default is None else f"{default:g}" if isinstance(default, float) else default
+        keywords = {"dest": name, "help": f"{meta['help']} (default {shown})"}
+        if meta["choices"]:
+            keywords["choices"] = meta["choices"]
+        else:
+            keywords["type"] = kind
+        if lists_for_tunable and meta["tunable"]:
+            keywords["type"] = list_of(kind)
+            keywords["help"] = f"values to try, e.g. {_example(name)}: {keywords['help']}"
+        options.append((flag(name), name, keywords, meta["tunable"]))
+    return options
+
+
+def _recipe_type(name: str, meta: dict):
+    """An argparse type for a recipe setting: convert to its Python type, check as the Recipe does."""
+    import typing
+
+    from ..train.recipe import Recipe, check_field
+
+    hint = typing.get_type_hints(Recipe)[name]
+    kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
+    kind = kinds[0] if kinds[0] in (int, float) else str
+    return checked(kind, check_field, meta["expects"], name)
+
+
+def _example(name: str) -> str:
+    return {"lr": "1e-3,3e-3", "weight_decay": "0,1e-4", "epochs": "10,20", "batch_size": "32,64"}.get(name, "1,2")

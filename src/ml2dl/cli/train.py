@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import InputError
-from .arguments import EXIT_INTERRUPTED, MODEL_OPTIONS, RECIPE_OPTIONS, positive_int
+from ..train.recipe import RESUMABLE_CHANGES, Recipe
+from .arguments import EXIT_INTERRUPTED, MODEL_OPTIONS, positive_int, recipe_options
 from .console import RichProgress, console, options_text
 from .runs import check_binary, data_summary, load_data, recorded_data, resolved
-
-# The recipe keys a resumed run takes from its config.json.
-_RESUMED_KEYS = ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "momentum", "schedule", "class_weight",
-                 "augment", "patience", "tolerance", "precise_bn", "seed")
 
 
 def add_parser(sub) -> None:
@@ -28,9 +25,11 @@ def add_parser(sub) -> None:
     p.add_argument("--size", type=positive_int, help="resize images to SIZE×SIZE (a MedMNIST name: "
                                                          "28, 64, 128 or 224)")
     p.add_argument("--model", choices=("strong", "lesson"), help="architecture (default strong)")
-    for flag, (dest, kind, text) in {**MODEL_OPTIONS, **RECIPE_OPTIONS}.items():
+    for flag, (dest, kind, text) in MODEL_OPTIONS.items():
         p.add_argument(flag, dest=dest, type=kind, help=text)
-    p.add_argument("--no-augment", action="store_true", help="train without random affine augmentation")
+    for flag, _, keywords, _ in recipe_options():
+        p.add_argument(flag, **keywords)
+    p.add_argument("--no-augment", action="store_true", help=Recipe.__dataclass_fields__["augment"].metadata["help"])
     p.add_argument("--out", required=True, help="run directory (checkpoint, config, history)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last epoch")
     p.add_argument("--overwrite", action="store_true", help="replace a previous run in --out")
@@ -38,13 +37,13 @@ def add_parser(sub) -> None:
 
 @dataclass
 class Plan:
-    """What to train: data, model, recipe (only the options given), as the command decided."""
+    """What to train: data, model and recipe, as the command decided."""
 
     data: str
     size: int | None
     model: str
     model_options: dict
-    recipe: dict
+    recipe: Recipe
 
 
 def run(args) -> int:
@@ -63,14 +62,13 @@ def run(args) -> int:
     c, h, w = splits.train.images.shape[1:]
     if h != w and plan.model == "lesson":
         raise InputError(f"the lesson model needs square images, got {h}×{w}")
-    model = T.build_model(plan.model, in_channels=int(c), image_size=int(h),
-                          seed=plan.recipe.get("seed", T.DEFAULT_RECIPE["seed"]), **plan.model_options)
-    full = {**T.DEFAULT_RECIPE, **plan.recipe}
-    _print_plan(show, plan, splits, model, full, out, resumed=args.resume)
+    model = T.build_model(plan.model, in_channels=int(c), image_size=int(h), seed=plan.recipe.seed,
+                          **plan.model_options)
+    _print_plan(show, plan, splits, model, out, resumed=args.resume)
 
     progress = RichProgress(show, show_bar=show.is_terminal)
     try:
-        result = T.fit(model, splits.train, splits.val, **plan.recipe, run_dir=out, resume=args.resume,
+        result = T.fit(model, splits.train, splits.val, recipe=plan.recipe, run_dir=out, resume=args.resume,
                        overwrite=args.overwrite, callbacks=[progress],
                        config={"data": plan.data, "data_resolved": resolved(plan.data), "size": plan.size,
                                "model": {"name": plan.model, "options": plan.model_options},
@@ -81,16 +79,17 @@ def run(args) -> int:
         return EXIT_INTERRUPTED
     finally:
         progress.close()
-    _print_outcome(show, result, full, out, has_test=splits.test is not None)
+    _print_outcome(show, result, out, has_test=splits.test is not None)
     return 0
 
 
 def _resumed_plan(args, out: Path) -> Plan:
-    """The data, model and recipe recorded in ``out/config.json``; refuses options that would change them."""
+    """The data, model and recipe recorded in ``out/config.json``; refuses options that would change them
+    (all but ``--patience`` and ``--max-seconds``)."""
     from ..train import RunDir
 
-    given = [flag for flag, (k, _, _) in {**MODEL_OPTIONS, **RECIPE_OPTIONS}.items()
-             if getattr(args, k) is not None and k != "max_seconds"]
+    given = [flag for flag, (k, _, _) in MODEL_OPTIONS.items() if getattr(args, k) is not None]
+    given += [flag for flag, k, _, _ in recipe_options() if getattr(args, k) is not None and k not in RESUMABLE_CHANGES]
     given += [f for f, v in (("--data", args.data), ("--model", args.model), ("--no-augment", args.no_augment),
                              ("--overwrite", args.overwrite)) if v]
     if given:
@@ -106,48 +105,39 @@ def _resumed_plan(args, out: Path) -> Plan:
     if not data_spec or not model_spec.get("name"):
         raise InputError(f"{out}/config.json does not say which data and model it used; it cannot be resumed "
                          f"from the command line")
-    recipe = {k: saved[k] for k in _RESUMED_KEYS if k in saved}
-    recipe["max_seconds"] = args.max_seconds if args.max_seconds is not None else saved.get("max_seconds")
+    recipe = Recipe.from_dict(saved).replace(**{k: getattr(args, k) for k in RESUMABLE_CHANGES
+                                                  if getattr(args, k) is not None})
     return Plan(data_spec, config.get("size"), model_spec["name"], dict(model_spec.get("options") or {}), recipe)
 
 
 def _new_plan(args, out: Path) -> Plan:
     """The options given on the command line (None: the default)."""
     from .. import train as T
-    from ..checks import choice
 
     if not args.data:
         raise InputError("train needs --data (a MedMNIST .npz, a MedMNIST name, an image folder, or 'phantom')")
     model_options = {k: getattr(args, k) for _, (k, _, _) in MODEL_OPTIONS.items() if getattr(args, k) is not None}
-    recipe = {k: getattr(args, k) for _, (k, _, _) in RECIPE_OPTIONS.items() if getattr(args, k) is not None}
-    if args.no_augment:
-        recipe["augment"] = None
-    if "class_weight" in recipe:
-        choice("--class-weight", recipe["class_weight"], ("balanced", "none"))
-        if recipe["class_weight"] == "none":
-            recipe["class_weight"] = None
-    for flag, key, options in (("--optimizer", "optimizer", T.loop.OPTIMIZERS),
-                               ("--schedule", "schedule", T.loop.SCHEDULES)):
-        if key in recipe:
-            choice(flag, recipe[key], options)
+    recipe = Recipe(**{k: getattr(args, k) for _, k, _, _ in recipe_options() if getattr(args, k) is not None},
+                    **({"augment": None} if args.no_augment else {}))
     if (out / "config.json").exists() and not args.overwrite:
         raise InputError(f"{out} already holds a run; continue it with --resume, replace it with "
                          f"--overwrite, or choose another --out")
     return Plan(args.data, args.size, args.model or T.DEFAULT_ARCHITECTURE, model_options, recipe)
 
 
-def _print_plan(show, plan: Plan, splits, model, full: dict, out: Path, *, resumed: bool) -> None:
+def _print_plan(show, plan: Plan, splits, model, out: Path, *, resumed: bool) -> None:
     c, h, w = splits.train.images.shape[1:]
     val = splits.val
     show.print(f"[bold]Data[/]   {plan.data}: {data_summary('train', splits.train)}"
                + (f", {data_summary('val', val)}" if val is not None else "") + f"; images {c}×{h}×{w}")
     show.print(f"[bold]Model[/]  {plan.model} {options_text(plan.model_options)}: "
                f"{model.num_parameters():,} parameters")
-    batches = math.ceil(len(splits.train) / full["batch_size"])
-    show.print(f"[bold]Recipe[/] {full['epochs']} epochs × {batches} batches of {full['batch_size']}, "
-               f"{full['optimizer']} lr {full['lr']:g} ({full['schedule']}), weight decay {full['weight_decay']:g}, "
-               f"class weight {full['class_weight'] or 'none'}, augmentation {'on' if full['augment'] else 'off'}"
-               + (f", budget {full['max_seconds']:g} s" if full.get("max_seconds") else ""))
+    r = plan.recipe
+    batches = math.ceil(len(splits.train) / r.batch_size)
+    show.print(f"[bold]Recipe[/] {r.epochs} epochs × {batches} batches of {r.batch_size}, "
+               f"{r.optimizer} lr {r.lr:g} ({r.schedule}), weight decay {r.weight_decay:g}, "
+               f"class weight {r.class_weight or 'none'}, augmentation {'on' if r.augment else 'off'}"
+               + (f", budget {r.max_seconds:g} s" if r.max_seconds else ""))
     show.print(f"[bold]Run[/]    {out}" + (" (resumed)" if resumed else ""))
 
 
@@ -164,11 +154,11 @@ def _best_so_far(out: Path) -> str:
             + (f", val AUC {auc:.4f}" if auc is not None else "") + f") is intact: {run.best_path}. ")
 
 
-def _print_outcome(show, result, full: dict, out: Path, *, has_test: bool) -> None:
+def _print_outcome(show, result, out: Path, *, has_test: bool) -> None:
     if result.stopped == "early_stopping":
-        why = f"stopped early (no better validation AUC for {full['patience']} epochs)"
+        why = f"stopped early (no better validation AUC for {result.recipe.patience} epochs)"
     elif result.stopped == "time_budget":
-        why = f"stopped at its time budget ({full['max_seconds']:g} s)"
+        why = f"stopped at its time budget ({result.recipe.max_seconds:g} s)"
     else:
         why = {"completed": "finished", "callback": "stopped"}.get(result.stopped, result.stopped)
     best = (f"best epoch {result.best_epoch}, val AUC {result.best_val_auc:.4f}"

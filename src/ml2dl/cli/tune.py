@@ -6,12 +6,15 @@ import sys
 from pathlib import Path
 
 from ..checks import InputError
-from .arguments import EXIT_INTERRUPTED, fraction, list_of, non_negative_int, non_negative_number, positive_int, \
-    positive_number
+from ..train.recipe import Recipe
+from .arguments import EXIT_INTERRUPTED, MODEL_OPTIONS, list_of, positive_int, recipe_options
 from .console import console, fmt
 from .runs import check_binary, load_data
 
-SEARCHED = ("lr", "width", "dropout", "weight_decay", "epochs")
+# Architecture settings tune can search (the recipe's tunable settings come from the Recipe).
+MODEL_SEARCHED = ("width", "dropout")
+# The order of a search's settings (it fixes the grid's order, so which trials a seed draws).
+_ORDER = ("lr", "width", "dropout", "weight_decay", "epochs")
 
 
 def add_parser(sub) -> None:
@@ -20,13 +23,11 @@ def add_parser(sub) -> None:
     p.add_argument("--model", choices=("strong", "lesson"), default="strong")
     p.add_argument("--search", choices=("grid", "random"), default="grid")
     p.add_argument("--trials", type=positive_int, help="random search: number of settings to try")
-    p.add_argument("--lr", type=list_of(positive_number), help="values to try, e.g. 1e-3,3e-3")
-    p.add_argument("--width", type=list_of(positive_int))
-    p.add_argument("--dropout", type=list_of(fraction))
-    p.add_argument("--weight-decay", dest="weight_decay", type=list_of(non_negative_number))
-    p.add_argument("--epochs", type=list_of(positive_int))
-    p.add_argument("--max-seconds", dest="max_seconds", type=positive_number, help="time budget of each trial")
-    p.add_argument("--seed", type=non_negative_int, default=0)
+    for flag, _, keywords, _ in recipe_options(lists_for_tunable=True):
+        p.add_argument(flag, **keywords)
+    for name in MODEL_SEARCHED:
+        flag, (dest, kind, text) = next((f, o) for f, o in MODEL_OPTIONS.items() if o[0] == name)
+        p.add_argument(flag, dest=dest, type=list_of(kind), help=f"values to try: {text}")
     p.add_argument("--out", required=True, help="folder for the trials' runs and results.csv")
     p.add_argument("--overwrite", action="store_true")
 
@@ -34,7 +35,11 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from ..train import tune as tuning
 
-    space = {k: getattr(args, k) for k in SEARCHED if getattr(args, k) is not None}
+    searched = [dest for _, dest, _, tunable in recipe_options() if tunable] + list(MODEL_SEARCHED)
+    searched.sort(key=lambda k: _ORDER.index(k) if k in _ORDER else len(_ORDER))
+    space = {k: getattr(args, k) for k in searched if getattr(args, k) is not None}
+    shared = {dest: getattr(args, dest) for _, dest, _, _ in recipe_options()
+              if dest not in space and getattr(args, dest) is not None}
     if not space:
         raise InputError("tune needs at least one list of values to try, e.g. --lr 1e-3,3e-3 --width 8,16")
     if args.search == "random" and not args.trials:
@@ -56,9 +61,8 @@ def run(args) -> int:
 
     try:
         results = tuning.tune(splits.train, splits.val, model=args.model, space=space, search=args.search,
-                              trials=args.trials, seed=args.seed, max_seconds=args.max_seconds,
-                              out_dir=args.out, overwrite=args.overwrite, on_event=report,
-                              config={"data": args.data})
+                              trials=args.trials, out_dir=args.out, overwrite=args.overwrite, on_event=report,
+                              config={"data": args.data}, recipe=Recipe(**shared))
     except KeyboardInterrupt:
         print(f"\nInterrupted. Finished trials are in {Path(args.out) / 'results.csv'}", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -80,4 +84,7 @@ def _print_results(out, results, keys, folder) -> None:
 
 
 def _settings_text(r) -> str:
-    return ", ".join(f"{k} {r[k]:g}" for k in SEARCHED if k in r)
+    return ", ".join(f"{k} {r[k]:g}" for k in r if k not in _RESULT_KEYS)
+
+
+_RESULT_KEYS = ("trial", "val_auc", "best_epoch", "val_accuracy", "epochs_run", "seconds", "stopped", "run_dir")

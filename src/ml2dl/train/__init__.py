@@ -1,21 +1,29 @@
-"""Training: the loop (:func:`fit`), built-in architectures, run directories and tuning.
+"""Training: the one loop (:func:`fit`), its :class:`Recipe`, architectures, run directories, tuning.
 
     from ml2dl.data import load_dataset
-    from ml2dl.train import build_model, fit
+    from ml2dl.train import Recipe, build_model, fit
 
     splits = load_dataset("pneumoniamnist_trainval.npz")
     model = build_model("strong", in_channels=1, image_size=28)
-    result = fit(model, splits.train, splits.val, run_dir="runs/pneumonia")
+    result = fit(model, splits.train, splits.val, recipe=Recipe(epochs=10), run_dir="runs/pneumonia")
     result.best_val_auc, result.history[-1]
+
+Modules: :mod:`.recipe` (the settings), :mod:`.loop` (:func:`fit` and its named parts),
+:mod:`.parts` (optimizer, schedule, augmentation, batch-norm statistics), :mod:`.scoring`
+(data checks, predictions, validation metrics), :mod:`.state` (:class:`TrainState`, what
+resume needs), :mod:`.runs` (the run directory), :mod:`.tune`, :mod:`.architectures`.
 """
 
 from .architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model, lesson_cnn, strong_cnn
-from .loop import (DEFAULT_RECIPE, FitResult, StopTraining, TrainEvent, as_arrays, balanced_pos_weight, fit,
-                   predict_logits, predict_proba)
+from .events import FitResult, StopTraining, TrainEvent
+from .loop import fit
+from .recipe import Recipe
 from .runs import RunDir, RunError
+from .scoring import as_arrays, balanced_pos_weight, predict_logits, predict_proba
+from .state import TrainState
 
 __all__ = [
-    "fit", "FitResult", "TrainEvent", "StopTraining", "DEFAULT_RECIPE",
+    "fit", "Recipe", "FitResult", "TrainEvent", "StopTraining", "TrainState",
     "predict_logits", "predict_proba", "as_arrays", "balanced_pos_weight",
     "build_model", "lesson_cnn", "strong_cnn", "ARCHITECTURES", "DEFAULT_ARCHITECTURE",
     "RunDir", "RunError",

@@ -6,9 +6,10 @@ settings" — as a function. ``space`` maps a setting to the values to try::
     tune(train, val, space={"lr": [1e-3, 3e-3], "width": [8, 16]})      # grid: 4 trials
     tune(train, val, space={...}, search="random", trials=5, seed=0)     # 5 of the grid, drawn at random
 
-Settings: ``lr``, ``weight_decay``, ``epochs``, ``batch_size`` (the recipe of :func:`fit`)
-and ``width``, ``dropout``, ``hidden`` (the architecture). Every trial starts from the same
-seed, so differences come from the settings, not from luck of the initialisation.
+Settings: the tunable settings of the :class:`~ml2dl.train.Recipe` (``lr``, ``weight_decay``,
+``epochs``, ``batch_size``) and ``width``, ``dropout``, ``hidden`` (the architecture). Every
+trial starts from the recipe's seed, so differences come from the settings, not from luck of
+the initialisation.
 
 The validation set chooses the winner, so its AUC is an optimistic estimate of the
 winner's performance: judge the chosen model on a test split it has never influenced.
@@ -20,14 +21,17 @@ import itertools
 import math
 from pathlib import Path
 
-import numpy as np
 
+from .. import checks
+from ..checks import InputError
+from ..files import atomic_write_text, write_json
 from .architectures import build_model
-from .loop import as_arrays, fit
-from ..files import atomic_write
-from .runs import RunError, history_csv_text, read_json, write_json
+from .loop import fit
+from .recipe import Recipe, check_field, tunable_fields
+from .runs import RunError, history_csv_text, read_json
+from .scoring import as_arrays
 
-RECIPE_KEYS = ("lr", "weight_decay", "epochs", "batch_size")
+RECIPE_KEYS = tunable_fields()
 MODEL_KEYS = ("width", "dropout", "hidden")
 RESULTS_JSON = "results.json"
 RESULTS_CSV = "results.csv"
@@ -36,45 +40,51 @@ RESULTS_CSV = "results.csv"
 def settings(space: dict, *, search: str = "grid", trials: int | None = None, seed: int = 0) -> list[dict]:
     """The list of settings to try: the full grid, or ``trials`` distinct draws from it."""
     if not isinstance(space, dict) or not space:
-        raise ValueError(f"space must be a non-empty dict of setting → list of values, got {space!r}")
+        raise InputError(f"space must be a non-empty dict of setting → list of values, got {space!r}")
     unknown = sorted(set(space) - set(RECIPE_KEYS) - set(MODEL_KEYS))
     if unknown:
-        raise ValueError(f"cannot tune {', '.join(unknown)}; settings are {list(RECIPE_KEYS + MODEL_KEYS)}")
+        raise InputError(f"cannot tune {', '.join(unknown)}; settings are {list(RECIPE_KEYS + MODEL_KEYS)}")
     for k, values in space.items():
         if not isinstance(values, (list, tuple)) or not values:
-            raise ValueError(f"space[{k!r}] must be a non-empty list of values, got {values!r}")
+            raise InputError(f"space[{k!r}] must be a non-empty list of values, got {values!r}")
+        if k in RECIPE_KEYS:
+            for v in values:
+                check_field(k, v)
     keys = list(space)
     grid = [dict(zip(keys, combo)) for combo in itertools.product(*(space[k] for k in keys))]
+    checks.choice("search", search, ("grid", "random"))
     if search == "grid":
         return grid
-    if search != "random":
-        raise ValueError(f"search must be 'grid' or 'random', got {search!r}")
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials <= 0:
-        raise ValueError(f"random search needs trials, a positive int, got {trials!r}")
-    order = np.random.default_rng(seed).permutation(len(grid))[:trials]
+    if trials is None:
+        raise InputError("random search needs trials, a positive int, got None")
+    trials = checks.positive_int("trials", trials)
+    order = checks.rng(seed, "seed").permutation(len(grid))[:trials]
     return [grid[i] for i in order]
 
 
 def tune(train, val, *, model: str = "strong", space: dict, search: str = "grid", trials: int | None = None,
-         seed: int = 0, max_seconds: float | None = None, out_dir=None, overwrite: bool = False,
-         on_event=None, config: dict | None = None, **recipe) -> list[dict]:
+         out_dir=None, overwrite: bool = False, on_event=None, config: dict | None = None,
+         recipe: Recipe | None = None, **recipe_settings) -> list[dict]:
     """Train ``model`` once per setting; return the results sorted by validation AUC (best first).
 
     Args:
         train, val: as for :func:`fit` (``val`` is required: it ranks the trials).
         model: a built-in architecture name.
-        space, search, trials, seed: see :func:`settings`; ``seed`` also seeds every trial.
-        max_seconds: time budget of each trial.
+        space, search, trials: see :func:`settings`.
+        recipe, recipe_settings: the :class:`Recipe` every trial shares (with these settings
+            replaced, e.g. ``max_seconds=60``: a time budget per trial). Its seed draws the
+            random search and seeds every trial.
         out_dir: a folder with one run directory per trial (``trial-01`` …) and
             ``results.csv`` / ``results.json``, rewritten after every trial.
         on_event: called with ``{"stage": "trial_start" | "trial_end", "trial", "trials", "result"}``.
-        recipe: further :func:`fit` options shared by every trial.
 
     Returns:
         One dict per trial: its settings, ``val_auc``, ``best_epoch``, ``seconds``, ``run_dir``.
     """
     if val is None:
-        raise ValueError("tune needs a validation set to rank the trials")
+        raise InputError("tune needs a validation set to rank the trials")
+    base = (Recipe() if recipe is None else recipe).replace(**recipe_settings)
+    seed = base.seed
     todo = settings(space, search=search, trials=trials, seed=seed)
     x_train, _ = as_arrays(train, "train")
     c, h, _ = x_train.shape[1:]
@@ -88,12 +98,11 @@ def tune(train, val, *, model: str = "strong", space: dict, search: str = "grid"
         if on_event:
             on_event({"stage": "trial_start", "trial": i, "trials": len(todo), "setting": setting})
         model_opts = {k: v for k, v in setting.items() if k in MODEL_KEYS}
-        trial_recipe = {**recipe, **{k: v for k, v in setting.items() if k in RECIPE_KEYS}}
+        trial_recipe = base.replace(**{k: v for k, v in setting.items() if k in RECIPE_KEYS})
         net = build_model(model, in_channels=int(c), image_size=int(h), seed=seed, **model_opts)
         run_dir = out / f"trial-{i:02d}" if out is not None else None
-        res = fit(net, train, val, seed=seed, max_seconds=max_seconds, run_dir=run_dir, overwrite=overwrite,
-                  config={**(config or {}), "model": {"name": model, "options": model_opts}, "tune": setting},
-                  **trial_recipe)
+        res = fit(net, train, val, recipe=trial_recipe, run_dir=run_dir, overwrite=overwrite,
+                  config={**(config or {}), "model": {"name": model, "options": model_opts}, "tune": setting})
         last = res.history[-1] if res.history else {}
         row = {"trial": i, **setting, "val_auc": res.best_val_auc, "best_epoch": res.best_epoch,
                "val_accuracy": _best_row(res).get("val_accuracy"), "epochs_run": last.get("epoch"),
@@ -121,8 +130,7 @@ def _best_row(res) -> dict:
 
 def _write_results(out: Path, rows: list[dict]) -> None:
     write_json(out / RESULTS_JSON, rows)
-    text = history_csv_text(rows)
-    atomic_write(out / RESULTS_CSV, lambda f: f.write(text), binary=False)
+    atomic_write_text(out / RESULTS_CSV, history_csv_text(rows))
 
 
 def load_results(out_dir) -> list[dict]:
