@@ -1,7 +1,6 @@
 """Step `descent`: one weight (closed forms of the parabola, finite differences, the learning
 rate's behaviour), two weights (reference loops, PyTorch's optimizers), mini-batches."""
 
-import json
 import math
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 from ml2dl.checks import InputError
 from ml2dl.lessons import descent as D
 from ml2dl.lessons import descent_2d as D2
+from plain_json import assert_plain
 
 try:
     import torch
@@ -19,8 +19,8 @@ needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is the reference
 
 
 def strict_json(result):
-    """Every number finite: json refuses NaN and infinity with allow_nan=False."""
-    return json.dumps(result, allow_nan=False)
+    """Plain JSON, every number finite (json refuses NaN and infinity with allow_nan=False)."""
+    assert_plain(result)
 
 
 def _xt():

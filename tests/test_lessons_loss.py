@@ -9,6 +9,7 @@ import pytest
 from ml2dl import nn
 from ml2dl.checks import InputError
 from ml2dl.lessons import loss as L
+from plain_json import assert_plain
 
 try:
     import torch
@@ -227,3 +228,10 @@ def test_the_true_law_has_zero_loss_and_is_the_best_line():
 def test_bad_lines_are_rejected(kwargs):
     with pytest.raises(InputError):
         L.regression(**kwargs)
+
+
+def test_results_are_plain_json():
+    for result in (L.binary_losses(), L.regression(), L.bmi_data(), L.worked_examples(),
+                   L.cross_entropy_table([[0.0, 1.0]], [1]), L.cross_entropy_table([[3, -2, 1]], [3], kind="logits"),
+                   L.set_probability([0.2, 0.8], 1, 0.5)):
+        assert_plain(result)

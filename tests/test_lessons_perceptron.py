@@ -7,6 +7,7 @@ import pytest
 
 from ml2dl.checks import InputError
 from ml2dl.lessons import perceptron as P
+from plain_json import assert_plain
 
 GATES = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "NAND": [1, 1, 1, 0], "NOR": [1, 0, 0, 0]}
 
@@ -191,3 +192,9 @@ def test_learning_rule_never_converges_on_xor():
 def test_learn_step_rejects_bad_input(kwargs):
     with pytest.raises(InputError):
         P.learn_step(**kwargs)
+
+
+def test_results_are_plain_json():
+    for result in (P.perceptron(0.3, -0.2, 0.1), P.presets(), P.check_answer(1, 1, -1.5, [0, 0, 0, 1]),
+                   P.xor_best_line(), P.two_layer_xor(), P.learn_step(None, "XOR", 0.5)):
+        assert_plain(result)

@@ -16,4 +16,12 @@ browser only draws them.
     kernels      step 7  kernel explorer
     pooling      step 8  max / average pooling
     pipeline     step 9  the full CNN pipeline
+
+How a network learns (steps named by their URL names):
+
+    perceptron   perceptron  the perceptron, logic gates, XOR, the learning rule
+    loss         loss        binary losses, BMI regression, multi-class cross-entropy
+    descent      descent     gradient descent with one weight; batches per epoch
+    descent_2d   descent     two weights: contours, two minima, optimizers, mini-batches
+    backprop     backprop    backpropagation node by node on a 2-2-1 network
 """
