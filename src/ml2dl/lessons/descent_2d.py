@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from ml2dl import nn, optim
+from ml2dl import checks, nn, optim
 from ml2dl.checks import choice, int_in_range, non_negative_int, number_in_range, pair
 from ml2dl.lessons.descent import RUNAWAY, batches_per_epoch, tumour_data
 
@@ -242,7 +242,7 @@ def minibatch(batch_size: int = 4, lr: float = 0.02, epochs: int = 10, seed: int
     start = _start(s, start)
     batches = batches_per_epoch(n, m)
     per_epoch = batches["batches"]
-    orders = [np.random.default_rng([seed, e]).permutation(n) for e in range(epochs)]
+    orders = [checks.rng((seed, e), "seed").permutation(n) for e in range(epochs)]
 
     def rows(k):  # step k: batch k mod ⌈N/m⌉ of epoch k // ⌈N/m⌉
         order = orders[k // per_epoch]
