@@ -4,15 +4,8 @@ import math
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 from ml2dl.lessons.activations import FUNCTIONS, activation, stack, stack_weights
-from ml2dl.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path):
-    return TestClient(create_app(cache_dir=tmp_path))
 
 
 def post(client, **body):

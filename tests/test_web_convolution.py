@@ -1,16 +1,9 @@
 """Step 6 API: fully connected vs convolution parameter counts and the quiz."""
 
 import pytest
-from fastapi.testclient import TestClient
 
 from ml2dl import nn
 from ml2dl.lessons.convolution import convolution, quiz
-from ml2dl.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path):
-    return TestClient(create_app(cache_dir=tmp_path))
 
 
 def test_28_by_28_with_32(client):

@@ -6,26 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 from ml2dl.lessons import images as lesson
-from ml2dl.web.app import create_app
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "pneumoniamnist_trainval.npz"
-TINY = lesson.Budget(n_train=64, n_val=32, epochs=1, batch_size=32)
-
-
-def _app(cache_dir, data_path=None, budget=TINY):
-    return create_app(cache_dir=cache_dir, data_path=data_path, training_budget=budget)
-
-
-@pytest.fixture
-def client(tmp_path):
-    app = _app(tmp_path)
-    with TestClient(app) as c:
-        yield c
-    if getattr(app.state, "job_pool", None):
-        app.state.job_pool.shutdown()
+TINY = lesson.Budget(n_train=64, n_val=32, epochs=1, batch_size=32)  # the client fixture's budget
 
 
 def _wait_done(client, path="/api/images/experiment", timeout=120):
@@ -101,9 +86,8 @@ def test_a_fully_connected_net_cannot_tell_shuffled_pixels_apart():
     assert np.abs(lesson.predict_logits(c, xv) - lesson.predict_logits(d, xvs)).max() > 1e-2
 
 
-def test_experiment_runs_in_the_background_and_is_cached(tmp_path):
-    app = _app(tmp_path)
-    with TestClient(app) as client:
+def test_experiment_runs_in_the_background_and_is_cached(open_client, tmp_path):
+    with open_client(tmp_path) as client:
         assert client.get("/api/images/experiment").json()["status"] == "none"
         first = client.post("/api/images/experiment").json()
         assert first["status"] in ("queued", "running", "done")
@@ -127,21 +111,19 @@ def test_experiment_runs_in_the_background_and_is_cached(tmp_path):
         assert r.headers["content-type"].startswith("text/event-stream")
         events = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: ")]
         assert events[-1]["status"] == "done" and events[-1]["result"]["arms"] == res["arms"]
-    app.state.job_pool.shutdown()
     # a restarted server answers from the disk cache at once
-    with TestClient(_app(tmp_path)) as client:
+    with open_client(tmp_path) as client:
         snap = client.get("/api/images/experiment").json()
         assert snap["status"] == "done" and snap["cached"] is True and snap["result"] == res
 
 
-def test_cancel(tmp_path):
-    app = _app(tmp_path, budget=lesson.Budget(n_train=512, n_val=32, epochs=5, batch_size=8))
-    with TestClient(app) as client:
+def test_cancel(open_client, tmp_path):
+    budget = lesson.Budget(n_train=512, n_val=32, epochs=5, batch_size=8)
+    with open_client(tmp_path, training_budget=budget) as client:
         client.post("/api/images/experiment")
         snap = client.post("/api/images/experiment/cancel").json()
         assert snap["status"] in ("cancelled", "running")
         assert _wait_done(client)["status"] == "cancelled"
-    app.state.job_pool.shutdown()
 
 
 def test_view_index_limits(client):
@@ -152,8 +134,8 @@ def test_view_index_limits(client):
 
 
 @pytest.mark.skipif(not DATA.is_file(), reason=f"needs {DATA}")
-def test_real_chest_xrays_with_data(tmp_path):
-    with TestClient(_app(tmp_path, data_path=DATA)) as client:
+def test_real_chest_xrays_with_data(open_client, tmp_path):
+    with open_client(tmp_path, data_path=DATA) as client:
         body = client.get("/api/images/view?index=5").json()
     assert body["synthetic"] is False and "PneumoniaMNIST" in body["source"]
     npz = np.load(DATA)

@@ -146,3 +146,89 @@ def test_sse_stream_sends_changes_until_finished():
     assert [json.loads(e[len("data: "):])["progress"] for e in events] == [0.1, 0.5, 1.0]
     assert all(e.endswith("\n\n") for e in events)
     assert collect(jobs.sse_stream(lambda: None, interval=0)) == ["event: missing\ndata: {}\n\n"]
+
+
+# -- two workers sharing one cache folder ----------------------------------------------------------
+
+
+@pytest.fixture
+def two_workers(tmp_path):
+    """Two pools on one cache folder, as two worker processes of one server (same start time).
+
+    flock locks belong to open files, so two pools in one process exclude each other exactly
+    as two processes do (tests/test_web_workers.py runs two real uvicorn processes)."""
+    started = time.time()
+    a = jobs.JobPool(tmp_path, started_at=started)
+    b = jobs.JobPool(tmp_path, started_at=started)
+    yield a, b
+    a.shutdown()
+    b.shutdown()
+
+
+def test_a_job_started_by_one_worker_is_not_started_by_another(two_workers):
+    a, b = two_workers
+    gate, started = threading.Event(), threading.Event()
+    runs = []
+
+    def work(report):
+        runs.append(1)
+        started.set()
+        while not gate.wait(0.01):
+            report.check()
+        report.progress(0.5, "half way", part=1)
+        return {"answer": 42}
+
+    a.submit("demo", "shared", work)
+    assert started.wait(5)
+    other = b.submit("demo", "shared", lambda r: pytest.fail("the second worker must not run it"))
+    assert other.snapshot()["status"] == "running"
+    running = [{k: v for k, v in p.snapshot("demo", "shared").items() if k != "elapsed_s"} for p in (a, b)]
+    assert running[0] == running[1]  # elapsed_s counts on while it runs
+    gate.set()
+    _wait(other)
+    snap_a, snap_b = a.snapshot("demo", "shared"), b.snapshot("demo", "shared")
+    assert snap_a == snap_b  # every worker reports the same, from the disk
+    assert snap_a["status"] == "done" and snap_a["result"] == {"answer": 42} and snap_a["cached"] is False
+    assert snap_a["extra"] == {"part": 1}
+    assert runs == [1]
+    assert [e["event"] for e in a.store.events("demo-shared")] == ["queued", "running", "done"]
+    # asked again later, from either worker: the result, nothing runs
+    assert b.submit("demo", "shared", lambda r: pytest.fail("must not run")).snapshot()["result"] == {"answer": 42}
+
+
+def test_cancel_from_another_worker_stops_the_job(two_workers):
+    a, b = two_workers
+    started = threading.Event()
+
+    def slow(report):
+        started.set()
+        for i in range(1000):
+            time.sleep(0.01)
+            report.progress(i / 1000, "working")
+        return {"finished": True}
+
+    job = a.submit("demo", "slow", slow)
+    assert started.wait(5)
+    b.cancel("demo", "slow")
+    assert b.snapshot("demo", "slow")["message"] in ("cancelling…", "cancelled")
+    snap = _wait(job)
+    assert snap["status"] == "cancelled" and b.snapshot("demo", "slow") == snap
+    assert not a.store.cancel_requested("demo-slow")  # the marker is cleared once the job has stopped
+    # and it may be started again, by either worker
+    assert _wait(b.submit("demo", "slow", lambda r: {"finished": True}))["result"] == {"finished": True}
+
+
+def test_a_job_whose_worker_died_is_reported_failed_and_can_run_again(pool):
+    # a state file saying "running" with nobody holding the job's lock: its process has gone
+    pool.store.write_state("demo-ghost", {"status": "running", "progress": 0.3, "message": "epoch 1/3",
+                                          "started": time.time() - 5})
+    snap = pool.snapshot("demo", "ghost")
+    assert snap["status"] == "failed" and snap["error"] == jobs.INTERRUPTED
+    assert _wait(pool.submit("demo", "ghost", lambda r: {"ok": 1}))["result"] == {"ok": 1}
+
+
+def test_a_corrupt_result_is_not_trusted(pool):
+    pool.result_path("demo-bad").parent.mkdir(parents=True, exist_ok=True)
+    pool.result_path("demo-bad").write_text('{"half": ')
+    assert pool.snapshot("demo", "bad")["status"] == "none"
+    assert _wait(pool.submit("demo", "bad", lambda r: {"whole": True}))["result"] == {"whole": True}

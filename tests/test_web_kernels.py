@@ -5,20 +5,12 @@ import io
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
 from scipy import ndimage
 from skimage import filters
 
-from ml2dl.data import load_sample
+from ml2dl.data import load_sample, uploads
 from ml2dl.lessons import kernels as lesson
-from ml2dl.web.app import create_app
-from ml2dl.web.routes import kernels as route
-
-
-@pytest.fixture
-def client(tmp_path):
-    return TestClient(create_app(cache_dir=tmp_path))
 
 
 def _png(data_url: str) -> np.ndarray:
@@ -28,7 +20,7 @@ def _png(data_url: str) -> np.ndarray:
 
 def _sample(name: str) -> np.ndarray:
     """What the route filters: the sample as 8-bit grey levels (float)."""
-    image = route._sample(name).astype(np.float64)
+    image = uploads.sample_grey(name).astype(np.float64)
     assert (image == np.rint(load_sample(name, max_size=512).astype(np.float64) * 255)).mean() > 0.99
     return image
 
@@ -168,32 +160,32 @@ def test_upload_png_jpeg_and_dicom(client):
     assert r.status_code == 200 and (r.json()["height"], r.json()["width"]) == (128, 128)
 
 
-def test_uploads_survive_in_the_cache_dir_for_another_app(tmp_path):
+def test_uploads_survive_in_the_cache_dir_for_another_app(open_client, tmp_path):
     img = np.arange(64, dtype=np.uint8).reshape(8, 8) * 3
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, format="PNG")
-    first = TestClient(create_app(cache_dir=tmp_path))
-    ref = first.post("/api/kernels/upload", files={"file": ("a.png", buf.getvalue(), "image/png")}).json()["image"]
-    route._UPLOADS._items.clear()  # a different worker: nothing in memory
-    second = TestClient(create_app(cache_dir=tmp_path))
-    body = second.post("/api/kernels/pixel", json={"image": ref, "kernel": lesson.PRESETS["identity"]["kernel"],
-                                                   "row": 3, "col": 5}).json()
+    with open_client(tmp_path) as first:
+        ref = first.post("/api/kernels/upload", files={"file": ("a.png", buf.getvalue(), "image/png")}).json()["image"]
+    with open_client(tmp_path) as second:  # another worker: nothing in its memory, the same cache folder
+        assert second.app.state.uploads is not first.app.state.uploads
+        body = second.post("/api/kernels/pixel", json={"image": ref, "kernel": lesson.PRESETS["identity"]["kernel"],
+                                                       "row": 3, "col": 5}).json()
     assert body["sum"] == img[3, 5]
 
 
-def test_bad_uploads_get_clear_4xx(client, monkeypatch):
+def test_bad_uploads_get_clear_4xx(client):
     r = client.post("/api/kernels/upload", files={"file": ("notes.png", b"not an image at all", "image/png")})
     assert r.status_code == 422
     assert "notes.png: expected a PNG, JPEG or DICOM image" in r.json()["detail"]
     r = client.post("/api/kernels/upload", files={"file": ("empty.png", b"", "image/png")})
     assert r.status_code == 422 and "empty file" in r.json()["detail"]
-    monkeypatch.setattr(route, "MAX_UPLOAD_BYTES", 1000)
+    folder = client.app.state.uploads.folder
+    client.app.state.uploads = uploads.UploadStore(folder, max_bytes=1000)
     big = io.BytesIO()
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (100, 100), dtype=np.uint8)).save(big, format="PNG")
     r = client.post("/api/kernels/upload", files={"file": ("big.png", big.getvalue(), "image/png")})
     assert r.status_code == 413 and "big.png" in r.json()["detail"]
-    monkeypatch.setattr(route, "MAX_UPLOAD_BYTES", 10 * 2**20)
-    monkeypatch.setattr(route, "MAX_UPLOAD_PIXELS", 5000)
+    client.app.state.uploads = uploads.UploadStore(folder, max_pixels=5000)
     r = client.post("/api/kernels/upload", files={"file": ("wide.png", big.getvalue(), "image/png")})
     assert r.status_code == 413 and "100×100 = 10,000" in r.json()["detail"]
 

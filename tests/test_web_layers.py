@@ -1,16 +1,9 @@
 """Step 4 API: parameter counts, checked against the engine's own summary()."""
 
 import pytest
-from fastapi.testclient import TestClient
 
 from ml2dl import nn
 from ml2dl.lessons.layers import HIERARCHY, layers
-from ml2dl.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path):
-    return TestClient(create_app(cache_dir=tmp_path))
 
 
 def engine_total(sizes):

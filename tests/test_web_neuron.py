@@ -3,15 +3,8 @@
 import math
 
 import pytest
-from fastapi.testclient import TestClient
 
 from ml2dl.lessons.neuron import neuron
-from ml2dl.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path):
-    return TestClient(create_app(cache_dir=tmp_path))
 
 
 def test_default_is_the_worked_example(client):

@@ -5,22 +5,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 from scipy import ndimage
 
 from ml2dl import nn
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import pipeline as lesson
-from ml2dl.web.app import create_app
 
-TINY = data_lesson.Budget(n_train=64, n_val=32, epochs=1, batch_size=32)
+TINY = data_lesson.Budget(n_train=64, n_val=32, epochs=1, batch_size=32)  # the client's budget
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(open_client, tmp_path_factory):
     cache = tmp_path_factory.mktemp("pipeline-cache")
-    app = create_app(cache_dir=cache, training_budget=TINY)
-    with TestClient(app) as client:
+    with open_client(cache, training_budget=TINY) as client:
         assert client.get("/api/pipeline/status").json()["status"] == "none"
         r = client.get("/api/pipeline/explain?index=0")
         assert r.status_code == 409 and "not trained yet" in r.json()["detail"]
@@ -31,7 +28,6 @@ def trained(tmp_path_factory):
             time.sleep(0.1)
         assert snap["status"] == "done", snap
         yield client, snap["result"], cache
-    app.state.job_pool.shutdown()
 
 
 def _reference_forward(weights, image, mean, std):
@@ -133,22 +129,19 @@ def test_forward_stages_checks_the_image():
         lesson.forward_stages(model, np.zeros((32, 32)), 0.5, 0.2)
 
 
-def test_missing_checkpoint_is_retrained(tmp_path):
-    app = create_app(cache_dir=tmp_path, training_budget=TINY)
-    with TestClient(app) as client:
-        client.post("/api/pipeline/train")
-        deadline = time.monotonic() + 60
-        while client.get("/api/pipeline/status").json()["status"] != "done":
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        (ckpt,) = (tmp_path / "pipeline").glob("*.npz")
-        ckpt.unlink()
-        assert client.get("/api/pipeline/explain?index=0").status_code == 409
-        snap = client.post("/api/pipeline/train").json()
-        assert snap["status"] in ("queued", "running", "done")
-        while client.get("/api/pipeline/status").json()["status"] != "done":
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        assert Path(ckpt).is_file()
-        assert client.get("/api/pipeline/explain?index=0").status_code == 200
-    app.state.job_pool.shutdown()
+def test_missing_checkpoint_is_retrained(client, tmp_path):
+    client.post("/api/pipeline/train")
+    deadline = time.monotonic() + 60
+    while client.get("/api/pipeline/status").json()["status"] != "done":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    (ckpt,) = (tmp_path / "pipeline").glob("*.npz")
+    ckpt.unlink()
+    assert client.get("/api/pipeline/explain?index=0").status_code == 409
+    snap = client.post("/api/pipeline/train").json()
+    assert snap["status"] in ("queued", "running", "done")
+    while client.get("/api/pipeline/status").json()["status"] != "done":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert Path(ckpt).is_file()
+    assert client.get("/api/pipeline/explain?index=0").status_code == 200

@@ -4,16 +4,9 @@ import json
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 from ml2dl.data import toy
 from ml2dl.lessons import playground as lesson
-from ml2dl.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path):
-    return TestClient(create_app(cache_dir=tmp_path))
 
 
 def _run(client, settings, total_steps, per_request=100):

@@ -2,15 +2,8 @@
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 from ml2dl.lessons.pooling import pooling, progression
-from ml2dl.web.app import create_app
-
-
-@pytest.fixture
-def client(tmp_path):
-    return TestClient(create_app(cache_dir=tmp_path))
 
 
 def slow_pool(grid, reduce):

@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 
 from ml2dl import nn, optim
+from ml2dl.checks import InputError
 from ml2dl.data import phantom_splits
 from ml2dl.data.images import to_uint8
 from ml2dl.data.medmnist import read_medmnist_npz
@@ -74,7 +75,7 @@ def load_chest_data(data_path: str | os.PathLike | None = None, *, n_train: int 
     """
     for name, v in (("n_train", n_train), ("n_val", n_val)):
         if isinstance(v, bool) or not isinstance(v, int) or not 8 <= v <= 100_000:
-            raise ValueError(f"{name} must be an int in 8..100000, got {v!r}")
+            raise InputError(f"{name} must be an int in 8..100000, got {v!r}")
     if data_path is None:
         return _phantom_data(n_train, n_val, seed)
     path = Path(data_path)
@@ -95,9 +96,9 @@ def _npz_data(path: str, mtime_ns: int, size: int, n_train: int, n_val: int, see
     splits = read_medmnist_npz(path, size=IMAGE_SIZE)
     train = splits.train
     if train is None:
-        raise ValueError(f"{path} has no train split: expected train_images and train_labels")
+        raise InputError(f"{path} has no train split: expected train_images and train_labels")
     if train.images.shape[1] != 1 or train.labels.ndim != 1 or train.labels.max(initial=0) > 1:
-        raise ValueError(f"{path}: expected binary grayscale images (like PneumoniaMNIST), "
+        raise InputError(f"{path}: expected binary grayscale images (like PneumoniaMNIST), "
                          f"got {train.images.shape[1]} channel(s), labels of shape {train.labels.shape}")
     rng = np.random.default_rng(seed)
     if splits.val is not None:
@@ -168,7 +169,7 @@ def fc_parameter_count(height: int = 224, width: int = 224, neurons: int = 128) 
     """Weights (and biases) of one fully-connected layer on an image: H · W · neurons."""
     for name, v in (("height", height), ("width", width), ("neurons", neurons)):
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 4096:
-            raise ValueError(f"{name} must be an int in 1..4096, got {v!r}")
+            raise InputError(f"{name} must be an int in 1..4096, got {v!r}")
     weights = height * width * neurons
     return {"height": height, "width": width, "neurons": neurons, "inputs": height * width,
             "weights": weights, "biases": neurons, "parameters": weights + neurons}
@@ -184,7 +185,7 @@ def image_view(data: ChestData, index: int = 0, *, perm: np.ndarray | None = Non
     """
     n = len(data.val_images)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
-        raise ValueError(f"index must be an int in 0..{n - 1}, got {index!r}")
+        raise InputError(f"index must be an int in 0..{n - 1}, got {index!r}")
     perm = pixel_permutation(IMAGE_SIZE * IMAGE_SIZE) if perm is None else perm
     original = to_uint8(data.val_images[index, 0])
     shuffled = shuffle_pixels(original, perm)
@@ -250,9 +251,9 @@ class Budget:
         for name in ("n_train", "n_val", "epochs", "batch_size"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"budget.{name} must be a positive int, got {v!r}")
+                raise InputError(f"budget.{name} must be a positive int, got {v!r}")
         if not 0 < self.lr <= 1:
-            raise ValueError(f"budget.lr must be in (0, 1], got {self.lr!r}")
+            raise InputError(f"budget.lr must be in (0, 1], got {self.lr!r}")
 
     def as_dict(self) -> dict:
         return {"n_train": self.n_train, "n_val": self.n_val, "epochs": self.epochs,

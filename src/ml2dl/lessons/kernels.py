@@ -28,7 +28,6 @@ from ml2dl.data.images import to_uint8
 from ml2dl.checks import InputError, choice, int_in_range
 
 KERNEL_LIMIT = 100.0  # |weight| bound: beyond this every output is pure black/white anyway
-MAX_SIDE = 512
 DISPLAYS = ("auto", "clip", "signed")  # how filter outputs become grey levels (see to_display)
 
 PRESETS: dict[str, dict] = {
@@ -120,18 +119,6 @@ def as_gray_image(image) -> np.ndarray:
     if lo >= 0 and hi <= 255:
         return a.astype(np.float32)
     return ((a - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(a)).astype(np.float32)
-
-
-def shrink(image: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
-    """Downscale (area averaging, via Pillow) so the longer side is at most ``max_side``."""
-    h, w = image.shape
-    if max(h, w) <= max_side:
-        return image
-    from PIL import Image
-
-    scale = max_side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(size, Image.BOX), dtype=np.float32)
 
 
 # ------------------------------------------------------------------------------ the maths

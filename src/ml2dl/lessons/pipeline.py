@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from ml2dl import nn
+from ml2dl.checks import InputError
 
 from .images import CLASS_NAMES, IMAGE_SIZE, Budget, ChestData, accuracy, small_cnn, standardise, train_binary
 
@@ -205,7 +206,7 @@ def explain_example(model: nn.Sequential, meta: dict, data: ChestData, index: in
     """One held-out image through the trained CNN, with its true label, for the page."""
     n = len(data.val_images)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
-        raise ValueError(f"index must be an int in 0..{n - 1}, got {index!r}")
+        raise InputError(f"index must be an int in 0..{n - 1}, got {index!r}")
     image = data.val_images[index, 0]
     result = forward_stages(model, image, float(meta["mean"]), float(meta["std"]))
     label = int(data.val_labels[index])

@@ -1,20 +1,23 @@
-"""Long jobs for the web module (training the CNNs of steps 5 and 9): a small bounded pool.
+"""Long jobs for the web module (training the CNNs of steps 5 and 9): run once per server.
 
 A job is a function ``fn(report) -> dict`` run in a worker thread. It calls
 ``report.progress(fraction, message, **extra)`` now and then, and ``report.check()``
 (raises :class:`JobCancelled` when the job was cancelled or the server is stopping).
-Its JSON-ready result is written atomically to ``<cache_dir>/jobs/<key>.json``; the
-next request for the same key — from this process or a new one — is answered from
-disk instantly. Artefacts a job writes itself (checkpoints) go into ``report.workdir``.
+Artefacts a job writes itself (checkpoints) go into ``report.workdir``.
 
 Jobs are keyed by ``name`` + a ``fingerprint`` of everything that defines the result
-(the data file's hash, the training budget), so asking twice never trains twice: the
-second caller gets the running job. At most ``max_pending`` jobs wait or run at once;
-beyond that :class:`PoolFull` (the route answers 503).
+(the data file's hash, the training budget), so asking twice never trains twice — not
+even when the two requests reach two worker processes: the process that starts a job holds
+its lock file until the job ends, keeps its status on disk, and writes the result there
+(see ``ml2dl.web.jobstore``). Every worker answers a status request from the disk, so all
+of them report the same thing; a cancel from any worker reaches the job through a marker file.
 
-    pool = get_pool(app)
-    job = pool.submit("pipeline", fingerprint, train_fn)   # or the cached/running one
-    job.snapshot()   # {"status": "running", "progress": 0.4, "message": "epoch 2/5", ...}
+At most ``max_pending`` jobs wait or run at once in one process; beyond that
+:class:`PoolFull` (the app answers 503).
+
+    pool = JobPool(cache_dir)
+    pool.submit("pipeline", fingerprint, train_fn)   # starts it, or finds it queued/running/done
+    pool.snapshot("pipeline", fingerprint)   # {"status": "running", "progress": 0.4, "message": "epoch 2/5", ...}
     pool.cancel("pipeline", fingerprint)
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -31,10 +35,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from ..files import atomic_write
+from ..checks import InputError
+from .jobstore import JobStore
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
+STATE_WRITE_INTERVAL = 0.2  # seconds between progress writes to disk (status changes are written at once)
+INTERRUPTED = "the server stopped while this job was running; start it again"
+
+log = logging.getLogger("ml2dl.web.jobs")
 
 
 class JobCancelled(Exception):
@@ -69,18 +78,19 @@ class Report:
 
     def progress(self, fraction: float, message: str = "", **extra: Any) -> None:
         """Record progress in [0, 1] and a message for the page; ``extra`` (JSON-able) is shown too."""
-        with self._job._lock:
-            self._job.progress = min(1.0, max(0.0, float(fraction)))
-            if message:
-                self._job.message = message
-            self._job.extra.update(extra)
+        state = {"progress": min(1.0, max(0.0, float(fraction)))}
+        if message:
+            state["message"] = message
+        self._job._update(state, extra=extra)
         self.check()
 
     @property
     def cancelled(self) -> bool:
         # The main thread is gone while the interpreter shuts down: stop instead of
         # keeping the process alive until training ends.
-        return self._job._cancel.is_set() or not threading.main_thread().is_alive()
+        job = self._job
+        return (job._cancel.is_set() or job._pool.store.cancel_requested(job.key)
+                or not threading.main_thread().is_alive())
 
     def check(self) -> None:
         if self.cancelled:
@@ -88,66 +98,108 @@ class Report:
 
 
 class Job:
-    """One job's state; read it with :meth:`snapshot` (thread-safe)."""
+    """A handle on one job; :meth:`snapshot` reads its state from disk, like every worker does.
 
-    def __init__(self, name: str, key: str):
+    The process running the job holds ``_fd`` (the job's lock) and writes its state.
+    """
+
+    def __init__(self, pool: "JobPool", name: str, key: str, fd: int | None = None):
+        self._pool = pool
         self.name = name
         self.key = key
-        self.status = QUEUED
-        self.progress = 0.0
-        self.message = "waiting for a free worker"
-        self.extra: dict[str, Any] = {}
-        self.result: dict | None = None
-        self.error: str | None = None
-        self.created = time.time()
-        self.started: float | None = None
-        self.finished: float | None = None
-        self.cached = False
+        self._fd = fd
         self._cancel = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _finish may run inside _start/cancel's critical section
+        self._state: dict[str, Any] = {}
+        self._written = 0.0
+
+    @property
+    def active(self) -> bool:
+        """Queued or running in this process."""
+        return self._fd is not None
 
     def snapshot(self) -> dict:
+        return self._pool.snapshot_key(self.name, self.key)
+
+    @property
+    def status(self) -> str:
+        return self.snapshot()["status"]
+
+    @property
+    def result(self) -> dict | None:
+        return self._pool.store.read_result(self.key)
+
+    # -- used by the process that runs it --------------------------------------------------------
+    def _update(self, state: dict, *, extra: dict | None = None, force: bool = False) -> None:
         with self._lock:
-            now = self.finished or time.time()
-            return {
-                "name": self.name,
-                "key": self.key,
-                "status": self.status,
-                "progress": round(self.progress, 4),
-                "percent": round(100 * self.progress, 1),
-                "message": self.message,
-                "extra": dict(self.extra),
-                "error": self.error,
-                "cached": self.cached,
-                "elapsed_s": round(now - self.started, 2) if self.started else 0.0,
-                "result": self.result if self.status == DONE else None,
-            }
+            self._state.update(state)
+            if extra:
+                self._state["extra"] = {**self._state.get("extra", {}), **extra}
+            now = time.monotonic()
+            if force or now - self._written >= STATE_WRITE_INTERVAL:
+                self._pool.store.write_state(self.key, self._state)
+                self._written = now
+
+    def _start(self) -> bool:
+        """Queued → running; False (and nothing runs) if it was cancelled while it waited."""
+        with self._lock:
+            if self._fd is None:
+                return False
+            if self._cancel.is_set() or self._pool.store.cancel_requested(self.key):
+                self._finish(CANCELLED, "cancelled")
+                return False
+            self._update({"status": RUNNING, "message": "starting", "started": time.time()}, force=True)
+            self._pool.store.journal(self.key, RUNNING)
+            return True
+
+    def _cancel_here(self) -> None:
+        """Cancel from this process: a queued job ends now, a running one at its next check."""
+        with self._lock:
+            self._cancel.set()
+            if self._fd is not None and self._state.get("status") == QUEUED:
+                self._finish(CANCELLED, "cancelled")
+
+    def _finish(self, status: str, message: str, **state: Any) -> bool:
+        """Write the final state, release the lock; False if the job had already finished."""
+        with self._lock:
+            if self._fd is None:
+                return False
+            self._state.update(status=status, message=message, finished=time.time(), **state)
+            self._pool.store.write_state(self.key, self._state)
+            self._pool.store.journal(self.key, status)
+            self._pool.store.clear_cancel(self.key)
+            self._pool.store.unlock(self._fd)
+            self._fd = None
+            return True
 
 
 _KEY_RE = re.compile(r"^[a-z0-9_-]{1,40}$")
 
 
 class JobPool:
-    """A bounded thread pool with a registry of jobs by key and a disk cache of results.
+    """A bounded thread pool for long jobs, coordinated with other processes through ``cache_dir``.
 
     Args:
-        cache_dir: results go to ``cache_dir/jobs/<key>.json``, artefacts to ``cache_dir/<name>/``.
-        max_workers: jobs that run at once (1–2: the machine is shared with the web server).
-        max_pending: jobs that may wait or run at once; more raise :class:`PoolFull`.
+        cache_dir: job files go to ``cache_dir/jobs/``, artefacts to ``cache_dir/<name>/``.
+        max_workers: jobs that run at once in this process (1–2: the machine is shared with the web server).
+        max_pending: jobs that may wait or run at once in this process; more raise :class:`PoolFull`.
+        started_at: when the server started; results finished before are reported as ``cached``.
     """
 
-    def __init__(self, cache_dir: str | os.PathLike, *, max_workers: int = 1, max_pending: int = 4):
+    def __init__(self, cache_dir: str | os.PathLike, *, max_workers: int = 1, max_pending: int = 4,
+                 started_at: float | None = None):
         if not isinstance(max_workers, int) or not 1 <= max_workers <= 4:
-            raise ValueError(f"max_workers must be an int in 1..4, got {max_workers!r}")
+            raise InputError(f"max_workers must be an int in 1..4, got {max_workers!r}")
         if not isinstance(max_pending, int) or max_pending < max_workers:
-            raise ValueError(f"max_pending must be an int ≥ max_workers ({max_workers}), got {max_pending!r}")
+            raise InputError(f"max_pending must be an int ≥ max_workers ({max_workers}), got {max_pending!r}")
         self.cache_dir = Path(cache_dir)
+        self.store = JobStore(self.cache_dir)
         self.max_pending = max_pending
+        self.started_at = time.time() if started_at is None else started_at
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="ml2dl-job")
-        self._jobs: dict[str, Job] = {}
+        self._jobs: dict[str, Job] = {}  # the jobs this process has run or runs
         self._lock = threading.Lock()
 
-    # -- keys and the disk cache ----------------------------------------------------------
     @staticmethod
     def key(name: str, fp: str) -> str:
         if not _KEY_RE.match(name) or not _KEY_RE.match(fp):
@@ -155,136 +207,150 @@ class JobPool:
         return f"{name}-{fp}"
 
     def result_path(self, key: str) -> Path:
-        return self.cache_dir / "jobs" / f"{key}.json"
+        return self.store.result_path(key)
 
     def workdir(self, name: str) -> Path:
         return self.cache_dir / name
 
-    def _from_disk(self, name: str, key: str) -> Job | None:
-        path = self.result_path(key)
-        try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
-            return None
-        job = Job(name, key)
-        job.status, job.progress, job.message, job.result, job.cached = DONE, 1.0, "done (cached)", result, True
-        job.started = job.finished = time.time()
-        return job
+    # -- asking about a job -------------------------------------------------------------------
+    def snapshot(self, name: str, fp: str) -> dict:
+        """The job's state as every worker sees it; ``status: "none"`` when nobody has started it."""
+        return self.snapshot_key(name, self.key(name, fp))
 
-    # -- the registry -----------------------------------------------------------------------
     def get(self, name: str, fp: str) -> Job | None:
-        """The job for this key: running, finished in this process, or cached on disk (or None)."""
+        """A handle on the job (queued, running or finished, here or in another worker), or None."""
         key = self.key(name, fp)
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is None:
-                job = self._from_disk(name, key)
-                if job is not None:
-                    self._jobs[key] = job
-            return job
+        if self.snapshot_key(name, key)["status"] == "none":
+            return None
+        return self._jobs.get(key) or Job(self, name, key)
 
+    def snapshot_key(self, name: str, key: str) -> dict:
+        result = self.store.read_result(key)
+        state = self.store.read_state(key) or {}
+        recorded = state.get("status")
+        active = False
+        if result is not None:
+            status = DONE
+        else:
+            with self.store.guard():
+                active = self.store.is_locked(key)
+            if active:
+                status = recorded if recorded in (QUEUED, RUNNING) else QUEUED
+            elif recorded in (FAILED, CANCELLED):
+                status = recorded
+            elif recorded in (QUEUED, RUNNING):  # nobody holds the lock: its process has gone
+                status, state = FAILED, {**state, "message": "failed", "error": INTERRUPTED}
+            else:
+                return {"name": name, "status": "none", "progress": 0.0, "percent": 0.0, "result": None}
+        finished = state.get("finished") if recorded == DONE else None
+        cached = status == DONE and (not state or (finished is not None and finished < self.started_at))
+        progress = 1.0 if status == DONE else float(state.get("progress", 0.0))
+        if status == DONE:
+            message = "done (cached)" if cached else "done"
+        elif active and self.store.cancel_requested(key):
+            message = "cancelling…"
+        else:
+            message = state.get("message", "")
+        started = state.get("started")
+        end = state.get("finished") or time.time()
+        return {
+            "name": name,
+            "key": key,
+            "status": status,
+            "progress": round(progress, 4),
+            "percent": round(100 * progress, 1),
+            "message": message,
+            "extra": dict(state.get("extra", {})),
+            "error": state.get("error"),
+            "cached": cached,
+            "elapsed_s": round(end - started, 2) if started else 0.0,
+            "result": result,
+        }
+
+    # -- starting, cancelling, forgetting -------------------------------------------------------
     def submit(self, name: str, fp: str, fn: Callable[[Report], dict]) -> Job:
-        """Start ``fn`` unless a job with this key is already queued, running or done.
+        """Start ``fn`` unless a job with this key is queued, running (in any worker) or done.
 
         A failed or cancelled job is started again. Raises :class:`PoolFull` when
-        ``max_pending`` jobs are already waiting or running.
+        ``max_pending`` jobs are already waiting or running in this process.
         """
         key = self.key(name, fp)
         with self._lock:
-            job = self._jobs.get(key) or self._from_disk(name, key)
-            if job is not None and job.status not in (FAILED, CANCELLED):
-                self._jobs[key] = job
+            job = self._jobs.get(key)
+            if job is not None and job.active:
                 return job
-            pending = sum(j.status in (QUEUED, RUNNING) for j in self._jobs.values())
-            if pending >= self.max_pending:
-                raise PoolFull(f"at most {self.max_pending} training jobs may wait or run at once, "
-                               f"got {pending} already; try again in a minute")
-            job = Job(name, key)
-            self._jobs[key] = job
+            with self.store.guard():
+                if self.store.read_result(key) is not None:
+                    return job or Job(self, name, key)
+                fd = self.store.try_lock(key)
+                if fd is None:  # another worker process is on it
+                    return job or Job(self, name, key)
+                pending = sum(j.active for j in self._jobs.values())
+                if pending >= self.max_pending:
+                    self.store.unlock(fd)
+                    raise PoolFull(f"at most {self.max_pending} training jobs may wait or run at once, "
+                                   f"got {pending} already; try again in a minute")
+                self.store.clear_cancel(key)
+                job = Job(self, name, key, fd)
+                job._update({"status": QUEUED, "progress": 0.0, "message": "waiting for a free worker",
+                             "extra": {}, "error": None, "created": time.time()}, force=True)
+                self.store.journal(key, QUEUED)
+                self._jobs[key] = job
         self._executor.submit(self._run, job, fn)
         return job
 
-    def cancel(self, name: str, fp: str) -> Job | None:
-        """Ask the job to stop at its next ``report.check()``; a queued job never starts."""
-        job = self._jobs.get(self.key(name, fp))
-        if job is not None and job.status in (QUEUED, RUNNING):
-            job._cancel.set()
-            with job._lock:
-                if job.status == QUEUED:
-                    job.status, job.message, job.finished = CANCELLED, "cancelled", time.time()
-                else:
-                    job.message = "cancelling…"
-        return job
+    def cancel(self, name: str, fp: str) -> None:
+        """Ask the job to stop at its next ``report.check()``, whichever worker runs it.
+
+        A job still queued in this process is cancelled at once and never starts.
+        """
+        key = self.key(name, fp)
+        job = self._jobs.get(key)
+        if job is not None and job.active:
+            job._cancel_here()
+            return
+        with self.store.guard():
+            if self.store.is_locked(key):
+                self.store.request_cancel(key)
 
     def forget(self, name: str, fp: str) -> None:
-        """Drop a finished job and its cached result (its artefacts have gone stale)."""
+        """Drop a finished job's result and state (its artefacts have gone stale)."""
         key = self.key(name, fp)
+        with self.store.guard():
+            if self.store.is_locked(key):
+                raise RuntimeError(f"job {key} is still queued or running; cancel it first")
+            self.store.forget(key)
         with self._lock:
-            job = self._jobs.get(key)
-            if job is not None and job.status in (QUEUED, RUNNING):
-                raise RuntimeError(f"job {key} is still {job.status}; cancel it first")
             self._jobs.pop(key, None)
-            self.result_path(key).unlink(missing_ok=True)
 
     def shutdown(self) -> None:
-        """Cancel every job and wait for the workers (tests; the server's exit)."""
+        """Cancel this process's jobs and wait for its workers (tests; the server's exit)."""
         for job in list(self._jobs.values()):
             job._cancel.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
+        for job in list(self._jobs.values()):  # queued ones whose turn never came
+            job._finish(CANCELLED, "cancelled (the server stopped)")
 
-    # -- a worker ---------------------------------------------------------------------------
+    # -- a worker thread -------------------------------------------------------------------------
     def _run(self, job: Job, fn: Callable[[Report], dict]) -> None:
-        with job._lock:
-            if job._cancel.is_set():
-                job.status, job.message, job.finished = CANCELLED, "cancelled", time.time()
-                return
-            job.status, job.message, job.started = RUNNING, "starting", time.time()
+        if not job._start():
+            return
         report = Report(job, self.workdir(job.name))
         try:
             result = fn(report)
             report.check()
-            text = json.dumps(result, allow_nan=False)
-            atomic_write(self.result_path(job.key), lambda f: f.write(text), binary=False)
+            self.store.write_result(job.key, result)
         except JobCancelled:
-            with job._lock:
-                job.status, job.message, job.finished = CANCELLED, "cancelled", time.time()
-            return
+            job._finish(CANCELLED, "cancelled")
         except Exception as err:  # a job's failure is shown on the page, not raised in a thread
-            with job._lock:
-                job.status, job.error, job.finished = FAILED, f"{type(err).__name__}: {err}", time.time()
-                job.message = "failed"
-            return
-        with job._lock:
-            job.result = json.loads(text)
-            job.status, job.progress, job.message, job.finished = DONE, 1.0, "done", time.time()
-
-
-_POOL_LOCK = threading.Lock()
+            if not isinstance(err, InputError):
+                log.exception("job %s failed", job.key)
+            job._finish(FAILED, "failed", error=f"{type(err).__name__}: {err}")
+        else:
+            job._finish(DONE, "done", progress=1.0)
 
 
 # -- what the routes of a job-backed step share ------------------------------------------------
-
-
-def snapshot(pool: JobPool, name: str, fp: str) -> dict:
-    """The job's snapshot, or ``status: "none"`` when nobody has started it."""
-    job = pool.get(name, fp)
-    return job.snapshot() if job else {"name": name, "status": "none", "progress": 0.0, "percent": 0.0,
-                                       "result": None}
-
-
-def submit_snapshot(pool: JobPool, name: str, fp: str, fn: Callable[[Report], dict]) -> dict:
-    """Start (or find) the job and return its snapshot; a full pool answers 503."""
-    from fastapi import HTTPException
-
-    try:
-        return pool.submit(name, fp, fn).snapshot()
-    except PoolFull as err:
-        raise HTTPException(503, detail=str(err)) from None
-
-
-def cancel_snapshot(pool: JobPool, name: str, fp: str) -> dict:
-    pool.cancel(name, fp)
-    return snapshot(pool, name, fp)
 
 
 def progress_response(pool: JobPool, name: str, fp: str):
@@ -292,33 +358,24 @@ def progress_response(pool: JobPool, name: str, fp: str):
     from fastapi.responses import StreamingResponse
 
     def current():
-        job = pool.get(name, fp)
-        return job.snapshot() if job else None
+        snap = pool.snapshot(name, fp)
+        return None if snap["status"] == "none" else snap
 
     return StreamingResponse(sse_stream(current), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache"})
-
-
-def get_pool(app) -> JobPool:
-    """The app's job pool, created on first use under ``app.state.settings.cache_dir``."""
-    with _POOL_LOCK:
-        pool = getattr(app.state, "job_pool", None)
-        if pool is None:
-            pool = JobPool(app.state.settings.cache_dir)
-            app.state.job_pool = pool
-        return pool
 
 
 async def sse_stream(get_snapshot: Callable[[], dict | None], *, interval: float = 0.25, timeout: float = 900.0):
     """Server-sent events: the job's snapshot whenever it changes, until it has finished.
 
     Yields ``data: {json}\\n\\n`` blocks. An async generator: a page watching a long job
-    holds no worker thread, only a coroutine that wakes up every ``interval`` seconds.
+    holds no worker thread, only a coroutine that wakes up every ``interval`` seconds (the
+    snapshot itself, a few small file reads, runs in a thread off the event loop).
     """
     last = None
     deadline = time.monotonic() + timeout
     while True:
-        snap = get_snapshot()
+        snap = await asyncio.to_thread(get_snapshot)
         if snap is None:
             yield "event: missing\ndata: {}\n\n"
             return

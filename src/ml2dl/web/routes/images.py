@@ -13,66 +13,73 @@ The training budget is ``settings.training_budget`` if set (tests use a tiny one
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as lesson
 from ml2dl.web import jobs
+from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web.schemas import ImageViewResult, ShuffleSnapshot, ViewQuery
 
 router = APIRouter(prefix="/api/images", tags=["images"])
 JOB = "shuffle"
 
 
-def budget(request: Request) -> lesson.Budget:
-    return request.app.state.settings.training_budget or lesson.Budget()
+@dataclass(frozen=True)
+class Experiment:
+    """What defines the experiment: its data, its budget, and so its job's fingerprint."""
+
+    data: lesson.ChestData
+    budget: lesson.Budget
+    fp: str
 
 
-def chest_data(request: Request, b: lesson.Budget) -> lesson.ChestData:
-    return lesson.load_chest_data(request.app.state.settings.data_path, n_train=b.n_train, n_val=b.n_val,
-                                  seed=b.seed)
+def experiment_of(settings: SettingsDep) -> Experiment:
+    b = settings.training_budget or lesson.Budget()
+    data = lesson.load_chest_data(settings.data_path, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+    return Experiment(data, b, jobs.fingerprint("shuffle-v1", data.fingerprint, b.as_dict()))
 
 
-def _job_id(request: Request) -> tuple[jobs.JobPool, str, lesson.Budget]:
-    b = budget(request)
-    data = chest_data(request, b)
-    return jobs.get_pool(request.app), jobs.fingerprint("shuffle-v1", data.fingerprint, b.as_dict()), b
+ExperimentDep = Annotated[Experiment, Depends(experiment_of)]
 
 
-@router.get("/view")
-def view(request: Request, index: int = Query(0, ge=0, le=9999, description="which held-out image")) -> dict:
+@router.get("/view", response_model=ImageViewResult)
+def view(q: Annotated[ViewQuery, Query()], exp: ExperimentDep) -> dict:
     """A held-out chest image beside its pixel-shuffled twin (one fixed permutation)."""
-    b = budget(request)
-    return lesson.image_view(chest_data(request, b), index)
+    return lesson.image_view(exp.data, q.index)
 
 
-@router.post("/experiment")
-def start_experiment(request: Request) -> dict:
+@router.post("/experiment", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
+def start_experiment(exp: ExperimentDep, pool: PoolDep) -> dict:
     """Start the four trainings in the background (or return the running / cached job)."""
-    pool, fp, b = _job_id(request)
-    data = chest_data(request, b)
 
     def run(report: jobs.Report) -> dict:
         return lesson.run_shuffle_experiment(
-            data, b, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
+            exp.data, exp.budget, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    return jobs.submit_snapshot(pool, JOB, fp, run)
+    pool.submit(JOB, exp.fp, run)
+    return pool.snapshot(JOB, exp.fp)
 
 
-@router.get("/experiment")
-def experiment(request: Request) -> dict:
+@router.get("/experiment", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
+def experiment(exp: ExperimentDep, pool: PoolDep) -> dict:
     """The experiment's state: ``status`` is ``none`` until someone starts it."""
-    pool, fp, _ = _job_id(request)
-    return jobs.snapshot(pool, JOB, fp)
+    return pool.snapshot(JOB, exp.fp)
 
 
-@router.get("/progress")
-def progress(request: Request) -> StreamingResponse:
+@router.get("/progress", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ShuffleSnapshot"}}},
+                             "description": "one `data: <ShuffleSnapshot JSON>` event per change, until it finishes"}})
+def progress(exp: ExperimentDep, pool: PoolDep) -> StreamingResponse:
     """Server-sent events: the job's snapshot on every change, until it has finished."""
-    pool, fp, _ = _job_id(request)
-    return jobs.progress_response(pool, JOB, fp)
+    return jobs.progress_response(pool, JOB, exp.fp)
 
 
-@router.post("/experiment/cancel")
-def cancel(request: Request) -> dict:
-    pool, fp, _ = _job_id(request)
-    return jobs.cancel_snapshot(pool, JOB, fp)
+@router.post("/experiment/cancel", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
+def cancel(exp: ExperimentDep, pool: PoolDep) -> dict:
+    """Ask the experiment to stop (whichever worker runs it); its snapshot."""
+    pool.cancel(JOB, exp.fp)
+    return pool.snapshot(JOB, exp.fp)

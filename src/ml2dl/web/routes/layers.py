@@ -3,12 +3,12 @@
 from fastapi import APIRouter
 
 from ml2dl.lessons import layers as lesson
-from ml2dl.web.schemas import LayersRequest
+from ml2dl.web.schemas import LayersRequest, LayersResult
 
 router = APIRouter(prefix="/api/layers", tags=["layers"])
 
 
-@router.post("")
+@router.post("", response_model=LayersResult)
 def layers(req: LayersRequest) -> dict:
     """Per layer: inputs × neurons + neurons; and the total."""
     return lesson.layers(req.sizes)

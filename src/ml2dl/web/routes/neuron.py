@@ -3,12 +3,12 @@
 from fastapi import APIRouter
 
 from ml2dl.lessons import neuron as lesson
-from ml2dl.web.schemas import NeuronRequest
+from ml2dl.web.schemas import NeuronRequest, NeuronResult
 
 router = APIRouter(prefix="/api/neuron", tags=["neuron"])
 
 
-@router.post("")
+@router.post("", response_model=NeuronResult)
 def neuron(req: NeuronRequest) -> dict:
     """z = w₁x₁ + w₂x₂ + b and ŷ = σ(z), with the σ curve around z."""
     return lesson.neuron(**req.model_dump())

@@ -13,14 +13,18 @@ The checkpoint is written with ``nn.save`` to ``<cache_dir>/pipeline/<job key>.n
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import pipeline as lesson
 from ml2dl.web import jobs
+from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web.schemas import ExamplesResult, ExplainQuery, ExplainResult, PipelineSnapshot
 
 router = APIRouter(prefix="/api/pipeline", tags=["pipeline"])
 JOB = "pipeline"
@@ -28,75 +32,85 @@ JOB = "pipeline"
 _FORWARD_LOCK = threading.Lock()
 
 
-def budget(request: Request) -> data_lesson.Budget:
-    return request.app.state.settings.training_budget or lesson.PIPELINE_BUDGET
+@dataclass(frozen=True)
+class Training:
+    """What defines the pipeline's training: its data, its budget, and so its job's fingerprint."""
+
+    data: data_lesson.ChestData
+    budget: data_lesson.Budget
+    fp: str
 
 
-def _context(request: Request):
-    b = budget(request)
-    data = data_lesson.load_chest_data(request.app.state.settings.data_path, n_train=b.n_train,
-                                       n_val=b.n_val, seed=b.seed)
-    fp = jobs.fingerprint("pipeline-v1", data.fingerprint, b.as_dict())
-    return jobs.get_pool(request.app), fp, b, data
+def training_of(settings: SettingsDep) -> Training:
+    b = settings.training_budget or lesson.PIPELINE_BUDGET
+    data = data_lesson.load_chest_data(settings.data_path, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+    return Training(data, b, jobs.fingerprint("pipeline-v1", data.fingerprint, b.as_dict()))
 
 
-@router.post("/train")
-def train(request: Request) -> dict:
+TrainingDep = Annotated[Training, Depends(training_of)]
+
+
+def checkpoint_path(pool: jobs.JobPool, fp: str) -> Path:
+    return pool.workdir(JOB) / f"{JOB}-{fp}.npz"
+
+
+@router.post("/train", response_model=PipelineSnapshot, response_model_exclude_unset=True)
+def train(t: TrainingDep, pool: PoolDep) -> dict:
     """Start training the pipeline CNN unless it is already trained (cached) or training."""
-    pool, fp, b, data = _context(request)
-    checkpoint = pool.workdir(JOB) / f"{JOB}-{fp}.npz"
-    job = pool.get(JOB, fp)
-    if job is not None and job.status == jobs.DONE and not checkpoint.is_file():
-        pool.forget(JOB, fp)  # the result was cached but its checkpoint has been deleted: train again
+    checkpoint = checkpoint_path(pool, t.fp)
+    if pool.snapshot(JOB, t.fp)["status"] == jobs.DONE and not checkpoint.is_file():
+        pool.forget(JOB, t.fp)  # the result was cached but its checkpoint has been deleted: train again
 
     def run(report: jobs.Report) -> dict:
         report.workdir.mkdir(parents=True, exist_ok=True)
-        return lesson.train_pipeline(data, b, checkpoint,
+        return lesson.train_pipeline(t.data, t.budget, checkpoint,
                                      progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    return jobs.submit_snapshot(pool, JOB, fp, run)
+    pool.submit(JOB, t.fp, run)
+    return pool.snapshot(JOB, t.fp)
 
 
-@router.get("/status")
-def status(request: Request) -> dict:
-    pool, fp, _, _ = _context(request)
-    return jobs.snapshot(pool, JOB, fp)
+@router.get("/status", response_model=PipelineSnapshot, response_model_exclude_unset=True)
+def status(t: TrainingDep, pool: PoolDep) -> dict:
+    """The training job's state: ``status`` is ``none`` until someone starts it."""
+    return pool.snapshot(JOB, t.fp)
 
 
-@router.get("/progress")
-def progress(request: Request) -> StreamingResponse:
+@router.get("/progress", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/PipelineSnapshot"}}},
+                             "description": "one `data: <PipelineSnapshot JSON>` event per change, until it finishes"}})
+def progress(t: TrainingDep, pool: PoolDep) -> StreamingResponse:
     """Server-sent events: the training job's snapshot on every change, until it has finished."""
-    pool, fp, _, _ = _context(request)
-    return jobs.progress_response(pool, JOB, fp)
+    return jobs.progress_response(pool, JOB, t.fp)
 
 
-@router.post("/cancel")
-def cancel(request: Request) -> dict:
-    pool, fp, _, _ = _context(request)
-    return jobs.cancel_snapshot(pool, JOB, fp)
+@router.post("/cancel", response_model=PipelineSnapshot, response_model_exclude_unset=True)
+def cancel(t: TrainingDep, pool: PoolDep) -> dict:
+    """Ask the training to stop (whichever worker runs it); its snapshot."""
+    pool.cancel(JOB, t.fp)
+    return pool.snapshot(JOB, t.fp)
 
 
-@router.get("/examples")
-def examples(request: Request) -> dict:
+@router.get("/examples", response_model=ExamplesResult)
+def examples(t: TrainingDep) -> dict:
     """Held-out images (never seen in training), normal and pneumonia, for the student to pick."""
-    _, _, _, data = _context(request)
-    return {"examples": lesson.examples(data), "synthetic": data.synthetic, "source": data.source,
+    return {"examples": lesson.examples(t.data), "synthetic": t.data.synthetic, "source": t.data.source,
             "stages": [{"name": s["name"], "short": s["short"], "title": s["title"]} for s in lesson.STAGES]}
 
 
-@router.get("/explain")
-def explain(request: Request, index: int = Query(..., ge=0, le=99_999, description="a held-out image")) -> dict:
+@router.get("/explain", response_model=ExplainResult, response_model_exclude_unset=True)
+def explain(q: Annotated[ExplainQuery, Query()], t: TrainingDep, pool: PoolDep) -> dict:
     """Every stage's output for one held-out image, from the trained network (409 until trained)."""
-    pool, fp, _, data = _context(request)
-    job = pool.get(JOB, fp)
-    if job is None or job.status != jobs.DONE:
+    snap = pool.snapshot(JOB, t.fp)
+    if snap["status"] != jobs.DONE:
         raise HTTPException(409, detail="the CNN is not trained yet: POST /api/pipeline/train first")
-    checkpoint = pool.workdir(JOB) / job.result["checkpoint"]
-    if not Path(checkpoint).is_file():
+    trained = snap["result"]
+    checkpoint = pool.workdir(JOB) / trained["checkpoint"]
+    if not checkpoint.is_file():
         raise HTTPException(409, detail="the trained CNN's checkpoint is missing: train it again")
     model, meta = lesson.load_model(checkpoint)
     with _FORWARD_LOCK:
-        result = lesson.explain_example(model, meta, data, index)
-    result["training"] = {k: job.result[k] for k in ("accuracy", "accuracy_percent", "baseline", "baseline_percent",
-                                                      "n_train", "n_val", "seconds")}
+        result = lesson.explain_example(model, meta, t.data, q.index)
+    result["training"] = {k: trained[k] for k in ("accuracy", "accuracy_percent", "baseline", "baseline_percent",
+                                                  "n_train", "n_val", "seconds")}
     return result

@@ -3,12 +3,12 @@
 from fastapi import APIRouter
 
 from ml2dl.lessons import pooling as lesson
-from ml2dl.web.schemas import PoolingRequest
+from ml2dl.web.schemas import PoolingRequest, PoolingResult
 
 router = APIRouter(prefix="/api/pooling", tags=["pooling"])
 
 
-@router.post("")
+@router.post("", response_model=PoolingResult)
 def pooling(req: PoolingRequest) -> dict:
     """The grid, the pooled outputs, the survivors and the size progression."""
     return lesson.pooling(req.size, req.seed, req.start)

@@ -1,0 +1,140 @@
+"""The disk side of long jobs: what every worker process of one server can see.
+
+All workers of a server share one cache folder; a job is known there by its key
+(``<name>-<fingerprint>``), under ``<cache_dir>/jobs/``:
+
+    <key>.json        the result (JSON object), written once, atomically: the job is done
+    <key>.state.json  status, progress, message, extras, error, start and end times
+    <key>.lock        flock'ed (exclusive) by the process that runs the job, while queued or running
+    <key>.cancel      present = someone asked the job to stop (any worker may write it)
+    <key>.log         one JSON line per event (queued, started, done / failed / cancelled), with the pid
+    .guard            flock'ed briefly around "is anyone running it? then I start it"
+
+The kernel releases a ``flock`` when its process dies, so a job whose state says "running"
+while nobody holds its lock was interrupted (the server stopped), not still running.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..files import atomic_write_text
+
+
+class JobStore:
+    """Files of the jobs under ``cache_dir/jobs`` (see the module docstring)."""
+
+    def __init__(self, cache_dir: str | os.PathLike):
+        self.folder = Path(cache_dir) / "jobs"
+
+    def path(self, key: str, suffix: str) -> Path:
+        return self.folder / f"{key}{suffix}"
+
+    def result_path(self, key: str) -> Path:
+        return self.path(key, ".json")
+
+    # -- locks --------------------------------------------------------------------------------
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Hold the folder's guard lock: check-then-start and probes never interleave."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / ".guard", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def try_lock(self, key: str) -> int | None:
+        """Take the job's lock without waiting: the open file descriptor, or None if it is held.
+
+        flock locks belong to an open file, so a second open in the same process conflicts
+        too: the lock says "a job runs" whichever process or thread asks.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path(key, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return fd
+
+    @staticmethod
+    def unlock(fd: int) -> None:
+        os.close(fd)
+
+    def is_locked(self, key: str) -> bool:
+        """Whether some process holds the job's lock (call under :meth:`guard`)."""
+        if not self.path(key, ".lock").exists():
+            return False
+        fd = self.try_lock(key)
+        if fd is None:
+            return True
+        self.unlock(fd)
+        return False
+
+    # -- result and state ---------------------------------------------------------------------
+    def read_result(self, key: str) -> dict | None:
+        """The stored result, if it is there and is a whole JSON object (verified before trusted)."""
+        return _read_object(self.result_path(key))
+
+    def write_result(self, key: str, result: dict) -> dict:
+        """Store ``result`` as strict JSON; returns it as read back (what every worker will see)."""
+        text = json.dumps(result, allow_nan=False)
+        atomic_write_text(self.result_path(key), text)
+        return json.loads(text)
+
+    def read_state(self, key: str) -> dict | None:
+        return _read_object(self.path(key, ".state.json"))
+
+    def write_state(self, key: str, state: dict) -> None:
+        atomic_write_text(self.path(key, ".state.json"), json.dumps(state, allow_nan=False))
+
+    def forget(self, key: str) -> None:
+        """Remove the result and state (the job will run again when asked)."""
+        for suffix in (".json", ".state.json"):
+            self.path(key, suffix).unlink(missing_ok=True)
+
+    # -- cancel markers and the journal -----------------------------------------------------
+    def request_cancel(self, key: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path(key, ".cancel").touch()
+
+    def cancel_requested(self, key: str) -> bool:
+        return self.path(key, ".cancel").exists()
+
+    def clear_cancel(self, key: str) -> None:
+        self.path(key, ".cancel").unlink(missing_ok=True)
+
+    def journal(self, key: str, event: str, **info: Any) -> None:
+        """Append one event line (O_APPEND: lines of several processes do not mix)."""
+        line = json.dumps({"time": round(time.time(), 3), "pid": os.getpid(), "event": event, **info}) + "\n"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path(key, ".log"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+
+    def events(self, key: str) -> list[dict]:
+        """The journal's events, oldest first."""
+        try:
+            text = self.path(key, ".log").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _read_object(path: Path) -> dict | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,107 @@
+"""Step 2: train a small network live on a 2-D problem (``ml2dl.lessons.playground``).
+
+Stateless: the page sends back the ``state`` it got last time; the server keeps nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ml2dl.lessons import playground as lesson
+
+from .base import Grid, JSONObject, Number, Request, Result
+
+
+class PlaygroundSettings(Request):
+    """The problem, the network and the optimiser (limits = what the page offers)."""
+
+    problem: Literal["linear", "xor", "circle", "spiral"] = "xor"
+    noise: float = Field(0.1, ge=0, le=0.5, description="std of the jitter added to each point")
+    seed: int = Field(0, ge=0, le=9999, description="seed of the data and the initial weights")
+    points: int = Field(400, ge=20, le=lesson.MAX_POINTS, description="train + test points")
+    test_fraction: float = Field(0.5, ge=0.1, le=0.9, description="share of points held out for testing")
+    hidden: list[int] = Field(default_factory=lambda: [4], max_length=lesson.MAX_HIDDEN_LAYERS,
+                              description="neurons per hidden layer ([] = one neuron: logistic regression)")
+    activation: Literal["tanh", "relu", "sigmoid", "linear"] = "tanh"
+    optimizer: Literal["sgd", "adam"] = "sgd"
+    learning_rate: float = Field(0.3, gt=0, le=10, description="η in w ← w − η ∂L/∂w")
+    batch_size: int = Field(10, ge=1, le=lesson.MAX_POINTS, description="points per gradient step")
+
+
+class TrainRequest(Request):
+    settings: PlaygroundSettings = Field(default_factory=PlaygroundSettings)
+    state: JSONObject | None = Field(None, description="the state returned last time; null starts a new run")
+    steps: int = Field(10, ge=0, le=lesson.MAX_STEPS, description="gradient steps to take now")
+    resolution: int = Field(48, ge=8, le=lesson.MAX_GRID, description="side of the boundary grid")
+    include_points: bool = Field(True, description="send the train/test points (needed once per run)")
+
+
+class Metrics(Result):
+    train_loss: Number
+    test_loss: Number
+    train_accuracy: Number
+    test_accuracy: Number
+
+
+class Percent(Result):
+    train_accuracy: Number
+    test_accuracy: Number
+
+
+class Line(Result):
+    """One neuron's boundary: w₁x₁ + w₂x₂ + b = 0."""
+
+    w1: Number
+    w2: Number
+    b: Number
+
+
+class Boundary(Result):
+    axis: list[Number] = Field(description="the grid's x₁ (= x₂) values")
+    probability: Grid = Field(description="P(class 1) on the resolution × resolution grid")
+
+
+class NeuronMap(Result):
+    values: Grid
+    scale: Number
+
+
+class PointSet(Result):
+    x1: list[Number]
+    x2: list[Number]
+    label: list[int]
+
+
+class Points(Result):
+    train: PointSet
+    test: PointSet
+
+
+class TrainResult(Result):
+    """The network after ``steps`` more gradient steps (``lessons.playground.train``)."""
+
+    state: JSONObject = Field(description="send it back with the next request; state.history is the loss curve")
+    step: int
+    metrics: Metrics
+    percent: Percent
+    line: Line | None = Field(description="one neuron only: its boundary line")
+    boundary: Boundary
+    neurons: list[list[NeuronMap]] = Field(description="per hidden layer, each neuron's output map")
+    points: Points | None = Field(None, description="the train/test points (left out when include_points is false)")
+    diverged: bool = Field(description="an update made the weights infinite: they were put back, training stopped")
+    parameters: int
+    layers: list[int]
+    extent: list[Number]
+
+
+class OptionsResult(Result):
+    """What the page may offer, and the limits."""
+
+    problems: list[str]
+    activations: list[str]
+    optimizers: list[str]
+    max_hidden_layers: int
+    max_neurons: int
+    max_steps: int

@@ -1,0 +1,71 @@
+"""What a running module server knows about itself: :class:`Settings`.
+
+``create_app`` keeps one ``Settings`` on ``app.state.settings``; routes receive it as a
+FastAPI dependency (``ml2dl.web.deps``). Several uvicorn workers (``ml2dl serve --workers N``)
+each build their own app from the same settings, handed over as JSON in one environment
+variable (:data:`ENV_VAR`), so they share one cache folder and one start time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CACHE_DIR = Path("~/.cache/ml2dl/module")
+ENV_VAR = "ML2DL_SERVE_SETTINGS"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the routes may need to know about this server.
+
+    Args:
+        data_path: a PneumoniaMNIST-style ``.npz`` given with ``ml2dl serve --data`` (or None).
+        cache_dir: where long jobs keep their results and uploads their images (created on first
+            write); shared by every worker of one server.
+        training_budget: how much the background CNN trainings of steps 5 and 9 may use
+            (an ``ml2dl.lessons.images.Budget``); None means each step's default.
+        started_at: when the server started (seconds since the epoch); a job result finished
+            before it is reported as ``cached`` (trained in an earlier run of the server).
+    """
+
+    data_path: Path | None
+    cache_dir: Path
+    training_budget: Any = None
+    started_at: float = field(default_factory=time.time, compare=False)
+
+    @classmethod
+    def make(cls, *, data_path=None, cache_dir=None, training_budget=None, started_at=None) -> "Settings":
+        """Settings from user-level values (paths as str, ``~`` expanded, the default cache folder)."""
+        return cls(data_path=Path(data_path).expanduser() if data_path is not None else None,
+                   cache_dir=Path(cache_dir if cache_dir is not None else DEFAULT_CACHE_DIR).expanduser(),
+                   training_budget=training_budget,
+                   started_at=time.time() if started_at is None else float(started_at))
+
+    # -- handing the settings to worker processes ---------------------------------------------
+    def to_json(self) -> str:
+        budget = self.training_budget.as_dict() if self.training_budget is not None else None
+        return json.dumps({"data_path": str(self.data_path) if self.data_path else None,
+                           "cache_dir": str(self.cache_dir), "training_budget": budget,
+                           "started_at": self.started_at})
+
+    @classmethod
+    def from_json(cls, text: str) -> "Settings":
+        d = json.loads(text)
+        budget = d.get("training_budget")
+        if budget is not None:
+            from ml2dl.lessons.images import Budget
+
+            budget = Budget(**budget)
+        return cls.make(data_path=d.get("data_path"), cache_dir=d["cache_dir"], training_budget=budget,
+                        started_at=d.get("started_at"))
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """The settings ``serve`` put in :data:`ENV_VAR` for its workers (defaults when unset)."""
+        text = os.environ.get(ENV_VAR)
+        return cls.from_json(text) if text else cls.make()
