@@ -10,6 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ml2dl import metrics as m
+from ml2dl.checks import InputError
 
 sk = pytest.importorskip("sklearn.metrics")
 sk_calibration = pytest.importorskip("sklearn.calibration")
@@ -226,22 +227,22 @@ def test_column_vectors_accepted():
     ],
 )
 def test_bad_input_raises_with_expected_and_received(y, s, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         m.roc_auc_score(y, s)
 
 
 def test_bad_options_raise():
-    with pytest.raises(ValueError, match="n_boot must be a positive int, got 0"):
+    with pytest.raises(InputError, match="n_boot must be a positive int, got 0"):
         m.bootstrap_auc_ci(Y4, S4, n_boot=0)
-    with pytest.raises(ValueError, match="alpha must be a number in"):
+    with pytest.raises(InputError, match="alpha must be a number in"):
         m.bootstrap_auc_ci(Y4, S4, alpha=1.5)
-    with pytest.raises(ValueError, match=r"target must be in \(0, 1\], got 1.2"):
+    with pytest.raises(InputError, match=r"target must be a number in \(0, 1\], got 1.2"):
         m.threshold_for_sensitivity(Y4, S4, target=1.2)
-    with pytest.raises(ValueError, match="threshold must be a number, got nan"):
+    with pytest.raises(InputError, match="threshold must be a number, got nan"):
         m.binary_metrics(Y4, S4, threshold=float("nan"))
-    with pytest.raises(ValueError, match="y_pred must contain only the labels"):
+    with pytest.raises(InputError, match="y_pred must contain only the labels"):
         m.confusion_matrix([0, 1], [0, 0.5])
-    with pytest.raises(ValueError, match=r"y_prob must be probabilities in \[0, 1\]"):
+    with pytest.raises(InputError, match=r"y_prob must be probabilities in \[0, 1\]"):
         m.reliability([0, 1], [0.2, 1.3])
     with pytest.raises(TypeError, match="keyword|positional"):
         m.binary_metrics(Y4, S4, 0.5)  # options are keyword-only
@@ -318,7 +319,7 @@ def test_bootstrap_contains_point_auc_and_is_reproducible():
 def test_bootstrap_resample_aucs_equal_slow_loop():
     # The vectorised resample AUCs are exactly roc_auc_score of the resampled arrays.
     y, s = _pneumonia_like(80, 3)
-    fast = m._bootstrap_aucs(y, s, 50, np.random.default_rng(5))
+    fast = m.intervals._bootstrap_aucs(y, s, 50, np.random.default_rng(5))
     idx = np.random.default_rng(5).integers(0, len(y), size=(50, len(y)))
     slow = [m.roc_auc_score(y[i], s[i]) for i in idx]
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
@@ -398,9 +399,9 @@ def test_operating_points_chosen_on_validation_applied_unchanged_to_test():
 
 
 def test_apply_operating_points_checks_its_input():
-    with pytest.raises(TypeError, match="dict returned by operating_points"):
+    with pytest.raises(InputError, match="dict returned by operating_points"):
         m.apply_operating_points([0.5], Y4, S4)
-    with pytest.raises(ValueError, match="'x' must be a dict with a 'threshold'"):
+    with pytest.raises(InputError, match="'x' must be a dict with a 'threshold'"):
         m.apply_operating_points({"x": {"t": 0.5}}, Y4, S4)
 
 
