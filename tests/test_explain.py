@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from ml2dl import nn
+from ml2dl.checks import InputError
 from ml2dl.explain import grad_cam, input_gradient, last_conv_index, overlay, resize_maps, saliency
 from ml2dl.train import build_model
 
@@ -112,15 +113,20 @@ def test_resize_maps_keeps_constants_and_matches_nearest_corners():
 
 def test_explain_checks_its_arguments():
     linear = nn.Sequential(nn.Flatten(), nn.Linear(4, 1))
-    with pytest.raises(ValueError, match="no Conv2d"):
+    with pytest.raises(InputError, match="no Conv2d"):
         grad_cam(linear, np.zeros((1, 1, 2, 2), np.float32))
     two = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
-    with pytest.raises(ValueError, match="one output logit"):
+    with pytest.raises(InputError, match="one output logit"):
         saliency(two, np.zeros((1, 1, 2, 2), np.float32))
-    with pytest.raises(ValueError, match="target must be 1"):
+    with pytest.raises(InputError, match=r"target \(1 = pneumonia, 0 = normal\) must be one of 1, 0; got 2"):
         saliency(linear, np.zeros((1, 1, 2, 2), np.float32), target=2)
-    with pytest.raises(ValueError, match=r"shape \(N, C, H, W\)"):
+    with pytest.raises(InputError, match=r"shape \(N, C, H, W\)"):
         saliency(linear, np.zeros((2, 2), np.float32))
+    cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1))
+    with pytest.raises(InputError, match=r"layer must be an int in \[0, 2\], got 3"):
+        grad_cam(cnn, np.zeros((1, 1, 2, 2), np.float32), layer=3)
+    with pytest.raises(InputError, match="model must be an nn.Sequential, got list"):
+        grad_cam([cnn], np.zeros((1, 1, 2, 2), np.float32))
 
 
 def test_overlay_is_the_image_where_the_heatmap_is_zero():

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import nn
+from . import checks, nn
+from .checks import InputError
 from .data.images import to_uint8
 
 __all__ = ["input_gradient", "saliency", "grad_cam", "last_conv_index", "overlay"]
@@ -40,25 +41,28 @@ def _images(x) -> np.ndarray:
     if x.ndim == 3:  # one image (C, H, W)
         x = x[None]
     if x.ndim != 4:
-        raise ValueError(f"images must have shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
+        raise InputError(f"images must have shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
     if not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(f"images must be floats in [0, 1], got dtype {x.dtype}")
+        raise InputError(f"images must be floats in [0, 1], got dtype {x.dtype}")
     return x
 
 
 def _check_target(target) -> float:
-    if target not in (0, 1):
-        raise ValueError(f"target must be 1 (pneumonia) or 0 (normal), got {target!r}")
-    return 1.0 if target == 1 else -1.0
+    """The sign of the explained logit: +1 for pneumonia (target 1), −1 for normal (target 0)."""
+    return 1.0 if checks.choice("target (1 = pneumonia, 0 = normal)", target, (1, 0)) == 1 else -1.0
+
+
+def _sequential(model):
+    if not isinstance(model, nn.Sequential):
+        raise InputError(f"model must be an nn.Sequential, got {type(model).__name__}")
+    return model
 
 
 class _Explaining:
     """Eval mode and untouched parameter gradients for the duration of an explanation."""
 
     def __init__(self, model):
-        if not isinstance(model, nn.Sequential):
-            raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
-        self.model = model
+        self.model = _sequential(model)
 
     def __enter__(self):
         self.was_training = self.model.training
@@ -76,7 +80,7 @@ class _Explaining:
 def _forward(model, x):
     logits = model(x)
     if logits.ndim != 2 or logits.shape[1] != 1:
-        raise ValueError(f"explanations need a model with one output logit, got output shape {logits.shape}")
+        raise InputError(f"explanations need a model with one output logit, got output shape {logits.shape}")
     return logits
 
 
@@ -104,11 +108,10 @@ def last_conv_index(model) -> int:
     """Index of the layer whose output Grad-CAM uses: the last one with a spatial (h, w > 1)
     output before the network's head (after the last Conv2d and its batch norm / ReLU / pooling).
     """
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
+    _sequential(model)
     convs = [i for i, layer in enumerate(model.layers) if isinstance(layer, nn.Conv2d)]
     if not convs:
-        raise ValueError("Grad-CAM needs a convolutional network; this model has no Conv2d layer")
+        raise InputError("Grad-CAM needs a convolutional network; this model has no Conv2d layer")
     index = convs[-1]
     for i in range(index + 1, len(model.layers)):
         layer = model.layers[i]
@@ -136,14 +139,13 @@ def grad_cam(model, images, *, target: int = 1, layer: int | None = None, size=N
     """
     x = _images(images)
     sign = _check_target(target)
-    k = last_conv_index(model) if layer is None else int(layer)
-    if not 0 <= k < len(model.layers) - 1:
-        raise ValueError(f"layer must index a layer before the last one (0 … {len(model.layers) - 2}), got {layer}")
+    model = _sequential(model)
+    k = last_conv_index(model) if layer is None else checks.int_in_range("layer", layer, 0, len(model.layers) - 2)
     with _Explaining(model):
         logits = _forward(model, x)
         acts = model.layers[k].output
         if acts is None or np.ndim(acts) != 4:
-            raise ValueError(f"layer {k} ({model.layers[k]!r}) has no (N, K, h, w) feature maps to explain")
+            raise InputError(f"layer {k} ({model.layers[k]!r}) has no (N, K, h, w) feature maps to explain")
         grad = np.full_like(logits, sign)
         for later in reversed(model.layers[k + 1:]):  # backprop down to A only
             grad = later.backward(grad)
@@ -190,12 +192,13 @@ def overlay(image: np.ndarray, heatmap: np.ndarray, *, alpha: float = 0.45, cmap
     """
     from matplotlib import colormaps
 
+    alpha = checks.number_in_range("alpha", alpha, 0.0, 1.0)
     img = np.asarray(image, dtype=np.float64)
     if img.ndim == 3:
         img = img.mean(axis=0)
     heat = np.clip(np.asarray(heatmap, dtype=np.float64), 0, 1)
     if img.shape != heat.shape:
-        raise ValueError(f"image {img.shape} and heatmap {heat.shape} must have the same size")
+        raise InputError(f"image {img.shape} and heatmap {heat.shape} must have the same size")
     gray = np.repeat(np.clip(img, 0, 1)[..., None], 3, axis=2)
     colour = colormaps[cmap](heat)[..., :3]
     a = alpha * heat[..., None]
