@@ -1,4 +1,4 @@
-"""Tests for ml2dl.report: a self-contained HTML report and metrics.json."""
+"""Tests for ml2dl.report: a self-contained HTML report and metrics.json, rendered from one Evaluation."""
 
 import base64
 import json
@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from ml2dl import metrics as M
+from ml2dl import nn
 from ml2dl import report as R
+from ml2dl.checks import InputError
+from ml2dl.data import phantom_splits
+from ml2dl.report import figures
+from ml2dl.train import build_model, evaluate, evaluate_scores, fit
 
 
 def _scores(n, prior, seed):
@@ -42,21 +47,39 @@ class _Tags(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def full_report(tmp_path_factory):
+def real_run(tmp_path_factory):
+    """A real (short) fit on phantom films: a tiny CNN, 4 epochs, its run directory.
+
+    The seed and learning rate give a validation AUC that peaks at epoch 3 and dips at
+    epoch 4 by less than the tolerance, so fit keeps epoch 4 (later epochs win ties):
+    the first maximum of the validation AUC is not the checkpoint's epoch.
+    """
+    root = tmp_path_factory.mktemp("real")
+    splits = phantom_splits(192, 96, 96, size=28, seed=1)
+    model = build_model("lesson", in_channels=1, image_size=28, width=4, hidden=16, seed=0)
+    result = fit(model, splits.train, splits.val, epochs=4, batch_size=32, lr=1e-2, tolerance=0.05,
+                 precise_bn=None, augment=None, threads=1, run_dir=root / "run")
+    ev = evaluate(result.model, splits, split="test", run=root / "run", title="Lesson CNN on phantoms")
+    path = R.write_report(root / "eval", ev)
+    return {"root": root, "result": result, "evaluation": ev, "html": path.read_text(encoding="utf-8"),
+            "json": json.loads((root / "eval" / "metrics.json").read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory, real_run):
     out = tmp_path_factory.mktemp("report")
     y_val, s_val = _scores(524, 0.742, 1)
     y_test, s_test = _scores(624, 0.625, 2)
-    history = [{"epoch": e, "train_loss": 0.6 * 0.85 ** e, "val_loss": 0.5 * 0.9 ** e,
-                "val_auc": 0.9 - 0.05 * 0.7 ** e, "lr": 1e-3, "seconds": 10.0}
-               for e in range(1, 6)]
+    real = real_run["evaluation"]
     points = M.operating_points(y_val, s_val, sensitivity=0.95, specificity=0.95)
-    path = R.write_report(
-        out, title="Small CNN <test>", history=history,
-        val={"y_true": y_val, "y_score": s_val}, test={"y_true": y_test, "y_score": s_test},
-        points=points, misclassified=_misclassified(6),
+    ev = evaluate_scores(
+        {"validation": (y_val, s_val), "test": (y_test, s_test)}, split="test",
+        operating_points=points, history=real.history, best_epoch=real.best_epoch,
+        misclassified=_misclassified(6), title="Small CNN <test>",
         dataset_note="PneumoniaMNIST (MedMNIST v2), CC BY 4.0.")
+    path = R.write_report(out, ev)
     return {"path": path, "out": out, "points": points, "val": (y_val, s_val),
-            "test": (y_test, s_test), "html": path.read_text(encoding="utf-8"),
+            "test": (y_test, s_test), "html": path.read_text(encoding="utf-8"), "evaluation": ev,
             "json": json.loads((out / "metrics.json").read_text(encoding="utf-8"))}
 
 
@@ -115,7 +138,7 @@ def test_metrics_json_is_strict_and_matches_metrics(full_report):
         assert entry["validation"]["tp"] == point["tp"]
         for key in ("tp", "fp", "tn", "fn", "sensitivity", "specificity"):
             assert entry["test"][key] == applied[name][key]
-    assert len(record["history"]) == 5
+    assert record["history"] == full_report["evaluation"].history and len(record["history"]) == 4
     assert record["published_pneumoniamnist_test"]["results"][0] == \
         {"model": "ResNet-18 (28\u00d728 input)", "auc": 0.944, "acc": 0.854}
 
@@ -160,12 +183,14 @@ def test_html_escapes_text_and_reads_for_clinicians(full_report):
 
 def test_points_default_to_validation_and_validation_only_is_flagged(tmp_path):
     y_val, s_val = _scores(300, 0.7, 3)
-    path = R.write_report(tmp_path, title="val only", val={"y_true": y_val, "y_score": s_val})
+    path = R.write_report(tmp_path, evaluate_scores({"validation": (y_val, s_val)}, split="val",
+                                                    title="val only"))
     page = path.read_text(encoding="utf-8")
     record = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     expected = M.operating_points(y_val, s_val)
     assert {n: p["threshold"] for n, p in record["operating_points"].items()} == \
         {n: p["threshold"] for n, p in expected.items()}
+    assert record["operating_points_chosen_on"] == "val"
     assert "these figures are optimistic" in page
     assert "not comparable" in page
     assert "test" not in record["splits"]
@@ -174,9 +199,10 @@ def test_points_default_to_validation_and_validation_only_is_flagged(tmp_path):
 def test_logit_scores_skip_the_reliability_diagram(tmp_path):
     y, s = _scores(200, 0.6, 4)
     logits = np.log(s / (1 - s))
-    R.write_report(tmp_path, title="logits", val={"y_true": y, "y_score": logits[:, None]})
+    R.write_report(tmp_path, evaluate_scores({"val": (y, logits[:, None])}, split="val", title="logits"))
     record = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     assert record["splits"]["validation"]["ece"] is None
+    assert record["splits"]["validation"]["reliability"] is None
     assert record["splits"]["validation"]["auc"] == pytest.approx(M.roc_auc_score(y, s))
     assert "not probabilities" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
@@ -184,47 +210,67 @@ def test_logit_scores_skip_the_reliability_diagram(tmp_path):
 def test_overwrites_atomically_and_creates_folder(tmp_path):
     out = tmp_path / "a" / "b"
     y, s = _scores(100, 0.5, 5)
-    R.write_report(out, title="first", test={"y_true": y, "y_score": s})
-    R.write_report(out, title="second", test={"y_true": y, "y_score": s})
-    assert "second" in (out / "report.html").read_text(encoding="utf-8")
+    R.write_report(out, evaluate_scores({"test": (y, s)}, split="test", title="first"))
+    R.write_report(out, evaluate_scores({"test": (y, s)}, split="test", title="second"))
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "second" in page and "No operating points" in page
     assert sorted(p.name for p in out.iterdir()) == ["metrics.json", "report.html"]
 
 
-def test_minimal_report_without_data(tmp_path):
-    path = R.write_report(tmp_path, title="nothing yet")
-    page = path.read_text(encoding="utf-8")
-    assert "nothing to evaluate" in page and "0.944" in page
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"title": ""}, "title must be a non-empty string"),
-        ({"title": "t", "val": {"y_true": [0, 1]}}, "val must be a dict with 'y_true' and"),
-        ({"title": "t", "test": {"y_true": [0, 1, 2], "y_score": [0.1, 0.2, 0.3]}},
-         "only the labels 0"),
-        ({"title": "t", "misclassified": [{"image": np.full((4, 4), 2.0), "heatmap": None,
-                                           "label": 1, "score": 0.3}]},
-         r"misclassified\[0\]\['image'\] must be a 2-D array of values in \[0, 1\]"),
-        ({"title": "t", "misclassified": [{"image": np.zeros((4, 4)), "heatmap": None,
-                                           "label": 3, "score": 0.3}]},
-         r"misclassified\[0\]\['label'\] must be 0 or 1, got 3"),
-        ({"title": "t", "history": [1.0]}, r"history\[0\] must be a dict"),
-    ],
-)
-def test_bad_input_raises(tmp_path, kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        R.write_report(tmp_path, **kwargs)
+def test_write_report_takes_an_evaluation_and_writes_nothing_otherwise(tmp_path):
+    with pytest.raises(InputError, match="evaluation must be an ml2dl.train.Evaluation"):
+        R.write_report(tmp_path, {"y_true": [0, 1], "y_score": [0.2, 0.8]})
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
 def test_one_class_validation_still_writes_a_report(tmp_path):
     y_test, s_test = _scores(120, 0.6, 6)
     with pytest.warns(M.UndefinedMetricWarning):
-        R.write_report(tmp_path, title="degenerate",
-                       val={"y_true": np.ones(20, int), "y_score": np.linspace(0, 1, 20)},
-                       test={"y_true": y_test, "y_score": s_test})
+        ev = evaluate_scores({"validation": (np.ones(20, int), np.linspace(0, 1, 20)),
+                              "test": (y_test, s_test)}, split="test", title="degenerate")
+        R.write_report(tmp_path, ev)
     record = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     assert record["splits"]["validation"]["auc"] is None  # NaN → null in strict JSON
     assert record["operating_points"]["screening"]["threshold"] is None
     assert record["splits"]["test"]["auc"] == pytest.approx(M.roc_auc_score(y_test, s_test))
+
+
+# --------------------------------------------------------------------------- #
+# The report of a real fit: the epoch-time line and the checkpoint's epoch
+# --------------------------------------------------------------------------- #
+
+
+def test_real_run_report_shows_epochs_and_training_time(real_run):
+    history = json.loads((real_run["root"] / "run" / "history.json").read_text(encoding="utf-8"))
+    assert len(history) == 4 and all("epoch_seconds" in row for row in history)
+    total = sum(row["epoch_seconds"] for row in history)  # fit's own per-epoch clock
+    expected = f"{total:.1f} seconds" if total < 60 else f"{total / 60:.1f} minutes"
+    assert f"<p>4 epochs in {expected}." in real_run["html"]
+    assert real_run["json"]["history"] == history
+
+
+def test_real_run_report_marks_the_checkpoints_epoch(real_run):
+    run = real_run["root"] / "run"
+    _, meta = nn.load(run / "best.npz", with_metadata=True)
+    history = real_run["evaluation"].history
+    aucs = [row["val_auc"] for row in history]
+    first_max = history[int(np.argmax(aucs))]["epoch"]
+    # The case the old report got wrong: fit kept a later epoch within its tolerance.
+    assert meta["epoch"] == real_run["result"].best_epoch != first_max, \
+        "this fit no longer exercises the tie rule; choose another seed for real_run"
+    ev = real_run["evaluation"]
+    assert ev.best_epoch == meta["epoch"]
+    assert real_run["json"]["best_epoch"] == meta["epoch"]
+    assert f"the checkpoint of epoch {meta['epoch']}" in real_run["html"]
+    fig = figures.history_figure(history, ev.best_epoch)
+    marks = {line.get_xdata()[0] for ax in fig.axes for line in ax.get_lines()
+             if line.get_label().startswith("best epoch")}
+    assert marks == {meta["epoch"]}
+
+
+def test_real_run_report_shows_grad_cam_of_the_mistakes(real_run):
+    ev = real_run["evaluation"]
+    assert 0 < len(ev.misclassified) <= 24
+    assert all(m.heatmap is not None and m.heatmap.shape == (28, 28) for m in ev.misclassified)
+    assert "Gallery of misclassified images" in real_run["html"]
+    assert real_run["json"]["misclassified_shown"] == len(ev.misclassified)
