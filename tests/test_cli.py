@@ -129,6 +129,15 @@ def test_evaluate_json_matches_an_independent_computation(work):
     assert result["sensitivity"] == pytest.approx(np.mean(called[y == 1]))
     assert result["specificity"] == pytest.approx(np.mean(~called[y == 0]))
     assert Path(root / result["report"]).is_file()
+    # The printed figures, metrics.json and the report come from one evaluation.
+    record = json.loads((Path(root / result["report"]).parent / "metrics.json").read_text())
+    assert record["splits"]["test"]["auc"] == result["auc"]
+    assert record["splits"]["test"]["auc_ci95"] == result["auc_ci95"]
+    assert record["operating_points"]["screening"]["test"]["tp"] == result["operating_points"]["screening"]["tp"]
+    _, meta = nn.load(root / "runs/a/best.npz", with_metadata=True)
+    assert result["best_epoch"] == record["best_epoch"] == meta["epoch"]
+    page = Path(root / result["report"]).read_text(encoding="utf-8")
+    assert "<p>3 epochs in " in page and f"the checkpoint of epoch {meta['epoch']}" in page
 
 
 def test_evaluate_prints_a_table_and_writes_the_report(work, tmp_path):

@@ -29,10 +29,9 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from .. import metrics as M
-    from ..train import predict_proba
+    from ..train import evaluate
 
-    run_dir, config, model, meta = load_run(args.run)
+    run_dir, config, model, _ = load_run(args.run)
     spec = args.data or recorded_data(config)
     if not spec:
         raise InputError("evaluate needs --data (the run does not record its data)")
@@ -49,46 +48,39 @@ def run(args) -> int:
     if len(np.unique(y)) < 2:
         raise InputError(f"the {args.split} split of {spec} holds one class only; AUC, sensitivity and "
                          f"specificity need both")
-    scores = predict_proba(model, ds.images)
-
-    # Operating points: chosen on validation after training, applied unchanged here.
-    saved = run_dir.operating_points()
-    points, chosen_on = (saved["points"], "val (after training)") if saved else (None, None)
-    val_scores = None
     if splits.val is not None and args.split != "val":
         check_shape(splits.val, config, spec, "val")
-        val_scores = predict_proba(model, splits.val.images)
-    if points is None:
-        if args.split == "val":
-            points, chosen_on = M.operating_points(y, scores), "val"
-        elif val_scores is not None:
-            points, chosen_on = M.operating_points(labels_of(splits.val), val_scores), "val"
-        else:
-            raise InputError(f"no operating points: {run_dir.path} has no operating_points.json and {spec} "
-                             f"has no validation split to choose them on")
-    applied = M.apply_operating_points(points, y, scores)
-    point = applied[args.operating_point]
-    mm = M.medmnist_metrics(y, scores)
-    ci = M.bootstrap_auc_ci(y, scores, n_boot=1000, rng=0)
-    at_half = M.binary_metrics(y, scores, threshold=0.5)
+
+    # One evaluation: the printed figures, metrics.json and the report all come from it.
+    # Operating points: chosen on validation after training, applied unchanged here.
+    model_name = (config.get("model") or {}).get("name", "model")
+    title = f"{model_name.capitalize()} CNN (run {run_dir.path.name}) on {Path(str(spec)).name}: {args.split} split"
+    ev = evaluate(model, splits, split=args.split, run=run_dir, operating_point=args.operating_point,
+                  title=title, dataset_note=getattr(ds, "source", "") or spec)
+    if not ev.operating_points:
+        raise InputError(f"no operating points: {run_dir.path} has no operating_points.json and {spec} "
+                         f"has no validation split to choose them on")
 
     report_path = None
     if not args.no_report:
-        report_path = _write_report(args, run_dir, config, model, ds, y, scores, splits, val_scores, points,
-                                    point["threshold"], spec)
+        from ..report import write_report
 
+        out = Path(args.report) if args.report else run_dir.path / f"eval-{args.split}"
+        report_path = write_report(out, ev)
+
+    point, at_half = ev.point, ev.scores.at_half
     result = {
-        "run": str(run_dir.path), "data": spec, "split": args.split, "n": int(len(y)),
-        "positives": int(y.sum()), "negatives": int(len(y) - y.sum()),
-        "auc": mm["auc"], "auc_ci95": list(ci),
-        "accuracy": mm["acc"],  # MedMNIST's convention: score > 0.5
-        "operating_point": args.operating_point, "operating_point_rule": point.get("rule"),
+        "run": str(run_dir.path), "data": spec, "split": args.split, "n": ev.scores.n,
+        "positives": ev.scores.n_pneumonia, "negatives": ev.scores.n_normal,
+        "auc": ev.auc, "auc_ci95": list(ev.auc_ci95),
+        "accuracy": ev.acc,  # MedMNIST's convention: score > 0.5
+        "operating_point": ev.operating_point, "operating_point_rule": point.get("rule"),
         "threshold": point["threshold"], "sensitivity": point["sensitivity"],
         "specificity": point["specificity"], "ppv": point["ppv"], "npv": point["npv"],
         "operating_point_accuracy": point["accuracy"],
         "at_threshold_0.5": {k: at_half[k] for k in ("sensitivity", "specificity", "ppv", "npv", "f1")},
-        "operating_points": applied, "operating_points_chosen_on": chosen_on,
-        "best_epoch": meta.get("epoch"), "report": str(report_path) if report_path else None,
+        "operating_points": ev.points, "operating_points_chosen_on": ev.points_chosen_on,
+        "best_epoch": ev.best_epoch, "report": str(report_path) if report_path else None,
     }
     if args.json:
         from ..files import jsonable
@@ -120,34 +112,3 @@ def _print_evaluation(r):
         out.print(f"  {name}: {p.get('rule', '')}")
     if r["report"]:
         out.print(f"Report: {r['report']}")
-
-
-def _write_report(args, run_dir, config, model, ds, y, scores, splits, val_scores, points, threshold, spec):
-    import numpy as np
-
-    from ..explain import grad_cam
-    from ..report import write_report
-
-    out = Path(args.report) if args.report else run_dir.path / f"eval-{args.split}"
-    wrong = np.flatnonzero((scores >= threshold) != (y == 1))
-    wrong = wrong[np.argsort(-np.abs(scores[wrong] - threshold))][:24]  # the most confident mistakes first
-    items = []
-    if len(wrong):
-        given = (scores[wrong] >= threshold).astype(int)  # explain the wrong call: what misled the model
-        cams = [grad_cam(model, ds.images[i][None], target=int(t))[0] for i, t in zip(wrong, given)]
-        for i, cam in zip(wrong, cams):
-            img = ds.images[i]
-            items.append({"image": np.clip(img.mean(axis=0), 0, 1), "heatmap": cam, "label": int(y[i]),
-                          "score": float(scores[i])})
-    kwargs = {}
-    if args.split == "val":
-        kwargs["val"] = {"y_true": y, "y_score": scores}
-    else:
-        if val_scores is not None:
-            kwargs["val"] = {"y_true": labels_of(splits.val), "y_score": val_scores}
-        kwargs["test"] = {"y_true": y, "y_score": scores}
-    model_name = (config.get("model") or {}).get("name", "model")
-    source = getattr(ds, "source", "") or spec
-    title = f"{model_name.capitalize()} CNN (run {run_dir.path.name}) on {Path(str(spec)).name}: {args.split} split"
-    return write_report(out, title=title, history=run_dir.history(), points=points, misclassified=items,
-                        dataset_note=source, **kwargs)
