@@ -46,37 +46,50 @@ RUNAWAY = 1e6  # |w| beyond this is divergence; the run stops there (and before 
 SETTLED = 0.01  # converged: the loss gap to the minimum shrank below 1 % of where it started
 
 
-def tumour_data() -> dict:
-    """The dataset: ``{"size_cm": [...], "x": [size − 3 ...], "label": [0/1 ...] (1 = abnormal),
-    "target": [±1 ...], "centre_cm": 3.0}``."""
+def _make_data() -> tuple[np.ndarray, np.ndarray]:
     size = np.array(SIZES_CM)
     label = (size >= CENTRE_CM).astype(int)
     for borderline in BORDERLINE_CM:
         label[np.isclose(size, borderline)] ^= 1
-    return {"size_cm": size.tolist(), "x": np.round(size - CENTRE_CM, 10).tolist(), "label": label.tolist(),
-            "target": (2 * label - 1).tolist(), "centre_cm": CENTRE_CM}
+    return size, label
+
+
+_SIZE, _LABEL = _make_data()  # built once; never written to
+_X = np.round(_SIZE - CENTRE_CM, 10)[:, None]           # (24, 1) centred sizes
+_T = (2.0 * _LABEL - 1)[:, None]                        # (24, 1) targets ±1
+
+
+def tumour_data() -> dict:
+    """The dataset: ``{"size_cm": [...], "x": [size − 3 ...], "label": [0/1 ...] (1 = abnormal),
+    "target": [±1 ...], "centre_cm": 3.0}``."""
+    return {"size_cm": _SIZE.tolist(), "x": _X[:, 0].tolist(), "label": _LABEL.tolist(),
+            "target": (2 * _LABEL - 1).tolist(), "centre_cm": CENTRE_CM}
 
 
 def _xt() -> tuple[np.ndarray, np.ndarray]:
-    data = tumour_data()
-    return np.array(data["x"])[:, None], np.array(data["target"], dtype=np.float64)[:, None]
+    return _X, _T
 
 
 def loss_curve(w) -> np.ndarray:
     """L(w) = mean((w·x − t)²) for an array of weights (vectorised), float64."""
-    x, t = _xt()
     w = np.asarray(w, dtype=np.float64)
-    return np.mean((w[..., None] * x[:, 0] - t[:, 0]) ** 2, axis=-1)
+    return np.mean((w[..., None] * _X[:, 0] - _T[:, 0]) ** 2, axis=-1)
+
+
+def _minimum() -> dict:
+    w_star = float((_X[:, 0] @ _T[:, 0]) / (_X[:, 0] @ _X[:, 0]))
+    curvature = float(2 * np.mean(_X**2))
+    return {"w": w_star, "loss": float(loss_curve(w_star)), "curvature": curvature,
+            "best_lr": 1 / curvature, "critical_lr": 2 / curvature}
+
+
+_MINIMUM = _minimum()
 
 
 def minimum() -> dict:
     """The parabola's bottom and shape: w* = Σxt / Σx², L(w*), L″ = 2·mean(x²), and the learning
     rates 1/L″ (one step lands on w*) and 2/L″ (beyond it, divergence)."""
-    x, t = _xt()
-    w_star = float((x[:, 0] @ t[:, 0]) / (x[:, 0] @ x[:, 0]))
-    curvature = float(2 * np.mean(x**2))
-    return {"w": w_star, "loss": float(loss_curve(w_star)), "curvature": curvature,
-            "best_lr": 1 / curvature, "critical_lr": 2 / curvature}
+    return dict(_MINIMUM)
 
 
 class _OneWeight:
@@ -84,7 +97,7 @@ class _OneWeight:
 
     def __init__(self, w: float, lr: float):
         self.x, self.t = _xt()
-        self.layer = nn.Linear(1, 1, bias=False, dtype=np.float64)
+        self.layer = nn.Linear(1, 1, bias=False, dtype=np.float64, rng=0)  # the weight is set below
         self.layer.weight.data[...] = w
         self.loss_fn = nn.MSELoss()
         self.opt = optim.SGD(self.layer.parameters(), lr=lr)
@@ -94,7 +107,7 @@ class _OneWeight:
         return float(self.layer.weight.data[0, 0])
 
     def loss_and_gradient(self) -> tuple[float, float]:
-        self.opt.zero_grad()
+        self.layer.zero_grad()
         loss = self.loss_fn(self.layer(self.x), self.t)
         self.layer.backward(self.loss_fn.backward())
         return loss, float(self.layer.weight.grad[0, 0])

@@ -45,7 +45,7 @@ class Surface:
     start: tuple[float, float]
     lr: float  # a learning rate that works for plain gradient descent here
     loss: Callable[[np.ndarray, np.ndarray], np.ndarray]  # vectorised over a grid
-    gradient: Callable  # (point (2,), rows or None) → (2,)
+    make_gradient: Callable  # () → gradient(point (2,), rows or None) → (2,), for one path
     minima: tuple[tuple[float, float], ...]
 
 
@@ -54,28 +54,40 @@ def _sizes_targets():
     return np.array(data["size_cm"]), np.array(data["target"], dtype=np.float64)
 
 
+_S, _T = _sizes_targets()  # built once; never written to
+
+
 def _tumour_loss(w, b):
-    s, t = _sizes_targets()
-    return np.mean((w[..., None] * s + b[..., None] - t) ** 2, axis=-1)
+    return np.mean((w[..., None] * _S + b[..., None] - _T) ** 2, axis=-1)
+
+
+class _TumourGradient:
+    """∂L/∂(w, b) on the examples ``rows`` (all when None), by the engine's backward pass:
+    an ``nn.Linear(1, 1)`` holding (w, b), ``nn.MSELoss``. One per path (a layer keeps what
+    its backward needs, so it is not shared between requests)."""
+
+    def __init__(self):
+        self.layer = nn.Linear(1, 1, dtype=np.float64, rng=0)
+        self.loss_fn = nn.MSELoss()
+
+    def __call__(self, point, rows=None):
+        s, t = (_S, _T) if rows is None else (_S[rows], _T[rows])
+        layer = self.layer
+        layer.weight.data[...] = point[0]
+        layer.bias.data[...] = point[1]
+        layer.zero_grad()
+        self.loss_fn(layer(s[:, None]), t[:, None])
+        layer.backward(self.loss_fn.backward())
+        return np.array([layer.weight.grad[0, 0], layer.bias.grad[0]])
 
 
 def _tumour_gradient(point, rows=None):
-    """∂L/∂(w, b) on the examples ``rows`` (all when None), by the engine's backward pass."""
-    s, t = _sizes_targets()
-    if rows is not None:
-        s, t = s[rows], t[rows]
-    layer = nn.Linear(1, 1, dtype=np.float64)
-    layer.weight.data[...] = point[0]
-    layer.bias.data[...] = point[1]
-    loss_fn = nn.MSELoss()
-    loss_fn(layer(s[:, None]), t[:, None])
-    layer.backward(loss_fn.backward())
-    return np.array([layer.weight.grad[0, 0], layer.bias.grad[0]])
+    """∂L/∂(w, b) at one point (a one-off :class:`_TumourGradient`)."""
+    return _TumourGradient()(point, rows)
 
 
 def _tumour_minimum():
-    s, t = _sizes_targets()
-    w, b = np.linalg.lstsq(np.c_[s, np.ones_like(s)], t, rcond=None)[0]
+    w, b = np.linalg.lstsq(np.c_[_S, np.ones_like(_S)], _T, rcond=None)[0]
     return (float(w), float(b))
 
 
@@ -95,9 +107,9 @@ def _two_minima_minima():
 
 SURFACES = {
     "tumour": Surface("tumour", ("w", "b"), ((-0.5, 1.5), (-5.0, 2.0)), (-0.3, 1.0), 0.06,
-                      _tumour_loss, _tumour_gradient, (_tumour_minimum(),)),
+                      _tumour_loss, _TumourGradient, (_tumour_minimum(),)),
     "two_minima": Surface("two_minima", ("u", "v"), ((-2.0, 2.0), (-1.5, 1.5)), (0.3, 1.2), 0.05,
-                          _two_minima_loss, _two_minima_gradient, _two_minima_minima()),
+                          _two_minima_loss, lambda: _two_minima_gradient, _two_minima_minima()),
 }
 
 
@@ -140,12 +152,13 @@ def _path(surface: Surface, start: np.ndarray, optimizer: str, lr: float, steps:
     """Run the optimizer from ``start``; ``batches(step) → rows`` picks each step's examples."""
     point = nn.Parameter(start.copy())
     opt = _optimizer(optimizer, point, lr)
+    gradient = surface.make_gradient()
     path = [start.copy()]
     diverged = False
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(steps):
             opt.zero_grad()
-            point.grad[...] = surface.gradient(point.data, None if batches is None else batches(k))
+            point.grad[...] = gradient(point.data, None if batches is None else batches(k))
             opt.step()
             if not np.all(np.abs(point.data) <= RUNAWAY):  # also catches NaN
                 diverged = True
