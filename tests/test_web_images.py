@@ -80,7 +80,9 @@ def test_a_fully_connected_net_cannot_tell_shuffled_pixels_apart():
     for model, images in ((a, x), (b, xs)):
         lesson.train_binary(model, images, data.train_labels, epochs=2, batch_size=16, lr=3e-3, seed=0)
     assert lesson.predict_logits(b, xvs) == pytest.approx(lesson.predict_logits(a, xv), abs=1e-4)
-    assert b[1].weight.data == pytest.approx(a[1].weight.data[:, perm], abs=1e-5)
+    # Up to float rounding: the sums run in another order, and Adam divides by √v, so a weight
+    # whose gradient is almost 0 can carry a rounding difference of ~1e-5 (one Adam step is lr = 3e-3).
+    assert b[1].weight.data == pytest.approx(a[1].weight.data[:, perm], abs=5e-5)
     # ...whereas the CNN's shuffled twin computes something else entirely
     c, d = lesson.small_cnn(0), lesson.small_cnn(0)
     assert np.abs(lesson.predict_logits(c, xv) - lesson.predict_logits(d, xvs)).max() > 1e-2

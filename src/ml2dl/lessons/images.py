@@ -15,7 +15,8 @@ for a few epochs on the same images with the same seed, then reports their accur
 on held-out images. It runs as a background job (``ml2dl.web.jobs``).
 
 Also here, shared with step 9: loading the chest images (a MedMNIST ``.npz`` given with
-``ml2dl serve --data``, else synthetic phantoms) and a compact training loop.
+``ml2dl serve --data``, else synthetic phantoms) and the lessons' recipe. Training goes
+through :func:`ml2dl.train.fit`, the one training loop of ml2dl.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from typing import Callable
 
 import numpy as np
 
-from ml2dl import nn, optim
+from ml2dl import checks, nn
 from ml2dl.checks import InputError
 from ml2dl.data import phantom_splits
 from ml2dl.data.images import to_uint8
 from ml2dl.data.medmnist import read_medmnist_npz
+from ml2dl.train import Recipe, fit, predict_logits
 
 IMAGE_SIZE = 28
 PERMUTATION_SEED = 0
@@ -236,6 +238,13 @@ def small_cnn(seed: int = 0, channels: tuple[int, int] = (8, 16)) -> nn.Sequenti
     )
 
 
+# The lessons' recipe: plain Adam at a constant learning rate on unweighted binary
+# cross-entropy, no augmentation, no batch-norm re-estimation: the loop of the lectures,
+# with nothing between the student and what the network learns.
+LESSON_RECIPE = Recipe(optimizer="adam", weight_decay=0.0, schedule="constant", class_weight=None, augment=None,
+                       precise_bn=None)
+
+
 @dataclass(frozen=True)
 class Budget:
     """How much training a background job may do (tests use a tiny one)."""
@@ -249,11 +258,9 @@ class Budget:
 
     def __post_init__(self):
         for name in ("n_train", "n_val", "epochs", "batch_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise InputError(f"budget.{name} must be a positive int, got {v!r}")
-        if not 0 < self.lr <= 1:
-            raise InputError(f"budget.lr must be in (0, 1], got {self.lr!r}")
+            checks.positive_int(f"budget.{name}", getattr(self, name))
+        checks.number_in_range("budget.lr", self.lr, 0.0, 1.0, low_open=True)
+        checks.non_negative_int("budget.seed", self.seed)
 
     def as_dict(self) -> dict:
         return {"n_train": self.n_train, "n_val": self.n_val, "epochs": self.epochs,
@@ -272,40 +279,22 @@ def standardise(train: np.ndarray, *others: np.ndarray):
 
 def train_binary(model: nn.Module, images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_size: int,
                  lr: float, seed: int, on_batch: Callable[[int, int, float], None] | None = None) -> list[float]:
-    """Mini-batch Adam on binary cross-entropy; returns each epoch's mean training loss.
+    """Train with :func:`ml2dl.train.fit` and :data:`LESSON_RECIPE`; returns each epoch's mean training loss.
 
-    Each epoch shuffles with ``default_rng((seed, epoch))``, so two runs with the same seed
-    see the images in the same order. ``on_batch(done, total, loss)`` is called after
-    every batch (progress, and a place to raise to cancel).
+    No validation set is given, so nothing is selected: the model ends with its last
+    epoch's weights (in evaluation mode). ``on_batch(done, total, loss)`` is called after
+    every batch with the batches done so far, the batches of the whole run and that batch's
+    loss: for progress, and a place to raise to cancel (the exception ends training and
+    propagates out of :func:`fit`).
     """
-    loss_fn = nn.BCEWithLogitsLoss()
-    opt = optim.Adam(model.parameters(), lr=lr)
-    y = np.asarray(labels, dtype=np.float32)[:, None]
-    n = len(images)
-    per_epoch = -(-n // batch_size)
-    total, done, losses = epochs * per_epoch, 0, []
-    model.train()
-    for epoch in range(epochs):
-        order = np.random.default_rng((seed, epoch)).permutation(n)
-        running = 0.0
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            loss = loss_fn(model(images[idx]), y[idx])
-            model.backward(loss_fn.backward())
-            opt.step()
-            opt.zero_grad()
-            running += loss * len(idx)
-            done += 1
-            if on_batch is not None:
-                on_batch(done, total, loss)
-        losses.append(running / n)
-    model.eval()
-    return losses
+    recipe = LESSON_RECIPE.replace(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
 
+    def progress(event):
+        if event.stage == "batch" and on_batch is not None:
+            on_batch((event.epoch - 1) * event.batches + event.batch, event.epochs * event.batches, event.batch_loss)
 
-def predict_logits(model: nn.Module, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    model.eval()
-    return np.concatenate([model(images[i : i + batch_size])[:, 0] for i in range(0, len(images), batch_size)])
+    result = fit(model, (images, labels), None, recipe=recipe, callbacks=[progress])
+    return [row["train_loss"] for row in result.history]
 
 
 def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> float:
