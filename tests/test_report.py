@@ -274,3 +274,7 @@ def test_real_run_report_shows_grad_cam_of_the_mistakes(real_run):
     assert all(m.heatmap is not None and m.heatmap.shape == (28, 28) for m in ev.misclassified)
     assert "Gallery of misclassified images" in real_run["html"]
     assert real_run["json"]["misclassified_shown"] == len(ev.misclassified)
+    t = ev.point["threshold"]
+    total = int(np.sum((ev.y_score >= t) != (ev.y_true == 1)))  # counted here, independently
+    assert real_run["json"]["misclassified_total"] == total
+    assert f"The {len(ev.misclassified)} most confident of {total} misclassified images" in real_run["html"]

@@ -95,6 +95,7 @@ def test_misclassified_are_the_most_confident_mistakes_with_grad_cam(trained, ev
     y, p = evaluation.y_true, evaluation.y_score
     wrong = np.flatnonzero((p >= t) != (y == 1))
     assert len(evaluation.misclassified) == min(24, len(wrong)) > 0
+    assert evaluation.misclassified_total == len(wrong)
     margins = [abs(m.score - t) for m in evaluation.misclassified]
     assert margins == sorted(margins, reverse=True)
     assert min(margins) >= np.sort(np.abs(p[wrong] - t))[::-1][len(margins) - 1]

@@ -274,7 +274,7 @@ def errors_section(ev) -> list[str]:
         return []
     shown = items[:MAX_GALLERY]
     return ["<h2>Images the model got wrong</h2>",
-            f"<p>{len(shown)} of {len(items)} misclassified images. The frame and caption "
+            f"<p>The {len(shown)} most confident of {ev.misclassified_total} misclassified images. The frame and caption "
             "colour give the true class; the score is the model's pneumonia score. Where a "
             "heat map is given, the second picture shows which pixels drove the score "
             "(bright = more influence).</p>",

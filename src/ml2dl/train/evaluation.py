@@ -187,6 +187,17 @@ class Evaluation:
         """The reported operating point on the split evaluated (None without points)."""
         return self.points.get(self.operating_point)
 
+    @property
+    def misclassified_total(self) -> int:
+        """How many images of the split evaluated are wrong at the reported point's threshold
+        (score ≥ threshold called pneumonia); the gallery shows the most confident of them."""
+        point = self.point
+        threshold = None if point is None else point.get("threshold")
+        if threshold is None or not np.isfinite(threshold):
+            return len(self.misclassified)
+        called = np.asarray(self.y_score).reshape(-1) >= threshold
+        return int(np.sum(called != (np.asarray(self.y_true).reshape(-1) == 1)))
+
     def points_by_split(self) -> dict[str, dict]:
         """``{split: {name: point}}``: validation first (where the points were chosen), then
         the split evaluated. Without validation scores the chosen points' own figures stand
@@ -222,6 +233,7 @@ class Evaluation:
             "published_pneumoniamnist_test": {"source": PUBLISHED_SOURCE,
                                               "results": list(PUBLISHED_PNEUMONIAMNIST)},
             "misclassified_shown": min(len(self.misclassified), MAX_MISCLASSIFIED),
+            "misclassified_total": self.misclassified_total,
             "misclassified": [{"index": m.index, "label": m.label, "score": m.score}
                               for m in self.misclassified],
             "dataset_note": self.dataset_note,
