@@ -118,6 +118,13 @@ def test_presets_show_all_four_behaviours_with_words():
     assert seen["too small"]["progress"] == pytest.approx(1 - (1 - 0.01 * D.minimum()["curvature"]) ** 40, rel=1e-9)
 
 
+@pytest.mark.parametrize("lr", [0.01, 0.2, 0.6])
+def test_starting_at_the_minimum(lr):
+    result = D.descend(D.minimum()["w"], lr, 20)
+    assert result["behaviour"] == "converging" and result["settled"] and not result["diverged"]
+    assert result["message"].startswith("Already at the minimum")
+
+
 def test_runaway_stops_before_overflow_and_stays_finite():
     result = D.descend(-0.5, 2.0, 200)
     assert result["diverged"] and result["behaviour"] == "diverged"

@@ -59,11 +59,15 @@ _X = np.round(_SIZE - CENTRE_CM, 10)[:, None]           # (24, 1) centred sizes
 _T = (2.0 * _LABEL - 1)[:, None]                        # (24, 1) targets ±1
 
 
+MODEL = {"score": "ŷ = w·x, with x = size − 3 cm", "targets": "t = +1 abnormal, −1 normal",
+         "loss": "L(w) = 1/N Σ (w·xᵢ − tᵢ)²", "decision": "abnormal when ŷ > 0"}
+
+
 def tumour_data() -> dict:
     """The dataset: ``{"size_cm": [...], "x": [size − 3 ...], "label": [0/1 ...] (1 = abnormal),
-    "target": [±1 ...], "centre_cm": 3.0}``."""
+    "target": [±1 ...], "centre_cm": 3.0, "model": MODEL (the formulas, as text)}``."""
     return {"size_cm": _SIZE.tolist(), "x": _X[:, 0].tolist(), "label": _LABEL.tolist(),
-            "target": (2 * _LABEL - 1).tolist(), "centre_cm": CENTRE_CM}
+            "target": (2 * _LABEL - 1).tolist(), "centre_cm": CENTRE_CM, "model": dict(MODEL)}
 
 
 def _xt() -> tuple[np.ndarray, np.ndarray]:
@@ -206,6 +210,7 @@ def classify(ws, losses, w_star: float, loss_star: float, ran_away: bool = False
     gap_k = L(w_k) − L*; an overshoot is a step that lands on the other side of w*.
 
         diverged     the run ran away (|w| > 10⁶), or the gap grew: gap_n > gap_0
+        converging   (it started at the minimum, gap_0 ≈ 0, and stayed there)
         oscillating  at least half the steps overshoot (and the gap shrank)
         converging   the gap fell below 1 % of gap_0 without that much overshooting
         crawling     it went the right way but closed less than 99 % of the gap
@@ -213,17 +218,22 @@ def classify(ws, losses, w_star: float, loss_star: float, ran_away: bool = False
     Returns ``{"behaviour", "settled": gap_n ≤ 1 % of gap_0, "overshoots", "progress", "message"}``.
     """
     n = len(ws) - 1
-    gap0, gap_n = losses[0] - loss_star, losses[len(ws) - 1] - loss_star
+    eps = 1e-12 * max(1.0, abs(loss_star))  # gaps this small are rounding: at the minimum
+    gap0, gap_n = max(losses[0] - loss_star, 0.0), max(losses[len(ws) - 1] - loss_star, 0.0)
     side = np.sign(np.asarray(ws) - w_star)
     overshoots = int(np.sum(side[1:] * side[:-1] < 0))
-    progress = 1.0 if gap0 <= 0 else 1 - gap_n / gap0
-    settled = gap_n <= SETTLED * gap0 or gap0 <= 0
-    if ran_away or gap_n > gap0:
+    at_start = gap0 <= eps
+    progress = 1.0 if at_start else 1 - gap_n / gap0
+    settled = at_start or gap_n <= SETTLED * gap0
+    if ran_away or gap_n > gap0 + eps:
         behaviour = "diverged"
         message = (f"Diverged: every step overshoots further; the loss grew from {_fmt(losses[0])} to "
                    f"{_fmt(losses[len(ws) - 1])} in {n} steps"
                    + (" and was stopped there, still growing" if ran_away else "")
                    + ". Make the learning rate smaller.")
+    elif at_start:
+        behaviour = "converging"
+        message = "Already at the minimum: the gradient is 0 there, so the steps do not move it."
     elif n and overshoots >= n / 2:
         behaviour = "oscillating"
         message = (f"Oscillating: {overshoots} of {n} steps jumped past the minimum; "
