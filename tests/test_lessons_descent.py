@@ -113,7 +113,7 @@ def test_behaviour_read_from_the_trajectory_matches_theory(lr):
 def test_presets_show_all_four_behaviours_with_words():
     seen = {name: D.descend(D.DEFAULT_W, lr, D.DEFAULT_STEPS) for name, lr in D.LEARNING_RATES.items()}
     assert [r["behaviour"] for r in seen.values()] == ["crawling", "converging", "oscillating", "diverged"]
-    assert seen["too large"]["message"].startswith("Diverged")
+    assert seen["too large"]["message"].startswith("Diverged") and not seen["too large"]["stopped"]
     assert seen["large"]["settled"] and seen["right"]["settled"] and not seen["too small"]["settled"]
     assert seen["too small"]["progress"] == pytest.approx(1 - (1 - 0.01 * D.minimum()["curvature"]) ** 40, rel=1e-9)
 
@@ -127,7 +127,7 @@ def test_starting_at_the_minimum(lr):
 
 def test_runaway_stops_before_overflow_and_stays_finite():
     result = D.descend(-0.5, 2.0, 200)
-    assert result["diverged"] and result["behaviour"] == "diverged"
+    assert result["diverged"] and result["behaviour"] == "diverged" and result["stopped"]
     assert result["steps_taken"] < 200
     assert all(abs(w) <= D.RUNAWAY for w in result["w"])
     assert len(result["loss"]) == len(result["w"]) == len(result["gradient"]) + 1
@@ -256,8 +256,13 @@ def test_compare_optimizers_on_the_narrow_valley():
 
 def test_diverging_paths_are_reported_and_finite():
     result = D2.descend("tumour", None, "gd", 1.0, 300)
-    assert result["path"]["diverged"] is True
+    assert result["path"]["diverged"] is True and result["path"]["stopped"] is True
     strict_json(result)
+    # just above 2/λ_max = 0.0808 the zigzag grows without running away yet: diverged, not stopped
+    result = D2.descend("tumour", None, "gd", 0.09, 50)["path"]
+    assert result["diverged"] is True and result["stopped"] is False
+    assert result["final_loss"] > 100 * result["loss"][0]
+    assert D2.descend("tumour", None, "gd", 0.07, 50)["path"]["diverged"] is False
 
 
 @needs_torch

@@ -174,7 +174,8 @@ def descend(w: float = DEFAULT_W, lr: float = LEARNING_RATES["right"], steps: in
 
     Returns:
         ``{"w": [w₀ … w_n], "loss": [...], "gradient": [...] (at each w but the last), "lr",
-        "steps_taken", "diverged": bool (the run stopped once |w| passed 10⁶), "behaviour":
+        "steps_taken", "diverged": bool (the behaviour is "diverged"), "stopped": bool (|w| passed
+        10⁶ and the run was stopped there, before any overflow), "behaviour":
         "converging" | "crawling" | "oscillating" | "diverged", "settled": bool,
         "overshoots": how many steps jumped past w*, "progress": share of the loss gap
         L(w₀) − L* closed (negative when the loss grew), "message": a sentence with the numbers,
@@ -200,7 +201,7 @@ def descend(w: float = DEFAULT_W, lr: float = LEARNING_RATES["right"], steps: in
     best = minimum()
     verdict = classify(ws, losses, best["w"], best["loss"], diverged)
     return {"w": ws, "loss": losses[:len(ws)], "gradient": grads[:len(ws) - 1], "lr": lr,
-            "steps_taken": len(ws) - 1, "diverged": diverged or verdict["behaviour"] == "diverged",
+            "steps_taken": len(ws) - 1, "diverged": verdict["behaviour"] == "diverged", "stopped": diverged,
             **verdict, "curve": _curve(ws), "minimum": best}
 
 

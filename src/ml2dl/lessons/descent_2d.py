@@ -154,21 +154,24 @@ def _path(surface: Surface, start: np.ndarray, optimizer: str, lr: float, steps:
     opt = _optimizer(optimizer, point, lr)
     gradient = surface.make_gradient()
     path = [start.copy()]
-    diverged = False
+    stopped = False
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(steps):
             opt.zero_grad()
             point.grad[...] = gradient(point.data, None if batches is None else batches(k))
             opt.step()
             if not np.all(np.abs(point.data) <= RUNAWAY):  # also catches NaN
-                diverged = True
+                stopped = True
                 break
             path.append(point.data.copy())
     path = np.array(path)
     loss = surface.loss(path[:, 0], path[:, 1])
     return {"optimizer": optimizer, "label": OPTIMIZER_LABELS[optimizer], "lr": lr,
             "x": path[:, 0].tolist(), "y": path[:, 1].tolist(), "loss": loss.tolist(),
-            "steps_taken": len(path) - 1, "diverged": diverged, "end": path[-1].tolist(),
+            "steps_taken": len(path) - 1, "end": path[-1].tolist(),
+            # diverged: the loss ended higher than it started (or the point ran away, |u| or
+            # |v| > 10⁶, and the run was stopped there before any overflow)
+            "diverged": bool(stopped or loss[-1] > loss[0]), "stopped": stopped,
             "final_loss": float(loss[-1]), **_found(surface, path[-1])}
 
 
@@ -192,7 +195,8 @@ def descend(surface: str = "tumour", start=None, optimizer: str = "gd", lr: floa
 
     Returns:
         ``grid(...)`` plus ``{"path": {"optimizer", "label", "lr", "x": [...], "y": [...],
-        "loss": [...], "steps_taken", "diverged", "end", "final_loss", "nearest_minimum": index
+        "loss": [...], "steps_taken", "diverged" (the loss ended higher than it started),
+        "stopped" (ran beyond 10⁶ and was stopped), "end", "final_loss", "nearest_minimum": index
         into "minima", "at_minimum": bool}, "found": "global" | "local" | None (None: not at a
         minimum yet)}``.
     """
