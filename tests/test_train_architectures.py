@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from ml2dl import nn
+from ml2dl.checks import InputError
 from ml2dl.train import build_model, lesson_cnn, strong_cnn
 
 
@@ -47,14 +48,18 @@ def test_same_seed_same_weights_and_different_seed_different_weights():
 
 
 def test_build_model_checks_its_arguments():
-    with pytest.raises(ValueError, match="unknown model 'resnet'"):
+    with pytest.raises(InputError, match="unknown model 'resnet'"):
         build_model("resnet")
-    with pytest.raises(ValueError, match="has no option hidden"):
+    with pytest.raises(InputError, match="has no option hidden"):
         build_model("strong", hidden=10)
-    with pytest.raises(ValueError, match="width must be a positive int, got 0"):
+    with pytest.raises(InputError, match="width must be a positive int, got 0"):
         build_model("strong", width=0)
-    with pytest.raises(ValueError, match="dropout must be in"):
+    with pytest.raises(InputError, match=r"dropout must be a number in \[0, 1\), got 1.0"):
         build_model("strong", dropout=1.0)
+    with pytest.raises(InputError, match="hidden must be a positive int, got 0"):
+        build_model("lesson", hidden=0)
+    with pytest.raises(InputError, match="image_size must be at least 4"):
+        build_model("lesson", image_size=2)
     assert build_model("lesson", width=None).num_parameters() == 105_281  # None means "the default"
 
 

@@ -164,3 +164,15 @@ def test_resume_reports_which_settings_differ(tmp_path):
     result = fit(model, data.train, data.val, recipe=Recipe(epochs=1, batch_size=16, patience=3, max_seconds=60),
                  run_dir=tmp_path / "r", resume=True)
     assert [r["epoch"] for r in result.history] == [1] and result.recipe.patience == 3
+
+
+def test_an_option_given_as_its_off_value_is_still_given(tmp_path, capsys):
+    """``--precise-bn 0`` turns re-estimation off (it is not "not given")."""
+    from ml2dl import cli
+
+    code = cli.main(["train", "--data", "phantom", "--size", "16", "--model", "lesson", "--width", "2", "--hidden", "4",
+                     "--epochs", "1", "--batch-size", "64", "--precise-bn", "0", "--class-weight", "none",
+                     "--out", str(tmp_path / "r")])
+    assert code == 0, capsys.readouterr().err
+    recipe = json.loads((tmp_path / "r" / "config.json").read_text())["recipe"]
+    assert recipe["precise_bn"] is None and recipe["class_weight"] is None and recipe["epochs"] == 1

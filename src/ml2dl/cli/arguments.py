@@ -131,7 +131,12 @@ def _recipe_type(name: str, meta: dict):
     hint = typing.get_type_hints(Recipe)[name]
     kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
     kind = kinds[0] if kinds[0] in (int, float) else str
-    return checked(kind, check_field, meta["expects"], name)
+
+    def check(name, value):
+        check_field(name, value)
+        return value  # as given: the Recipe normalises it (``--precise-bn 0`` must not read as "not given")
+
+    return checked(kind, check, meta["expects"], name)
 
 
 def _example(name: str) -> str:

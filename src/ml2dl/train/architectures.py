@@ -22,7 +22,8 @@ large fully connected layer would.
 
 from __future__ import annotations
 
-from .. import nn
+from .. import checks, nn
+from ..checks import InputError
 
 DEFAULT_ARCHITECTURE = "strong"
 
@@ -34,8 +35,9 @@ def lesson_cnn(in_channels: int = 1, image_size: int = 28, *, width: int = 16, h
     Shape: (N, in_channels, image_size, image_size) → (N, 1) logits.
     """
     _check(in_channels, image_size, width)
+    checks.positive_int("hidden", hidden)
     if image_size < 4:
-        raise ValueError(f"image_size must be at least 4 for two 2×2 poolings, got {image_size}")
+        raise InputError(f"image_size must be at least 4 for two 2×2 poolings, got {image_size}")
     side = image_size // 2 // 2
     model = nn.Sequential(
         nn.Conv2d(in_channels, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -54,8 +56,7 @@ def strong_cnn(in_channels: int = 1, image_size: int = 28, *, width: int = 16, d
     Shape: (N, in_channels, H, W) → (N, 1) logits, for any H, W ≥ 4.
     """
     _check(in_channels, image_size, width)
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    checks.fraction("dropout", dropout)
 
     def block(c_in, c_out):
         return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU()]
@@ -81,18 +82,17 @@ def build_model(name: str = DEFAULT_ARCHITECTURE, *, in_channels: int = 1, image
     ``None`` values are ignored so callers can pass optional settings straight through.
     """
     if name not in ARCHITECTURES:
-        raise ValueError(f"unknown model {name!r}; choose one of {sorted(ARCHITECTURES)}")
+        raise InputError(f"unknown model {name!r}; choose one of {sorted(ARCHITECTURES)}")
     options = {k: v for k, v in options.items() if v is not None}
     maker = ARCHITECTURES[name]
     allowed = set(maker.__kwdefaults__ or {}) - {"seed"}
     unknown = sorted(set(options) - allowed)
     if unknown:
-        raise ValueError(f"model {name!r} has no option {', '.join(unknown)}; "
+        raise InputError(f"model {name!r} has no option {', '.join(unknown)}; "
                          f"its options are {sorted(allowed)}")
     return maker(in_channels, image_size, seed=seed, **options)
 
 
 def _check(in_channels, image_size, width):
     for label, value in (("in_channels", in_channels), ("image_size", image_size), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{label} must be a positive int, got {value!r}")
+        checks.positive_int(label, value)
