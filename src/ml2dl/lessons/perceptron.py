@@ -240,7 +240,8 @@ def learn_step(state: dict | None = None, data: str = "AND", lr: float = 1.0) ->
         "changed": bool, "before": {"w1", "w2", "b"}, "after": {"w1", "w2", "b"},
         "table": perceptron(after) (outputs, line), "correct": k (of 4 after the update),
         "converged": bool (all 4 right: no further update changes anything),
-        "epoch": completed passes over the 4 examples}``.
+        "epoch": completed passes over the 4 examples, "data": the gate's name,
+        "target": its truth table [4 ints]}``.
     """
     data = choice("data", data, TARGETS)
     lr = number_in_range("lr", lr, 0.0, MAX_LEARNING_RATE, low_open=True)
