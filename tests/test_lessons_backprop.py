@@ -133,6 +133,17 @@ def test_saturated_network_stays_finite():
         assert r["forward"]["loss"] == pytest.approx(100.0 if y == 0 else 0.0, abs=1e-12)
 
 
+def test_saturated_update_uses_the_exact_gradient():
+    # ŷ = 1 − 7e-16 with y = 0: nn.BCELoss (as PyTorch) clamps ŷ(1 − ŷ) at 1e-12; the update uses the
+    # exact chain rule, which agrees with the finite difference
+    params = {"W1": [[5, 5], [-5, -5]], "b1": [5, -5], "W2": [[20, -20]], "b2": [15]}
+    r = B.backprop([3, 3], 0, params)
+    u = B.apply_update([3, 3], 0, params, lr=0.1)
+    for g, step in zip(r["gradients"], u["updates"]):
+        assert step["grad"] == g["grad"] and abs(g["difference"]) < 1e-6
+    assert u["after"]["loss"] < u["before"]["loss"]
+
+
 def test_apply_update():
     lr = 0.5
     r = B.backprop()

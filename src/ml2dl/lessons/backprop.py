@@ -189,7 +189,9 @@ def backprop(x=DEFAULT_X, y: int = DEFAULT_Y, params: dict | None = None) -> dic
         label's edge), "forward": {"z1", "h1", "z2", "h2", "z3", "yhat", "loss"},
         "backward": [{"node", "label", "grad", "equation", "terms": [{"from", "upstream",
         "local", "local_formula", "product"}]}] from L down (18 steps),
-        "gradients": [{"id", "label", "value", "grad", "numeric", "difference", "engine"}] × 9,
+        "gradients": [{"id", "label", "value", "grad", "numeric", "difference", "engine"}] × 9
+        ("engine" equals "grad" unless ŷ(1 − ŷ) < 10⁻¹², where nn.BCELoss, like PyTorch's,
+        clamps the denominator of ∂L/∂ŷ and so differs from the exact chain rule shown),
         "max_difference": the largest |grad − numeric|, "prediction": "pneumonia" | "normal"}``.
     """
     x, y, arrays = _inputs(x, y, DEFAULT_PARAMS if params is None else params)
@@ -224,6 +226,9 @@ def backprop(x=DEFAULT_X, y: int = DEFAULT_Y, params: dict | None = None) -> dic
 def apply_update(x=DEFAULT_X, y: int = DEFAULT_Y, params: dict | None = None, lr: float = 1.0) -> dict:
     """One gradient-descent step on every weight, θ ← θ − η·∂L/∂θ, by the engine's SGD.
 
+    The gradients are the backward pass's of :func:`backprop` (the ones the page shows), put
+    into the engine model's ``.grad`` for ``optim.SGD`` to apply.
+
     Returns:
         ``{"lr", "before": {"loss", "yhat", "params"}, "after": {"loss", "yhat", "params"},
         "updates": [{"id", "label", "before", "grad", "after"}] × 9, "loss_change": after − before,
@@ -234,10 +239,13 @@ def apply_update(x=DEFAULT_X, y: int = DEFAULT_Y, params: dict | None = None, lr
     lr = number_in_range("lr", lr, 0.0, MAX_LR, low_open=True)
     before_w = _weights(arrays)
     before = _forward(x, y, before_w)
-    model, grads = _engine_backward(x, y, arrays)
+    _, grads = _backward(before)
+    model = engine_model(arrays)
+    layers = {"W1": model[0].weight, "b1": model[0].bias, "W2": model[2].weight, "b2": model[2].bias}
+    for wid, _, key, idx in WEIGHTS:
+        layers[key].grad[idx] = grads[wid]
     optim.SGD(model.parameters(), lr=lr).step()
-    new_arrays = {"W1": model[0].weight.data.copy(), "b1": model[0].bias.data.copy(),
-                       "W2": model[2].weight.data.copy(), "b2": model[2].bias.data.copy()}
+    new_arrays = {key: p.data.copy() for key, p in layers.items()}
     after_w = _weights(new_arrays)
     after = _forward(x, y, after_w)
     new_params = {k: a.tolist() for k, a in new_arrays.items()}
