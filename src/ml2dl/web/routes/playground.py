@@ -3,16 +3,19 @@
 Stateless: the page sends the training state it got last time; the server keeps nothing.
 
     POST /api/playground/train  {settings, state|null, steps, resolution}  → new state, metrics, boundary
-    GET  /api/playground/options                                          → what the page may offer
+    GET  /api/playground/options                                          → what the page may offer, and the limits
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from ml2dl.checks import InputError
 from ml2dl.lessons import playground as lesson
-from ml2dl.web.schemas import OptionsResult, TrainRequest, TrainResult
+from ml2dl.web.schemas import OptionsResult, PlaygroundSettings, TrainRequest, TrainResult
 
 router = APIRouter(prefix="/api/playground", tags=["playground"])
 
@@ -31,9 +34,24 @@ def train(req: TrainRequest) -> dict:
     return result
 
 
-@router.get("/options", response_model=OptionsResult)
+def _limits(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Each field's default and bounds, read from the model's own ``Field`` constraints (its JSON schema)."""
+    keep = {"default": "default", "minimum": "min", "maximum": "max", "exclusiveMinimum": "min_exclusive",
+            "exclusiveMaximum": "max_exclusive", "minItems": "min_items", "maxItems": "max_items", "enum": "choices"}
+    props = model.model_json_schema()["properties"]
+    return {name: {keep[k]: v for k, v in prop.items() if k in keep} for name, prop in props.items()}
+
+
+@router.get("/options", response_model=OptionsResult, response_model_exclude_unset=True)
 def options() -> dict:
-    """What the page may offer: problems, activations, optimisers and the limits."""
+    """What the page may offer, and the limits the request models enforce (so the page never restates them).
+
+    ``settings`` and ``request`` map each field of ``PlaygroundSettings`` / ``TrainRequest`` to its
+    ``default``, ``min``/``max`` (``min_exclusive``…), ``max_items`` and ``choices``; ``max_neurons``
+    bounds each entry of ``settings.hidden``.
+    """
+    request = {k: v for k, v in _limits(TrainRequest).items() if k not in ("settings", "state")}
     return {"problems": list(lesson.PROBLEMS), "activations": list(lesson.ACTIVATIONS),
             "optimizers": list(lesson.OPTIMIZERS), "max_hidden_layers": lesson.MAX_HIDDEN_LAYERS,
-            "max_neurons": lesson.MAX_NEURONS, "max_steps": lesson.MAX_STEPS}
+            "max_neurons": lesson.MAX_NEURONS, "max_steps": lesson.MAX_STEPS,
+            "settings": _limits(PlaygroundSettings), "request": request}

@@ -5,7 +5,7 @@ Stateless: the page sends back the ``state`` it got last time; the server keeps 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -96,6 +96,19 @@ class TrainResult(Result):
     extent: list[Number]
 
 
+class FieldLimits(Result):
+    """One request field's default and bounds, read from its model's ``Field`` (``routes.playground._limits``)."""
+
+    default: Any = None
+    min: Number | None = None
+    max: Number | None = None
+    min_exclusive: Number | None = None
+    max_exclusive: Number | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    choices: list[str] | None = None
+
+
 class OptionsResult(Result):
     """What the page may offer, and the limits."""
 
@@ -105,3 +118,5 @@ class OptionsResult(Result):
     max_hidden_layers: int
     max_neurons: int
     max_steps: int
+    settings: dict[str, FieldLimits] = Field(description="each field of PlaygroundSettings: default and bounds")
+    request: dict[str, FieldLimits] = Field(description="steps, resolution, include_points: default and bounds")

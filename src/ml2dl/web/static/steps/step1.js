@@ -1,26 +1,27 @@
 // Step 1 — a neuron is logistic regression.
 // Every number comes from POST /api/neuron (ml2dl.lessons.neuron); this file only draws.
 
-const DEFAULTS = { x1: 0.8, x2: 0.3, w1: 0.7, w2: -0.5, b: 0.1 };
-const ORANGE = "#ff7f0e";
-const BLUE = "#1f77b4";
-
-function num(params, key, fallback) {
-  const v = Number(params[key]);
-  return params[key] !== undefined && params[key] !== "" && Number.isFinite(v) ? v : fallback;
-}
-
-// Which side of the 0.5 threshold: the class colour (display only).
-const sideColour = (p) => (p >= 0.5 ? ORANGE : BLUE);
+const WEIGHT = { type: "float", min: -3, max: 3, step: 0.01 };
+// the curriculum's worked example: z = 0.7·0.8 − 0.5·0.3 + 0.1 = 0.51, ŷ = σ(0.51) ≈ 0.625
+const PARAMS = {
+  x1: { ...WEIGHT, default: 0.8 },
+  x2: { ...WEIGHT, default: 0.3 },
+  w1: { ...WEIGHT, default: 0.7 },
+  w2: { ...WEIGHT, default: -0.5 },
+  b: { ...WEIGHT, default: 0.1 },
+};
 
 export default {
   id: 1,
   title: "A neuron is logistic regression",
+  params: PARAMS,
 
   async mount(root, ctx) {
-    const { el, svg, fmt } = ctx;
+    const { el, svg, fmt, cssVar } = ctx;
+    const ORANGE = cssVar("--orange"), BLUE = cssVar("--blue"), GREY = cssVar("--grey-ink");
+    const sideColour = (p) => (p >= 0.5 ? ORANGE : BLUE);  // which side of the 0.5 threshold
     const state = {};
-    for (const k of Object.keys(DEFAULTS)) state[k] = num(ctx.params, k, DEFAULTS[k]);
+    for (const k of Object.keys(PARAMS)) state[k] = ctx.params[k];
 
     // ------------------------------------------------------------ controls
     const controls = {};
@@ -30,7 +31,7 @@ export default {
       refresh();
     };
     const mk = (name, label, hint) => {
-      controls[name] = ctx.control({ name, label, min: -3, max: 3, step: 0.01, value: state[name], onInput, hint });
+      controls[name] = ctx.control({ name, label, onInput, hint });
       return controls[name].node;
     };
     const group = (title, ...nodes) => nodes.some(Boolean)
@@ -39,7 +40,7 @@ export default {
     const reset = el("button", {
       type: "button", class: "btn btn-small", "data-testid": "reset",
       onclick: () => {
-        for (const [k, v] of Object.entries(DEFAULTS)) { state[k] = v; controls[k].set(v); }
+        for (const [k, spec] of Object.entries(PARAMS)) { state[k] = spec.default; controls[k].set(spec.default); }
         ctx.setParams(state);
         refresh();
       },
@@ -54,7 +55,7 @@ export default {
         mk("w1", el("span", {}, "w", el("sub", {}, "1"), " weight of x", el("sub", {}, "1"))),
         mk("w2", el("span", {}, "w", el("sub", {}, "2"), " weight of x", el("sub", {}, "2")))),
       group("Bias — shifts the threshold", mk("b", el("span", {}, "b bias"))),
-      ctx.hidden("reset") ? null : el("div", { class: "btn-row" }, reset),
+      ctx.hidden("reset") ? null : el("div", { class: "btn-row", "data-control": "reset" }, reset),
       el("p", { class: "try" }, el("strong", {}, "Try: "), "drag w", el("sub", {}, "2"),
         " down to −3. When does the prediction flip to normal? Which z does that happen at?"));
 
@@ -141,9 +142,9 @@ export default {
         "stroke-width": edgeW(r.bias), "stroke-linecap": "round", opacity: r.bias === 0 ? 0.25 : 0.85 }));
       nodes.push(label(sumX + 12, 24, `b = ${fmt(r.bias)}`, { "text-anchor": "start", class: "dg-w", fill: edgeC(r.bias) }));
       // sum -> sigmoid -> output
-      nodes.push(svg("line", { x1: sumX + 34, y1: sumY, x2: sigX - 38, y2: sumY, stroke: "#8a93a5", "stroke-width": 2.5, "marker-end": "url(#arrow)" }));
+      nodes.push(svg("line", { x1: sumX + 34, y1: sumY, x2: sigX - 38, y2: sumY, stroke: GREY, "stroke-width": 2.5, "marker-end": "url(#arrow)" }));
       nodes.push(label((sumX + sigX) / 2, sumY - 10, `z = ${fmt(r.z)}`, { class: "dg-z" }));
-      nodes.push(svg("line", { x1: sigX + 38, y1: sumY, x2: outX - 40, y2: sumY, stroke: "#8a93a5", "stroke-width": 2.5, "marker-end": "url(#arrow)" }));
+      nodes.push(svg("line", { x1: sigX + 38, y1: sumY, x2: outX - 40, y2: sumY, stroke: GREY, "stroke-width": 2.5, "marker-end": "url(#arrow)" }));
 
       // input nodes
       r.inputs.forEach((x, i) => {
@@ -163,7 +164,7 @@ export default {
         const gy = sumY + 20 - r.curve.y[idx] * 40;
         return `${gx.toFixed(1)},${gy.toFixed(1)}`;
       }).join(" ");
-      nodes.push(svg("polyline", { points: glyph, fill: "none", stroke: "#4a5466", "stroke-width": 2.2 }));
+      nodes.push(svg("polyline", { points: glyph, fill: "none", stroke: cssVar("--ink-2"), "stroke-width": 2.2 }));
       nodes.push(label(sigX, sumY + 58, "sigmoid σ", { class: "dg-cap" }));
       // output node: a gauge filled orange (pneumonia) up to ŷ, blue (normal) above
       const R0 = 40, fillTop = sumY + R0 - 2 * R0 * r.yhat;
@@ -171,13 +172,13 @@ export default {
       nodes.push(svg("g", { "clip-path": "url(#out-clip)" },
         svg("rect", { x: outX - R0, y: sumY - R0, width: 2 * R0, height: 2 * R0, fill: BLUE }),
         svg("rect", { x: outX - R0, y: fillTop, width: 2 * R0, height: sumY + R0 - fillTop, fill: ORANGE })));
-      nodes.push(svg("circle", { cx: outX, cy: sumY, r: R0, fill: "none", stroke: "#fff", "stroke-width": 3 }));
+      nodes.push(svg("circle", { cx: outX, cy: sumY, r: R0, fill: "none", stroke: cssVar("--white"), "stroke-width": 3 }));
       nodes.push(label(outX, sumY - 4, "ŷ", { class: "dg-name dg-light" }));
       nodes.push(label(outX, sumY + 16, fmt(r.yhat, 3), { class: "dg-val dg-light", "data-testid": "diagram-yhat" }));
       nodes.push(label(outX, sumY + 62, "orange part = ŷ", { class: "dg-cap" }));
 
       const defs = svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 8, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
-        svg("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#8a93a5" })));
+        svg("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: GREY })));
       diagram.replaceChildren(svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img",
         "aria-label": `Neuron: z = ${fmt(r.z)}, y hat = ${fmt(r.yhat, 3)}` }, defs, nodes));
     }
@@ -190,16 +191,16 @@ export default {
       const pts = r.curve.z.map((z, i) => `${sx(z).toFixed(1)},${sy(r.curve.y[i]).toFixed(1)}`).join(" ");
       const ticksX = [z0, z0 / 2, 0, z1 / 2, z1];
       const parts = [
-        svg("rect", { x: L, y: T, width: W - L - R, height: H - T - B, fill: "#fafbfd", stroke: "#e2e6ee" }),
-        svg("line", { x1: L, x2: W - R, y1: sy(0.5), y2: sy(0.5), stroke: "#c3c9d5", "stroke-dasharray": "4 4" }),
-        svg("line", { x1: sx(0), x2: sx(0), y1: T, y2: H - B, stroke: "#c3c9d5", "stroke-dasharray": "4 4" }),
+        svg("rect", { x: L, y: T, width: W - L - R, height: H - T - B, fill: cssVar("--plot-bg"), stroke: cssVar("--line") }),
+        svg("line", { x1: L, x2: W - R, y1: sy(0.5), y2: sy(0.5), stroke: cssVar("--guide"), "stroke-dasharray": "4 4" }),
+        svg("line", { x1: sx(0), x2: sx(0), y1: T, y2: H - B, stroke: cssVar("--guide"), "stroke-dasharray": "4 4" }),
         ...[0, 0.5, 1].map((y) => svg("text", { x: L - 6, y: sy(y) + 4, "text-anchor": "end", class: "ax" }, fmt(y, y === 0.5 ? 1 : 0))),
         ...ticksX.map((z) => svg("text", { x: sx(z), y: H - B + 16, "text-anchor": "middle", class: "ax" }, fmt(z))),
         svg("text", { x: (L + W - R) / 2, y: H - 3, "text-anchor": "middle", class: "ax ax-title" }, "z"),
-        svg("polyline", { points: pts, fill: "none", stroke: "#4a5466", "stroke-width": 2.5 }),
+        svg("polyline", { points: pts, fill: "none", stroke: cssVar("--ink-2"), "stroke-width": 2.5 }),
         svg("line", { x1: sx(r.z), x2: sx(r.z), y1: H - B, y2: sy(r.yhat), stroke: sideColour(r.yhat), "stroke-width": 1.5, "stroke-dasharray": "3 3" }),
         svg("line", { x1: L, x2: sx(r.z), y1: sy(r.yhat), y2: sy(r.yhat), stroke: sideColour(r.yhat), "stroke-width": 1.5, "stroke-dasharray": "3 3" }),
-        svg("circle", { cx: sx(r.z), cy: sy(r.yhat), r: 7, fill: sideColour(r.yhat), stroke: "#fff", "stroke-width": 2, "data-testid": "sigmoid-point" }),
+        svg("circle", { cx: sx(r.z), cy: sy(r.yhat), r: 7, fill: sideColour(r.yhat), stroke: cssVar("--white"), "stroke-width": 2, "data-testid": "sigmoid-point" }),
         svg("text", { x: Math.min(sx(r.z) + 10, W - R - 70), y: Math.max(sy(r.yhat) - 10, T + 12), class: "ax ax-point" },
           `σ(${fmt(r.z)}) = ${fmt(r.yhat, 3)}`),
       ];

@@ -10,9 +10,15 @@ const FNS = [
   { value: "linear", label: "Linear (none)" },
   { value: "softmax", label: "Softmax" },
 ];
-const F_COLOUR = "#2f3b52";
-const DF_COLOUR = "#8e44ad";
-const NEURON_COLOURS = ["#6c7a96", "#9b59b6", "#16a085", "#c0392b", "#2c3e50", "#d35400", "#7f8c8d", "#27ae60"];
+const PARAMS = {
+  fn: { type: "choice", default: "sigmoid", choices: FNS },
+  z: { type: "float", default: 0, min: -5, max: 5, step: 0.01 },
+  a: { type: "float", default: 0.1, min: 0, max: 1, step: 0.01 },          // leaky ReLU's slope
+  v: { type: "list", of: "float", default: [2, 1, 0.1], min: -20, max: 20, minLength: 2, maxLength: 8 },  // softmax scores
+  act: { type: "choice", default: "on", choices: [{ value: "on", label: "On" }, { value: "off", label: "Off (linear)" }] },
+  k: { type: "int", default: 3, min: 1, max: 8 },
+  seed: { type: "int", default: 1, min: 0, max: 50 },
+};
 
 // MathML for each formula and its derivative (presentation only).
 const sub = (b, s) => `<msub><mi>${b}</mi><mi>${s}</mi></msub>`;
@@ -59,42 +65,27 @@ function sci(x) {
   return `${m} × 10${[...e].map((c) => sup[c]).join("")}`;
 }
 
-function num(params, key, fallback, lo, hi) {
-  const v = Number(params[key]);
-  if (params[key] === undefined || params[key] === "" || !Number.isFinite(v)) return fallback;
-  return Math.min(hi, Math.max(lo, v));
-}
-
 export default {
   id: 3,
   title: "Why activation functions",
+  params: PARAMS,
 
   async mount(root, ctx) {
-    const { el, fmt } = ctx;
-    const validFn = FNS.some((f) => f.value === ctx.params.fn);
-    const state = {
-      fn: validFn ? ctx.params.fn : "sigmoid",
-      z: num(ctx.params, "z", 0, -5, 5),
-      a: num(ctx.params, "a", 0.1, 0, 1),
-      v: (ctx.params.v || "2,1,0.1").split(",").map(Number).filter(Number.isFinite).slice(0, 8),
-      act: ctx.params.act === "off" ? "off" : "on",
-      k: Math.round(num(ctx.params, "k", 3, 1, 8)),
-      seed: Math.round(num(ctx.params, "seed", 1, 0, 9999)),
-    };
-    if (state.v.length < 2) state.v = [2, 1, 0.1];
-    const save = () => ctx.setParams({ fn: state.fn, z: state.z, a: state.fn === "leaky_relu" ? state.a : null,
-      v: state.fn === "softmax" ? state.v.join(",") : null, act: state.act, k: state.k, seed: state.seed });
+    const { el, fmt, cssVar } = ctx;
+    const F_COLOUR = cssVar("--slate"), DF_COLOUR = cssVar("--violet");
+    const NEURON_COLOURS = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => cssVar(`--series-${i}`));
+    const state = { ...ctx.params, v: [...ctx.params.v] };
+    const save = () => ctx.setParams({ fn: state.fn, z: state.z, a: state.a, v: state.v, act: state.act, k: state.k, seed: state.seed });
 
     // ------------------------------------------------------------ part 1: one function
-    const fnChoice = ctx.choice({ name: "fn", label: "Activation function", options: FNS, value: state.fn,
+    const fnChoice = ctx.choice({ name: "fn", label: "Activation function",
       onChange: (v) => { state.fn = v; save(); layoutFor(); refresh(); refreshStack(); } });
-    const zCtl = ctx.control({ name: "z", label: "z (the neuron's weighted sum)", min: -5, max: 5, step: 0.01,
-      value: state.z, onInput: (v) => { state.z = v; save(); refresh(); } });
-    const aCtl = ctx.control({ name: "a", label: "a (slope for z < 0)", min: 0, max: 1, step: 0.01, value: state.a,
+    const zCtl = ctx.control({ name: "z", label: "z (the neuron's weighted sum)", onInput: (v) => { state.z = v; save(); refresh(); } });
+    const aCtl = ctx.control({ name: "a", label: "a (slope for z < 0)",
       onInput: (v) => { state.a = v; save(); refresh(); refreshStack(); },
       hint: "PyTorch's default is 0.01; 0.1 here so you can see it." });
     const vecBox = el("div", { class: "vector-editor", "data-testid": "vector" });
-    const vecPanel = ctx.hidden("v") ? null : el("fieldset", { class: "group" },
+    const vecPanel = ctx.hidden("v") ? null : el("fieldset", { class: "group", "data-control": "v" },
       el("legend", {}, "Scores z — one per class"), vecBox,
       el("p", { class: "hint" }, "Softmax needs a vector: it turns any scores into probabilities."));
 
@@ -102,15 +93,15 @@ export default {
       if (!vecPanel) return;
       const rows = state.v.map((value, i) => el("div", { class: "vec-row" },
         el("label", { for: `vec-${i}` }, `z${"₁₂₃₄₅₆₇₈"[i]} (class ${i + 1})`),
-        el("input", { type: "number", id: `vec-${i}`, class: "input", step: 0.1, min: -20, max: 20, value,
+        el("input", { type: "number", id: `vec-${i}`, class: "input", step: 0.1, min: PARAMS.v.min, max: PARAMS.v.max, value,
           "data-testid": `vec-${i}`, oninput: (ev) => {
             const x = Number(ev.target.value);
             if (ev.target.value === "" || !Number.isFinite(x)) return;
             state.v[i] = x; save(); refresh();
           } })));
-      const add = el("button", { type: "button", class: "btn btn-small", "data-testid": "vec-add", disabled: state.v.length >= 8,
+      const add = el("button", { type: "button", class: "btn btn-small", "data-testid": "vec-add", disabled: state.v.length >= PARAMS.v.maxLength,
         onclick: () => { state.v.push(0); save(); drawVectorEditor(); refresh(); } }, "+ class");
-      const remove = el("button", { type: "button", class: "btn btn-small", "data-testid": "vec-remove", disabled: state.v.length <= 2,
+      const remove = el("button", { type: "button", class: "btn btn-small", "data-testid": "vec-remove", disabled: state.v.length <= PARAMS.v.minLength,
         onclick: () => { state.v.pop(); save(); drawVectorEditor(); refresh(); } }, "− class");
       vecBox.replaceChildren(...rows, el("div", { class: "btn-row" }, add, remove));
     }
@@ -184,7 +175,7 @@ export default {
           line: { color: DF_COLOUR, width: 2, dash: "dash" } },
         { x: [r.at.z], y: [r.at.f], mode: "markers+text", name: "at z", text: [fmt(r.at.f, 3)],
           textposition: "top left", textfont: { size: 13, color: F_COLOUR },
-          marker: { size: 12, color: "#fff", line: { color: F_COLOUR, width: 3 } } },
+          marker: { size: 12, color: cssVar("--white"), line: { color: F_COLOUR, width: 3 } } },
       ], { height: 300, showlegend: true, xaxis: { title: { text: xTitle }, range: [-5, 5] },
         yaxis: { title: { text: "" } } });
 
@@ -207,7 +198,7 @@ export default {
               el("td", { "data-testid": "prob-total" }, fmt(s.total, 3))))),
           bars));
       ctx.plot(bars, [{ type: "bar", x: labels, y: s.probabilities, text: s.probabilities.map((p) => fmt(p, 3)),
-        textposition: "outside", marker: { color: s.probabilities.map((_, i) => (i === s.argmax ? F_COLOUR : "#aab3c5")) } }],
+        textposition: "outside", marker: { color: s.probabilities.map((_, i) => (i === s.argmax ? F_COLOUR : cssVar("--bar-muted"))) } }],
       { height: 220, yaxis: { range: [0, 1.12], title: { text: "probability" } }, margin: { t: 8 } });
     }
 
@@ -217,11 +208,10 @@ export default {
 
     // ------------------------------------------------------------ part 2: stacking
     const actChoice = ctx.choice({ name: "act", label: "Activation between the layers",
-      options: [{ value: "on", label: "On" }, { value: "off", label: "Off (linear)" }], value: state.act,
       onChange: (v) => { state.act = v; save(); refreshStack(); } });
-    const kCtl = ctx.control({ name: "k", label: "Neurons per hidden layer (k)", min: 1, max: 8, step: 1, value: state.k,
+    const kCtl = ctx.control({ name: "k", label: "Neurons per hidden layer (k)",
       onInput: (v) => { state.k = Math.round(v); save(); refreshStack(); } });
-    const seedCtl = ctx.control({ name: "seed", label: "Weights (seed)", min: 0, max: 50, step: 1, value: state.seed,
+    const seedCtl = ctx.control({ name: "seed", label: "Weights (seed)",
       onInput: (v) => { state.seed = Math.round(v); save(); refreshStack(); } });
     const hiddenPlots = [el("div", { class: "plot tiny-plot", "data-testid": "stack-h1" }),
       el("div", { class: "plot tiny-plot", "data-testid": "stack-h2" })];
@@ -260,7 +250,7 @@ export default {
       });
       ctx.plot(outPlot, [
         { x: r.x, y: other.output, mode: "lines", name: state.act === "on" ? "activation off" : "activation on",
-          line: { color: "#c3c9d5", width: 2, dash: "dot" } },
+          line: { color: cssVar("--guide"), width: 2, dash: "dot" } },
         { x: r.x, y: mode.output, mode: "lines", name: state.act === "on" ? "activation on" : "activation off",
           line: { color: F_COLOUR, width: 3.5 } },
       ], { ...small, yaxis: { range: yRange([mode.output]) } });

@@ -6,24 +6,21 @@ const PRESETS = [
   { id: "neuron", label: "One neuron: 2 → 1", sizes: [2, 1] },
   { id: "xray", label: "28×28 X-ray → 128 → 64 → 1", sizes: [784, 128, 64, 1] },
 ];
-const MAX_LAYERS = 9;
+const MAX_LAYERS = 9;      // hidden + output layers the editor offers (the request allows 10 sizes)
 const MAX_WIDTH = 100000;
 const SHOW = 10; // nodes drawn per column before eliding
-
-function parseSizes(text) {
-  const sizes = (text || "").split(",").map((s) => Number(s.trim()));
-  const ok = sizes.length >= 2 && sizes.length <= MAX_LAYERS + 1
-    && sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_WIDTH);
-  return ok ? sizes : null;
-}
+const PARAMS = {
+  sizes: { type: "list", of: "int", default: [10, 10, 10, 10], min: 1, max: MAX_WIDTH, minLength: 2, maxLength: MAX_LAYERS + 1 },
+};
 
 export default {
   id: 4,
   title: "Stack layers: deep learning",
+  params: PARAMS,
 
   async mount(root, ctx) {
     const { el, svg, fmt } = ctx;
-    let sizes = parseSizes(ctx.params.sizes) || [10, 10, 10, 10];
+    let sizes = [...ctx.params.sizes];
 
     const editor = el("div", { class: "layer-editor", "data-testid": "layer-editor" });
     const totalOut = el("div", { class: "v num", "data-testid": "total-params" }, "…");
@@ -32,7 +29,7 @@ export default {
     const diagram = el("div", { class: "figure net-figure", "data-testid": "network-diagram" });
     const table = el("table", { class: "data", "data-testid": "param-table" });
 
-    const presets = ctx.hidden("presets") ? null : el("fieldset", { class: "group" }, el("legend", {}, "Try"),
+    const presets = ctx.hidden("presets") ? null : el("fieldset", { class: "group", "data-control": "presets" }, el("legend", {}, "Try"),
       el("div", { class: "btn-row" }, PRESETS.map((p) => el("button", {
         type: "button", class: "btn btn-small", "data-testid": `preset-${p.id}`,
         onclick: () => setSizes([...p.sizes]),
@@ -63,7 +60,7 @@ export default {
 
     function setSizes(next) {
       sizes = next;
-      ctx.setParams({ sizes: sizes.join(",") });
+      ctx.setParams({ sizes });
       drawEditor();
       refresh();
     }
@@ -78,12 +75,12 @@ export default {
           const n = Number(ev.target.value);
           if (!Number.isInteger(n) || n < 1 || n > MAX_WIDTH) return;
           sizes[i] = n;
-          ctx.setParams({ sizes: sizes.join(",") });
+          ctx.setParams({ sizes });
           refresh();
         },
       });
       const bump = (d) => () => { sizes[i] = Math.min(MAX_WIDTH, Math.max(1, sizes[i] + d)); input.value = sizes[i];
-        ctx.setParams({ sizes: sizes.join(",") }); refresh(); };
+        ctx.setParams({ sizes }); refresh(); };
       const remove = !isInput && sizes.length > 2 ? el("button", {
         type: "button", class: "btn btn-icon btn-ghost", "aria-label": `Remove ${name.toLowerCase()}`,
         "data-testid": `remove-layer-${i}`, title: "Remove this layer",

@@ -3,14 +3,17 @@
 // GET /api/images/view; the experiment (four small networks trained on the server in the background)
 // from /api/images/experiment and its server-sent progress events. This file only draws.
 
+import { greyColours, greyCss, inkOn } from "../lib/colour.js";
+import { paintHeatmap } from "../lib/heatmap.js";
+
 const CSS = `
 .im-pair { display: grid; grid-template-columns: minmax(0, 320px) minmax(0, 320px) minmax(0, 1fr); gap: 22px; align-items: start; }
 @media (max-width: 1100px) { .im-pair { grid-template-columns: repeat(2, minmax(0, 1fr)); } .im-side { grid-column: 1 / -1; } }
 @media (max-width: 700px) { .im-pair { grid-template-columns: 1fr; } }
 .im-fig { margin: 0; min-width: 0; }
 .im-fig figcaption { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; margin-bottom: 6px; font-weight: 650; }
-.im-canvas { width: 100%; max-width: 320px; aspect-ratio: 1; display: block; border-radius: 8px; cursor: crosshair; background: #000; }
-.im-canvas:focus-visible { outline: 3px solid rgba(31,119,180,.6); outline-offset: 3px; }
+.im-canvas { width: 100%; max-width: 320px; aspect-ratio: 1; display: block; border-radius: 8px; cursor: crosshair; background: var(--black); }
+.im-canvas:focus-visible { outline: 3px solid color-mix(in srgb, var(--blue) 60%, transparent); outline-offset: 3px; }
 .im-nb { display: grid; grid-template-columns: repeat(3, 46px); gap: 3px; }
 .im-nb div { height: 36px; display: grid; place-items: center; border-radius: 6px; font-size: .85rem; font-weight: 650; font-variant-numeric: tabular-nums; }
 .im-nbrow { display: flex; gap: 26px; flex-wrap: wrap; align-items: flex-start; margin-top: 10px; }
@@ -18,7 +21,7 @@ const CSS = `
 .im-nav { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
 .im-label { font-weight: 700; }
 .im-label.normal { color: var(--blue); }
-.im-label.pneumonia { color: #c85f00; }
+.im-label.pneumonia { color: var(--orange-ink); }
 .im-progress { height: 10px; background: var(--line); border-radius: 5px; overflow: hidden; margin: 8px 0 4px; }
 .im-progress > div { height: 100%; background: var(--blue); width: 0; transition: width .3s; }
 .im-result { min-height: 300px; }
@@ -27,21 +30,27 @@ const CSS = `
 .im-verdict { border-radius: 10px; padding: 10px 14px; background: var(--bg); border: 1px solid var(--line); }
 .im-verdict .big { font-size: 1.45rem; font-weight: 750; font-variant-numeric: tabular-nums; }
 .im-verdict .k { font-weight: 650; color: var(--ink-2); font-size: .9rem; }
-.im-fail { border-top: 4px solid #6b7486; }
+.im-fail { border-top: 4px solid var(--muted); }
 .im-fail h3 { font-size: 1rem; margin-bottom: 6px; }
 .im-count { font-size: 1.9rem; font-weight: 760; letter-spacing: -.02em; font-variant-numeric: tabular-nums; }
 `;
 
 const SCALE = 12; // canvas pixels per image pixel
+const PARAMS = {
+  image: { type: "int", default: 0, min: 0, max: 9999 },                 // which held-out image
+  autostart: { type: "bool", default: true, transient: true },          // autostart=0: do not train on arrival
+};
 
 export default {
   id: 5,
   title: "Images are special",
+  params: PARAMS,
 
   async mount(root, ctx) {
     ctx.injectStyle("step5-style", CSS);
-    const { el, fmt } = ctx;
-    let index = Math.max(0, Math.round(Number(ctx.params.image) || 0));
+    const { el, fmt, cssVar } = ctx;
+    const GREYS = greyColours({ signed: false, max: 255 });
+    let index = ctx.params.image;
     let view = null;
     let cursor = null;          // {img: "original" | "shuffled", p: flat index}
     let source = null;          // EventSource of the experiment
@@ -90,7 +99,7 @@ export default {
       el("div", { class: "panel" },
         el("div", { class: "im-nav", style: "justify-content: space-between; margin-bottom: 10px" },
           el("h2", { style: "margin: 0; font-size: 1rem" }, "(a) One image, and the same pixels shuffled"),
-          ctx.hidden("image") ? null : el("div", { class: "im-nav" }, prev, counter, next)),
+          ctx.hidden("image") ? null : el("div", { class: "im-nav", "data-control": "image" }, prev, counter, next)),
         el("div", { class: "im-pair" },
           el("figure", { class: "im-fig" }, el("figcaption", {}, el("span", {}, "Original ", labelText), el("span", { class: "tag", "data-testid": "synthetic-tag", hidden: true }, "synthetic")), canvases.original),
           el("figure", { class: "im-fig" }, el("figcaption", {}, el("span", {}, "Shuffled (one fixed permutation)")), canvases.shuffled),
@@ -129,20 +138,13 @@ export default {
 
     // ------------------------------------------------------------ drawing the images
     function drawImage(which) {
-      const c = canvases[which];
-      const g = c.getContext("2d");
-      const grid = view[which];
-      for (let r = 0; r < view.height; r++) for (let col = 0; col < view.width; col++) {
-        const v = grid[r][col];
-        g.fillStyle = `rgb(${v},${v},${v})`;
-        g.fillRect(col * SCALE, r * SCALE, SCALE, SCALE);
-      }
+      paintHeatmap(canvases[which], view[which], GREYS, { fit: "canvas" });
     }
 
     function outline(which, flatIndices, colour, width) {
       const g = canvases[which].getContext("2d");
       g.lineWidth = width;
-      g.strokeStyle = colour;
+      g.strokeStyle = cssVar(colour);
       for (const p of flatIndices) {
         if (p < 0) continue;
         const r = Math.floor(p / view.width), col = p % view.width;
@@ -152,8 +154,8 @@ export default {
 
     function nbGrid(node, values) {
       node.replaceChildren(...values.map((v) => v === null
-        ? el("div", { style: { border: "1px dashed #cfd5e0", color: "#9aa3b5" } }, "·")
-        : el("div", { style: { background: `rgb(${v},${v},${v})`, color: v > 140 ? "#1c2331" : "#fff" } }, String(v))));
+        ? el("div", { style: { border: "1px dashed var(--line-2)", color: "var(--line-3)" } }, "·")
+        : el("div", { style: { background: greyCss(v), color: inkOn(v) } }, String(v))));
     }
 
     function drawCursor() {
@@ -164,10 +166,10 @@ export default {
       const box = view.neighbour_index[cursor.p];
       // where the 9 pixels of this neighbourhood are in the other image
       const elsewhere = box.map((q) => (q < 0 ? -1 : here === "original" ? view.moved_to[q] : view.perm[q]));
-      outline(here, box, "#f0b429", 3);
-      outline(other, elsewhere, "#f0b429", 3);
-      outline(here, [cursor.p], "#e4572e", 3);
-      outline(other, [elsewhere[4]], "#e4572e", 3);
+      outline(here, box, "--highlight", 3);
+      outline(other, elsewhere, "--highlight", 3);
+      outline(here, [cursor.p], "--highlight-centre", 3);
+      outline(other, [elsewhere[4]], "--highlight-centre", 3);
       const r = Math.floor(cursor.p / view.width) + 1, col = (cursor.p % view.width) + 1;
       nbGrid(nbOriginal, view.neighbourhoods.original[cursor.p]);
       nbGrid(nbShuffled, view.neighbourhoods.shuffled[cursor.p]);
@@ -203,7 +205,7 @@ export default {
     async function choose(i) {
       if (!view) return;
       index = (i + view.count) % view.count;
-      ctx.setParams({ image: index || null });
+      ctx.setParams({ image: index });
       await load();
     }
 
@@ -236,18 +238,18 @@ export default {
       chart.hidden = false;
       const get = (m, px) => arms.find((a) => a.model === m && a.pixels === px);
       const models = [["fc", "fully-connected"], ["cnn", "CNN"]];
-      const traces = [["original", "#2f3b52", "original pixels"], ["shuffled", "#a05cc4", "shuffled pixels"]].map(([px, colour, name]) => ({
+      const traces = [["original", cssVar("--slate"), "original pixels"], ["shuffled", cssVar("--purple"), "shuffled pixels"]].map(([px, colour, name]) => ({
         type: "bar", name, x: models.map((m) => m[1]),
         y: models.map(([m]) => (get(m, px) ? get(m, px).percent : null)),
         text: models.map(([m]) => (get(m, px) ? `${fmt(get(m, px).percent, 1)} %` : "training…")),
-        textposition: "inside", insidetextanchor: "end", textfont: { color: "#fff", size: 13 }, marker: { color: colour },
+        textposition: "inside", insidetextanchor: "end", textfont: { color: cssVar("--white"), size: 13 }, marker: { color: colour },
         hovertemplate: `%{x} on ${name}: %{y:.1f} % correct<extra></extra>`,
       }));
       // the baseline: a full-width dashed line, named in the legend by an empty trace of the same style
       if (baseline) traces.push({ type: "scatter", mode: "lines", x: [null], y: [null],
-        name: `${baseline.label}: ${fmt(baseline.percent, 1)} %`, line: { color: "#c8402f", width: 2, dash: "dash" } });
+        name: `${baseline.label}: ${fmt(baseline.percent, 1)} %`, line: { color: cssVar("--bad"), width: 2, dash: "dash" } });
       const shapes = baseline ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: baseline.percent, y1: baseline.percent,
-        line: { color: "#c8402f", width: 2, dash: "dash" } }] : [];
+        line: { color: cssVar("--bad"), width: 2, dash: "dash" } }] : [];
       const annotations = [];
       ctx.plot(chart, traces, {
         barmode: "group", bargap: 0.35, showlegend: true, legend: { orientation: "h", x: 0, y: 1.14 },
@@ -326,7 +328,7 @@ export default {
     await load();
     const job = await ctx.api("images/experiment");
     showJob(job);
-    if (job.status === "none" && ctx.params.autostart !== "0") await start();
+    if (job.status === "none" && ctx.params.autostart) await start();
     else if (job.status === "queued" || job.status === "running") follow();
 
     return () => { alive = false; if (source) source.close(); };

@@ -1,36 +1,30 @@
 // Step 6 — convolution vs fully connected: parameter counts.
 // Numbers from POST /api/convolution and /api/convolution/quiz (ml2dl.lessons.convolution).
 
-const FC_COLOUR = "#6b7486";
-const CONV_COLOUR = "#8e44ad";
-
-function int(params, key, fallback, lo, hi) {
-  const v = Number(params[key]);
-  if (params[key] === undefined || params[key] === "" || !Number.isFinite(v)) return fallback;
-  return Math.round(Math.min(hi, Math.max(lo, v)));
-}
+const PARAMS = {
+  size: { type: "int", default: 28, min: 8, max: 512 },        // image side in pixels
+  neurons: { type: "int", default: 32, min: 1, max: 256 },     // neurons = filters
+  kernel: { type: "choice", default: 3, choices: [{ value: 3, label: "3 × 3" }, { value: 5, label: "5 × 5" }, { value: 7, label: "7 × 7" }] },
+};
 
 export default {
   id: 6,
   title: "Convolution",
+  params: PARAMS,
 
   async mount(root, ctx) {
-    const { el, svg, fmt } = ctx;
-    const state = {
-      size: int(ctx.params, "size", 28, 8, 512),
-      neurons: int(ctx.params, "neurons", 32, 1, 256),
-      kernel: [3, 5, 7].includes(Number(ctx.params.kernel)) ? Number(ctx.params.kernel) : 3,
-    };
-    const save = () => ctx.setParams({ size: state.size, neurons: state.neurons, kernel: state.kernel === 3 ? null : state.kernel });
+    const { el, svg, fmt, cssVar } = ctx;
+    const FC_COLOUR = cssVar("--muted"), CONV_COLOUR = cssVar("--violet");
+    const state = { ...ctx.params };
+    const save = () => ctx.setParams({ size: state.size, neurons: state.neurons, kernel: state.kernel });
 
-    const sizeCtl = ctx.control({ name: "size", label: "Image size (pixels per side)", min: 8, max: 512, step: 1,
-      value: state.size, onInput: (v) => { state.size = Math.round(v); save(); refresh(); },
+    const sizeCtl = ctx.control({ name: "size", label: "Image size (pixels per side)",
+      onInput: (v) => { state.size = Math.round(v); save(); refresh(); },
       hint: "28 = PneumoniaMNIST; 224 = a typical CNN input." });
-    const nCtl = ctx.control({ name: "neurons", label: "Neurons / filters", min: 1, max: 256, step: 1,
-      value: state.neurons, onInput: (v) => { state.neurons = Math.round(v); save(); refresh(); },
+    const nCtl = ctx.control({ name: "neurons", label: "Neurons / filters",
+      onInput: (v) => { state.neurons = Math.round(v); save(); refresh(); },
       hint: "Neurons of the fully connected layer = filters (feature maps) of the convolution." });
-    const kChoice = ctx.choice({ name: "kernel", label: "Kernel size", value: String(state.kernel),
-      options: [{ value: "3", label: "3 × 3" }, { value: "5", label: "5 × 5" }, { value: "7", label: "7 × 7" }],
+    const kChoice = ctx.choice({ name: "kernel", label: "Kernel size",
       onChange: (v) => { state.kernel = Number(v); save(); refresh(); } });
 
     const fcFormula = el("div", { class: "count-formula", "data-testid": "fc-formula" });
@@ -71,7 +65,7 @@ export default {
       for (let r = 0; r < N; r++) for (let c = 0; c < N; c++) {
         const inPatch = kind === "fc" || (r >= p0 && r < p0 + Math.min(k, N - p0) && c >= p0 && c < p0 + Math.min(k, N - p0));
         cells.push(svg("rect", { x: ox + c * cell, y: oy + r * cell, width: cell - 1, height: cell - 1, rx: 1.5,
-          fill: inPatch ? (kind === "fc" ? "#c9ced8" : "#d9c2e6") : "#eef0f4" }));
+          fill: cssVar(inPatch ? (kind === "fc" ? "--fc-soft" : "--violet-soft") : "--empty") }));
       }
       const nx = ox + side + 70, ny = oy + side / 2;
       const lines = [];
@@ -118,13 +112,13 @@ export default {
         { x: [r.size, r.size], y: [r.fully_connected.weights, r.convolution.weights], mode: "markers+text",
           text: [fmt(r.fully_connected.weights), fmt(r.convolution.weights)], showlegend: false,
           textposition: [r.size > 120 ? "top left" : "bottom right", "top right"],
-          marker: { size: 11, color: [FC_COLOUR, CONV_COLOUR], line: { color: "#fff", width: 2 } }, hoverinfo: "skip",
-          textfont: { size: 13, color: "#1c2331" } },
+          marker: { size: 11, color: [FC_COLOUR, CONV_COLOUR], line: { color: cssVar("--white"), width: 2 } }, hoverinfo: "skip",
+          textfont: { size: 13, color: cssVar("--ink") } },
       ], {
         height: 320, showlegend: true, legend: { y: 1.16 },
         xaxis: { title: { text: "image size (pixels per side)" }, range: [0, 530] },
         yaxis: { type: "log", title: { text: "weights" }, exponentformat: "power" },
-        shapes: [{ type: "line", x0: r.size, x1: r.size, yref: "paper", y0: 0, y1: 1, line: { color: "#c3c9d5", dash: "dot" } }],
+        shapes: [{ type: "line", x0: r.size, x1: r.size, yref: "paper", y0: 0, y1: 1, line: { color: cssVar("--guide"), dash: "dot" } }],
       });
     }
 
@@ -158,7 +152,7 @@ export default {
           el("label", { for: "quiz-conv" }, "2. Instead, a 3 × 3 convolution with 10 feature maps. How many parameters ",
             "(weights and biases)?"), convIn, convFeedback),
         el("div", { class: "btn-row" }, check));
-      root.append(el("div", { class: "panel quiz-panel", "data-testid": "quiz" }, el("h2", {}, "Quick check"), form));
+      root.append(el("div", { class: "panel quiz-panel", "data-testid": "quiz", "data-control": "quiz" }, el("h2", {}, "Quick check"), form));
     }
 
     await refresh();

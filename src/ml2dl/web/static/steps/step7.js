@@ -3,59 +3,56 @@
 // ml2dl.lessons.kernels) and arrives as a PNG; the 9 products behind a pixel come from
 // POST /api/kernels/pixel. This file draws them and keeps the kernel the student types.
 
+import { radioKeys } from "../lib/controls.js";
+import { greyCss, inkOn } from "../lib/colour.js";
+
 const CSS = `
 .kx-grid .caption { overflow-wrap: anywhere; }
 .kx-grid { display: grid; grid-template-columns: 330px minmax(0, 1fr); gap: 18px; align-items: start; }
 @media (max-width: 980px) { .kx-grid { grid-template-columns: 1fr; } }
 .kx-samples { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 6px; margin-bottom: 8px; }
-.kx-sample { border: 2px solid var(--line); border-radius: 9px; background: #fff; padding: 5px 4px; cursor: pointer;
+.kx-sample { border: 2px solid var(--line); border-radius: 9px; background: var(--white); padding: 5px 4px; cursor: pointer;
   font-size: .76rem; font-weight: 650; color: var(--ink-2); line-height: 1.2; text-align: center; }
-.kx-sample[aria-checked="true"] { border-color: var(--blue); color: var(--ink); box-shadow: 0 0 0 3px rgba(31,119,180,.15); }
+.kx-sample[aria-checked="true"] { border-color: var(--blue); color: var(--ink); box-shadow: 0 0 0 3px color-mix(in srgb, var(--blue) 15%, transparent); }
 .kx-sample .mod { display: block; font-weight: 500; color: var(--muted); font-size: .7rem; }
 .kx-upload { display: inline-flex; align-items: center; gap: 6px; cursor: pointer; }
 .kx-upload input { position: absolute; width: 1px; height: 1px; opacity: 0; }
-.kx-upload:focus-within { outline: 3px solid rgba(31,119,180,.45); outline-offset: 2px; }
+.kx-upload:focus-within { outline: 3px solid color-mix(in srgb, var(--blue) 45%, transparent); outline-offset: 2px; }
 .kx-presets { display: grid; grid-template-columns: repeat(3, 1fr); gap: 5px; margin-bottom: 12px; }
-.kx-preset { border: 1px solid var(--line-2); border-radius: 8px; background: #fff; padding: 5px 4px; font-size: .8rem; font-weight: 600; cursor: pointer; }
-.kx-preset[aria-pressed="true"] { background: #2f3b52; border-color: #2f3b52; color: #fff; }
+.kx-preset { border: 1px solid var(--line-2); border-radius: 8px; background: var(--white); padding: 5px 4px; font-size: .8rem; font-weight: 600; cursor: pointer; }
+.kx-preset[aria-pressed="true"] { background: var(--slate); border-color: var(--slate); color: var(--white); }
 .kx-kernel { display: grid; grid-template-columns: repeat(3, 64px); gap: 5px; justify-content: center; margin: 6px 0 4px; }
 .kx-kernel input { width: 64px; height: 48px; text-align: center; font-size: 1.05rem; font-weight: 650; border: 1px solid var(--line-2);
-  border-radius: 8px; font-variant-numeric: tabular-nums; background: #fff; }
-.kx-kernel input.pos { background: #eef2f7; }
-.kx-kernel input.neg { background: #f6eefa; color: #6b2f8f; }
-.kx-kernel input:focus { outline: none; border-color: var(--blue); box-shadow: 0 0 0 3px rgba(31,119,180,.18); }
+  border-radius: 8px; font-variant-numeric: tabular-nums; background: var(--white); }
+.kx-kernel input.pos { background: var(--pos-soft); }
+.kx-kernel input.neg { background: var(--purple-soft); color: var(--purple-ink); }
+.kx-kernel input:focus { outline: none; border-color: var(--blue); box-shadow: 0 0 0 3px color-mix(in srgb, var(--blue) 18%, transparent); }
 .kx-sum { text-align: center; font-size: .88rem; color: var(--ink-2); }
 .kx-pair { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
 @media (max-width: 640px) { .kx-pair { grid-template-columns: 1fr; } }
 .kx-fig { margin: 0; min-width: 0; }
 .kx-fig figcaption { display: flex; justify-content: space-between; gap: 8px; align-items: baseline; font-weight: 650; font-size: .92rem; margin-bottom: 6px; }
 .kx-fig figcaption .muted { font-weight: 500; font-size: .8rem; }
-.kx-imgbox { position: relative; border-radius: 8px; overflow: hidden; background: #000; cursor: crosshair; line-height: 0; }
-.kx-imgbox:focus-visible { outline: 3px solid rgba(31,119,180,.6); outline-offset: 2px; }
+.kx-imgbox { position: relative; border-radius: 8px; overflow: hidden; background: var(--black); cursor: crosshair; line-height: 0; }
+.kx-imgbox:focus-visible { outline: 3px solid color-mix(in srgb, var(--blue) 60%, transparent); outline-offset: 2px; }
 .kx-imgbox img { width: 100%; height: auto; display: block; image-rendering: auto; }
-.kx-cursor { position: absolute; border: 2px solid #f0b429; box-shadow: 0 0 0 1px rgba(0,0,0,.6); pointer-events: none; display: none; }
+.kx-cursor { position: absolute; border: 2px solid var(--highlight); box-shadow: 0 0 0 1px color-mix(in srgb, var(--black) 60%, transparent); pointer-events: none; display: none; }
 .kx-inspect { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 14px; }
 .kx-mat { display: grid; grid-template-columns: repeat(3, 48px); gap: 3px; }
 .kx-mat div { height: 38px; display: grid; place-items: center; border-radius: 6px; font-variant-numeric: tabular-nums; font-size: .86rem; font-weight: 650; }
-.kx-mat.w div { background: #eef2f7; color: var(--ink); }
-.kx-mat.w div.neg { background: #f6eefa; color: #6b2f8f; }
-.kx-mat.p div { background: #fffbea; color: var(--ink); border: 1px solid #f6e3a1; }
+.kx-mat.w div { background: var(--pos-soft); color: var(--ink); }
+.kx-mat.w div.neg { background: var(--purple-soft); color: var(--purple-ink); }
+.kx-mat.p div { background: var(--highlight-soft); color: var(--ink); border: 1px solid var(--highlight-line); }
 .kx-op { font-size: 1.6rem; color: var(--muted); }
 .kx-matcap { font-size: .75rem; color: var(--muted); text-align: center; margin-top: 3px; }
 .kx-result { font-size: 1.5rem; font-weight: 750; font-variant-numeric: tabular-nums; }
 .kx-zooms { display: grid; gap: 6px; }
-.kx-zoom { width: 88px; height: 88px; border-radius: 6px; image-rendering: pixelated; border: 1px solid var(--line); background: #000; }
-.kx-code { font-family: var(--mono); font-size: .86rem; background: #f3f5f9; border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; white-space: pre; overflow-x: auto; }
+.kx-zoom { width: 88px; height: 88px; border-radius: 6px; image-rendering: pixelated; border: 1px solid var(--line); background: var(--black); }
+.kx-code { font-family: var(--mono); font-size: .86rem; background: var(--input-bg); border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; white-space: pre; overflow-x: auto; }
 `;
 
 const SHORT = { retina: "Fundus", microaneurysms: "Retina detail", ihc: "Histology", ct_small: "CT slice",
   mr_small: "MR slice", cell: "Cell", shepp_logan_phantom: "Head phantom" };
-
-function parseKernel(text) {
-  if (!text) return null;
-  const v = String(text).split(",").map(Number);
-  return v.length === 9 && v.every(Number.isFinite) ? [v.slice(0, 3), v.slice(3, 6), v.slice(6, 9)] : null;
-}
 
 function sameKernel(a, b) {
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) if (Math.abs(a[i][j] - b[i][j]) > 1e-6) return false;
@@ -66,17 +63,29 @@ export default {
   id: 7,
   title: "Kernel explorer",
 
+  // the presets, the kernel limit and the sample images, as the server offers them
+  async options(api) {
+    const [kernels, samples] = await Promise.all([api("kernels/presets"), api("kernels/samples")]);
+    return { ...kernels, ...samples };
+  },
+  params: ({ presets, limit }) => ({
+    image: { type: "string", default: "sample:retina" },           // "sample:<name>" or "upload:<id>"
+    preset: { type: "choice", default: null, choices: presets.map((p) => p.name) },
+    kernel: { type: "list", of: "float", default: null, min: -limit, max: limit, minLength: 9, maxLength: 9 },
+    display: { type: "choice", default: "auto", choices: ["auto", "clip", "signed"] },
+  }),
+
   async mount(root, ctx) {
     ctx.injectStyle("step7-style", CSS);
-    const { el, fmt } = ctx;
-    const [{ presets, limit }, { samples, max_upload_bytes: maxBytes, max_upload_mb: maxMb }] = await Promise.all([
-      ctx.api("kernels/presets"), ctx.api("kernels/samples")]);
+    const { el, fmt, cssVar } = ctx;
+    const { presets, limit, samples, max_upload_bytes: maxBytes, max_upload_mb: maxMb } = ctx.options;
     const presetByName = Object.fromEntries(presets.map((p) => [p.name, p]));
-
+    const p = ctx.params;
+    const rows = (k) => [k.slice(0, 3), k.slice(3, 6), k.slice(6, 9)];
     const s = {
-      image: ctx.params.image || "sample:retina",
-      kernel: parseKernel(ctx.params.kernel) || presetByName[ctx.params.preset || "sharpen"]?.kernel || presetByName.sharpen.kernel,
-      display: ["auto", "clip", "signed"].includes(ctx.params.display) ? ctx.params.display : "auto",
+      image: p.image,
+      kernel: p.kernel ? rows(p.kernel) : presetByName[p.preset ?? "sharpen"].kernel,
+      display: p.display,
     };
     let uploadName = null;
     let cursor = null;        // {row, col} of the inspected pixel
@@ -87,8 +96,7 @@ export default {
     const presetName = () => presets.find((p) => sameKernel(p.kernel, s.kernel))?.name ?? null;
     const save = () => {
       const name = presetName();
-      ctx.setParams({ image: s.image, preset: name, kernel: name ? null : s.kernel.flat().join(","),
-        display: s.display === "auto" ? null : s.display });
+      ctx.setParams({ image: s.image, preset: name, kernel: name ? null : s.kernel.flat(), display: s.display });
     };
 
     // ------------------------------------------------------------ image choice
@@ -96,10 +104,11 @@ export default {
       type: "button", role: "radio", class: "kx-sample", "data-testid": `sample-${smp.name}`, "data-value": `sample:${smp.name}`,
       title: `${smp.title} — ${smp.attribution}`, onclick: () => chooseImage(`sample:${smp.name}`),
     }, SHORT[smp.name] || smp.title, el("span", { class: "mod" }, smp.modality.split(" (")[0])));
-    const sampleGroup = ctx.hidden("image") ? null : el("div", { class: "kx-samples", role: "radiogroup", "aria-label": "Image" }, sampleButtons);
+    const sampleGroup = ctx.hidden("image") ? null : el("div", { class: "kx-samples", role: "radiogroup", "aria-label": "Image",
+      "data-control": "image" }, sampleButtons);
     const fileInput = el("input", { type: "file", accept: ".png,.jpg,.jpeg,.dcm,.dicom,image/png,image/jpeg,application/dicom",
       "data-testid": "upload", "aria-label": "Upload your own image (PNG, JPEG or DICOM)" });
-    const uploadLabel = ctx.hidden("upload") ? null : el("label", { class: "btn btn-small kx-upload" }, fileInput, "⤒ Your own image…");
+    const uploadLabel = ctx.hidden("upload") ? null : el("label", { class: "btn btn-small kx-upload", "data-control": "upload" }, fileInput, "⤒ Your own image…");
     const imageInfo = el("p", { class: "caption", "data-testid": "image-info" });
 
     function paintSamples() {
@@ -114,15 +123,7 @@ export default {
           el("span", { class: "muted" }, `Source: ${smp.attribution}.`)]
         : [el("strong", {}, uploadName || "Your image"), " — uploaded, shown in grayscale (at most 512 px a side)."]));
     }
-    sampleGroup?.addEventListener("keydown", (ev) => {
-      const d = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
-      if (!d) return;
-      ev.preventDefault(); ev.stopPropagation();
-      const i = Math.max(0, sampleButtons.findIndex((b) => b.dataset.value === s.image));
-      const next = sampleButtons[(i + d + sampleButtons.length) % sampleButtons.length];
-      chooseImage(next.dataset.value);
-      next.focus();
-    });
+    if (sampleGroup) radioKeys(sampleGroup, sampleButtons, () => s.image, chooseImage);
     function chooseImage(ref) { s.image = ref; cursor = null; paintSamples(); save(); refresh(); }
 
     fileInput.addEventListener("change", async () => {
@@ -176,8 +177,7 @@ export default {
       about.replaceChildren(name ? el("strong", {}, `${presetByName[name].label}: `) : el("strong", {}, "Your own kernel: "),
         name ? presetByName[name].about : "any 9 numbers. Weights summing to 1 keep the brightness; summing to 0 keep only changes (edges).");
     }
-    const displayChoice = ctx.choice({ name: "display", label: "Show values outside 0…255", value: s.display,
-      options: [{ value: "auto", label: "auto" }, { value: "clip", label: "clip" }, { value: "signed", label: "signed" }],
+    const displayChoice = ctx.choice({ name: "display", label: "Show values outside 0…255",
       onChange: (v) => { s.display = v; save(); refresh(); } });
 
     // ------------------------------------------------------------ images
@@ -212,7 +212,7 @@ export default {
           el("h2", {}, "Image"),
           sampleGroup, uploadLabel, imageInfo,
           el("h2", { style: "margin-top: 14px" }, "Kernel"),
-          ctx.hidden("preset") ? null : el("div", { class: "kx-presets" }, presetButtons),
+          ctx.hidden("preset") ? null : el("div", { class: "kx-presets", "data-control": "preset" }, presetButtons),
           el("div", { class: "kx-kernel", role: "group", "aria-label": "3 by 3 kernel weights" }, cells.map((c) => c.input)),
           kernelSum,
           about,
@@ -267,12 +267,12 @@ export default {
     function drawZoom(canvas, img, r) {
       const c2 = canvas.getContext("2d");
       c2.imageSmoothingEnabled = false;
-      c2.fillStyle = "#000";
+      c2.fillStyle = cssVar("--black");
       c2.fillRect(0, 0, canvas.width, canvas.height);
       if (!cursor || !img.complete || !img.naturalWidth) return;
       const n = 11, cell = canvas.width / n;  // an 11 × 11 window around the pixel
       c2.drawImage(img, cursor.col - 5, cursor.row - 5, n, n, 0, 0, canvas.width, canvas.height);
-      c2.strokeStyle = "#f0b429"; c2.lineWidth = 2;
+      c2.strokeStyle = cssVar("--highlight"); c2.lineWidth = 2;
       if (canvas === zoomIn) c2.strokeRect(4 * cell, 4 * cell, 3 * cell, 3 * cell);
       else c2.strokeRect(5 * cell, 5 * cell, cell, cell);
     }
@@ -282,8 +282,8 @@ export default {
       patchMat.replaceChildren(...px.patch.flat().map((v, k) => {
         const inside = px.inside.flat()[k];
         const grey = Math.round(Math.max(0, Math.min(255, v)));
-        return el("div", { style: { background: inside ? `rgb(${grey},${grey},${grey})` : "#fff", color: grey > 140 ? "#1c2331" : "#fff",
-          border: inside ? "0" : "1px dashed #cfd5e0" }, title: inside ? "" : "outside the image: padding 0" }, inside ? fmt(v, 0) : "0");
+        return el("div", { style: { background: inside ? greyCss(grey) : "var(--white)", color: inkOn(grey),
+          border: inside ? "0" : "1px dashed var(--line-2)" }, title: inside ? "" : "outside the image: padding 0" }, inside ? fmt(v, 0) : "0");
       }));
       weightMat.replaceChildren(...px.kernel.flat().map((v) => el("div", { class: v < 0 ? "neg" : "" }, fmtw(v))));
       result.textContent = fmt(px.sum, Number.isInteger(px.sum) ? 0 : 1);

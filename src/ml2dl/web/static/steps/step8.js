@@ -2,29 +2,27 @@
 // The grid, both pooled outputs and the survivors come from POST /api/pooling
 // (ml2dl.lessons.pooling: nn.MaxPool2d(2) and nn.AvgPool2d(2)); this file draws them.
 
-function int(params, key, fallback, lo, hi) {
-  const v = Number(params[key]);
-  if (params[key] === undefined || params[key] === "" || !Number.isFinite(v)) return fallback;
-  return Math.round(Math.min(hi, Math.max(lo, v)));
-}
+const PARAMS = {
+  size: { type: "int", default: 8, min: 4, max: 16, step: 2 },   // grid side, even: 2 × 2 windows tile it
+  seed: { type: "int", default: 0, min: 0, max: 99 },            // seed of the random values
+};
 
 export default {
   id: 8,
   title: "Pooling",
+  params: PARAMS,
 
   async mount(root, ctx) {
     const { el, svg, fmt } = ctx;
-    let size = int(ctx.params, "size", 8, 4, 16);
-    if (size % 2) size += 1;
-    const state = { size, seed: int(ctx.params, "seed", 0, 0, 9999) };
+    const state = { ...ctx.params };
     const save = () => ctx.setParams({ size: state.size, seed: state.seed });
 
-    const sizeCtl = ctx.control({ name: "size", label: "Grid size", min: 4, max: 16, step: 2, value: state.size,
+    const sizeCtl = ctx.control({ name: "size", label: "Grid size",
       onInput: (v) => { state.size = Math.round(v / 2) * 2; save(); refresh(); } });
-    const seedCtl = ctx.control({ name: "seed", label: "Random values (seed)", min: 0, max: 99, step: 1, value: state.seed,
+    const seedCtl = ctx.control({ name: "seed", label: "Random values (seed)",
       onInput: (v) => { state.seed = Math.round(v); save(); refresh(); } });
     const shuffle = ctx.hidden("seed") ? null : el("button", { type: "button", class: "btn btn-small", "data-testid": "new-grid",
-      onclick: () => { state.seed = (state.seed + 1) % 100; seedCtl.set(state.seed); save(); refresh(); } }, "New random grid");
+      onclick: () => { state.seed = (state.seed + 1) % (PARAMS.seed.max + 1); seedCtl.set(state.seed); save(); refresh(); } }, "New random grid");
 
     const inputBox = el("div", { class: "pool-figure", "data-testid": "pool-input" });
     const maxBox = el("div", { class: "pool-figure", "data-testid": "pool-max" });
@@ -43,7 +41,7 @@ export default {
         "its exact position is forgotten, and each side halves. Hover a window to follow it."),
       el("div", { class: "step-grid" },
         el("div", { class: "panel controls" }, el("h2", {}, "The feature map"), sizeCtl.node, seedCtl.node,
-          shuffle ? el("div", { class: "btn-row" }, shuffle) : null,
+          shuffle ? el("div", { class: "btn-row", "data-control": "seed" }, shuffle) : null,
           el("div", { class: "legend-list" },
             el("div", {}, el("span", { class: "swatch win" }), "kept by max pooling"),
             el("div", {}, el("span", { class: "swatch lose" }), "dropped"))),

@@ -3,6 +3,13 @@
 // events), then GET /api/pipeline/explain?index=i returns every stage's actual output (layer.output after a
 // forward pass of the engine). This file only draws.
 
+import { greyColours, greyCss, greyLevel, inkOn } from "../lib/colour.js";
+import { paintRadios, radioKeys } from "../lib/controls.js";
+import { paintHeatmap } from "../lib/heatmap.js";
+
+// A stage's feature map in grey (step 7's convention: signed values around mid-grey), one canvas pixel per value.
+const paintMap = (canvas, map, scale) => paintHeatmap(canvas, map, greyColours(scale));
+
 const CSS = `
 .cp-status { display: grid; gap: 6px; }
 .cp-progress { height: 10px; background: var(--line); border-radius: 5px; overflow: hidden; }
@@ -13,18 +20,18 @@ const CSS = `
 .cp-chips { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; font-size: .82rem; color: var(--ink-2); }
 .cp-chips span.chip { border: 1px solid var(--line-2); border-radius: 999px; padding: 2px 9px; background: var(--bg); font-weight: 600; }
 @media (max-width: 900px) { .cp-examples { grid-template-columns: repeat(8, minmax(60px, 1fr)); } }
-.cp-ex { border: 2px solid var(--line); border-radius: 9px; padding: 4px; background: #fff; cursor: pointer; display: grid; gap: 2px; justify-items: center; }
+.cp-ex { border: 2px solid var(--line); border-radius: 9px; padding: 4px; background: var(--white); cursor: pointer; display: grid; gap: 2px; justify-items: center; }
 .cp-ex canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; border-radius: 5px; }
 .cp-ex span { font-size: .7rem; font-weight: 700; }
 .cp-ex span.normal { color: var(--blue); }
-.cp-ex span.pneumonia { color: #c85f00; }
-.cp-ex[aria-checked="true"] { border-color: #2f3b52; box-shadow: 0 0 0 3px rgba(47,59,82,.18); }
+.cp-ex span.pneumonia { color: var(--orange-ink); }
+.cp-ex[aria-checked="true"] { border-color: var(--slate); box-shadow: 0 0 0 3px color-mix(in srgb, var(--slate) 18%, transparent); }
 .cp-strip { display: flex; align-items: stretch; gap: 0; overflow-x: auto; padding: 4px 2px 10px; }
-.cp-stage { flex: 0 0 auto; width: 80px; border: 2px solid var(--line); border-radius: 10px; background: #fff; padding: 6px 4px; cursor: pointer;
+.cp-stage { flex: 0 0 auto; width: 80px; border: 2px solid var(--line); border-radius: 10px; background: var(--white); padding: 6px 4px; cursor: pointer;
   display: grid; justify-items: center; gap: 3px; text-align: center; }
 .cp-stage:hover { border-color: var(--line-2); }
-.cp-stage[aria-selected="true"] { border-color: #2f3b52; box-shadow: 0 0 0 3px rgba(47,59,82,.16); }
-.cp-stage canvas { width: 56px; height: 56px; image-rendering: pixelated; border-radius: 4px; background: #eef0f4; }
+.cp-stage[aria-selected="true"] { border-color: var(--slate); box-shadow: 0 0 0 3px color-mix(in srgb, var(--slate) 16%, transparent); }
+.cp-stage canvas { width: 56px; height: 56px; image-rendering: pixelated; border-radius: 4px; background: var(--empty); }
 .cp-stage .nm { font-size: .76rem; font-weight: 700; line-height: 1.15; }
 .cp-stage .sh { font-size: .68rem; white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
 .cp-arrow { align-self: center; color: var(--muted); padding: 0 2px; font-size: .9rem; }
@@ -41,7 +48,7 @@ const CSS = `
 .cp-big canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; border-radius: 8px; }
 .cp-flat { width: 100%; height: auto; image-rendering: pixelated; border-radius: 4px; border: 1px solid var(--line); }
 .cp-answer { display: flex; gap: 12px; flex-wrap: wrap; }
-.cp-prob { height: 18px; border-radius: 9px; background: var(--blue-soft); overflow: hidden; border: 1px solid #c7dcef; }
+.cp-prob { height: 18px; border-radius: 9px; background: var(--blue-soft); overflow: hidden; border: 1px solid var(--blue-line); }
 .cp-prob > div { height: 100%; background: var(--orange); }
 .cp-ok { color: var(--good); font-weight: 700; }
 .cp-no { color: var(--bad); font-weight: 700; }
@@ -49,44 +56,29 @@ const CSS = `
 .cp-ramp { width: 120px; height: 10px; border-radius: 3px; border: 1px solid var(--line-2); }
 `;
 
-// ---------------------------------------------------------------- colours (drawing only)
-// Like step 7: signed values around mid-grey (0), non-negative ones black (0) to white (the stage's max).
-function grey(v, scale) {
-  if (scale.signed) return Math.max(0, Math.min(255, Math.round(127.5 + (v / scale.max) * 127.5)));
-  return Math.max(0, Math.min(255, Math.round((v / (scale.max || 1)) * 255)));
-}
-
-function paintMap(canvas, map, scale) {
-  const h = map.length, w = map[0].length;
-  canvas.width = w; canvas.height = h;
-  const g = canvas.getContext("2d");
-  const img = g.createImageData(w, h);
-  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
-    const v = grey(map[i][j], scale), k = (i * w + j) * 4;
-    img.data[k] = v; img.data[k + 1] = v; img.data[k + 2] = v; img.data[k + 3] = 255;
-  }
-  g.putImageData(img, 0, 0);
-}
-
-function paintGrey(canvas, pixels) {
-  paintMap(canvas, pixels, { signed: false, max: 255 });
-}
+const IMAGE_GREYS = { signed: false, max: 255 };
 
 export default {
   id: 9,
   title: "The full CNN pipeline",
 
+  // the held-out example images and the names of the stages
+  options: (api) => api("pipeline/examples"),
+  params: (info) => ({
+    image: { type: "choice", default: info.examples[0].index, choices: info.examples.map((e) => e.index) },
+    stage: { type: "choice", default: "conv1", choices: info.stages.map((st) => st.name) },
+    autostart: { type: "bool", default: true, transient: true },  // autostart=0: do not train on arrival
+  }),
+
   async mount(root, ctx) {
     ctx.injectStyle("step9-style", CSS);
-    const { el, fmt } = ctx;
+    const { el, fmt, cssVar } = ctx;
+    const info = ctx.options;
     let alive = true;
     let source = null;
-    let exampleIndex = ctx.params.image !== undefined ? Number(ctx.params.image) : null;
-    let stageName = ctx.params.stage || "conv1";
+    let exampleIndex = ctx.params.image;
+    let stageName = ctx.params.stage;
     let current = null;
-
-    const info = await ctx.api("pipeline/examples");
-    if (exampleIndex === null || !info.examples.some((e) => e.index === exampleIndex)) exampleIndex = info.examples[0].index;
 
     // ------------------------------------------------------------ training status
     const bar = el("div", {});
@@ -108,31 +100,18 @@ export default {
     // ------------------------------------------------------------ examples
     const exButtons = info.examples.map((e) => {
       const c = el("canvas", { width: 28, height: 28, "aria-hidden": "true" });
-      paintGrey(c, e.image);
-      return el("button", { type: "button", role: "radio", class: "cp-ex", "data-testid": `example-${e.index}`, "data-index": e.index,
+      paintMap(c, e.image, IMAGE_GREYS);
+      return el("button", { type: "button", role: "radio", class: "cp-ex", "data-testid": `example-${e.index}`, "data-value": e.index,
         "aria-label": `held-out image ${e.index + 1}, ${e.label_name}`, onclick: () => chooseExample(e.index) },
       c, el("span", { class: e.label_name }, e.label_name));
     });
-    const exGroup = el("div", { class: "cp-examples", role: "radiogroup", "aria-label": "Input image" }, exButtons);
-    exGroup.addEventListener("keydown", (ev) => {
-      const d = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
-      if (!d) return;
-      ev.preventDefault(); ev.stopPropagation();
-      const i = exButtons.findIndex((b) => Number(b.dataset.index) === exampleIndex);
-      const nextBtn = exButtons[(i + d + exButtons.length) % exButtons.length];
-      chooseExample(Number(nextBtn.dataset.index));
-      nextBtn.focus();
-    });
-    function paintExamples() {
-      for (const b of exButtons) {
-        const on = Number(b.dataset.index) === exampleIndex;
-        b.setAttribute("aria-checked", on ? "true" : "false");
-        b.tabIndex = on ? 0 : -1;
-      }
-    }
+    const exGroup = el("div", { class: "cp-examples", role: "radiogroup", "aria-label": "Input image", "data-control": "image" }, exButtons);
+    radioKeys(exGroup, exButtons, () => exampleIndex, (v) => chooseExample(Number(v)));
+    const paintExamples = () => paintRadios(exButtons, exampleIndex);
 
     // ------------------------------------------------------------ pipeline strip + detail
-    const strip = el("div", { class: "cp-strip", role: "tablist", "aria-label": "Stages of the network", "data-testid": "strip" });
+    const strip = el("div", { class: "cp-strip", role: "tablist", "aria-label": "Stages of the network", "data-testid": "strip",
+      "data-control": "stage" });
     const answer = el("div", { class: "cp-answer", "data-testid": "answer" });
     const detail = el("div", { class: "panel", role: "tabpanel", "data-testid": "stage-detail" });
     const main = el("div", { class: "stack", hidden: true, "data-testid": "pipeline" },
@@ -163,7 +142,7 @@ export default {
       const shape = stage.shape.join("×");
       let preview = c;
       if (stage.name === "linear") preview = el("div", { class: "num", style: "font-size: 1.1rem; font-weight: 750; height: 56px; display: grid; place-items: center" }, `z = ${fmt(stage.logit, 2)}`);
-      if (stage.name === "output") preview = el("div", { class: "num", style: "font-size: 1.1rem; font-weight: 750; height: 56px; display: grid; place-items: center; color: #c85f00" }, fmt(stage.probability, 3));
+      if (stage.name === "output") preview = el("div", { class: "num", style: "font-size: 1.1rem; font-weight: 750; height: 56px; display: grid; place-items: center; color: var(--orange-ink)" }, fmt(stage.probability, 3));
       return el("button", { type: "button", role: "tab", class: "cp-stage", "data-testid": `stage-${stage.name}`, "data-name": stage.name,
         "aria-selected": stage.name === stageName ? "true" : "false", tabindex: stage.name === stageName ? 0 : -1,
         "aria-label": `${stage.title}, output ${stage.shape.join(" by ")}`, title: stage.title,
@@ -194,7 +173,7 @@ export default {
 
     function legend(scale) {
       const ramp = scale.signed
-        ? "linear-gradient(to right, #000, #808080, #fff)" : "linear-gradient(to right, #000, #fff)";
+        ? "linear-gradient(to right, var(--black), var(--mid-grey), var(--white))" : "linear-gradient(to right, var(--black), var(--white))";
       return el("div", { class: "cp-legend" }, el("span", { class: "num" }, fmt(scale.signed ? scale.min : 0, 2)),
         el("span", { class: "cp-ramp", style: { background: ramp } }), el("span", { class: "num" }, fmt(scale.max, 2)),
         el("span", {}, scale.signed ? "(mid-grey = 0, as in step 7)" : "(black = 0: nothing found there)"));
@@ -203,8 +182,8 @@ export default {
     function kernelGrid(k) {
       const m = Math.max(...k.flat().map(Math.abs)) || 1;
       return el("div", { class: "cp-kernel", title: "the learned 3 × 3 filter" }, k.flat().map((v) => {
-        const g = Math.round(127.5 + (v / m) * 127.5);
-        return el("div", { style: { background: `rgb(${g},${g},${g})`, color: g > 140 ? "#1c2331" : "#fff" } }, fmt(v, 2));
+        const g = greyLevel(v, { signed: true, max: m });
+        return el("div", { style: { background: greyCss(g), color: inkOn(g) } }, fmt(v, 2));
       }));
     }
 
@@ -243,7 +222,7 @@ export default {
         plotNode, el("p", { class: "caption" }, `Each bar: one feature map's share of z (its 49 values times their weights). Bias b = ${fmt(st.bias, 3)}.`));
         requestAnimationFrame(() => ctx.plot(plotNode, [{
           type: "bar", x: st.contributions.map((_, i) => `map ${i + 1}`), y: st.contributions,
-          marker: { color: st.contributions.map((v) => (v >= 0 ? "#ff7f0e" : "#1f77b4")) },
+          marker: { color: st.contributions.map((v) => cssVar(v >= 0 ? "--orange" : "--blue")) },
           hovertemplate: "%{x}: %{y:.3f}<extra></extra>",
         }], { yaxis: { title: { text: "share of z" }, zeroline: true }, margin: { l: 56, r: 10, t: 10, b: 40 } }));
       } else {
@@ -253,7 +232,7 @@ export default {
             + `<mo>=</mo><mn>${fmt(r.probability, 3)}</mn></mrow>`, { display: "block" }),
           el("div", {}, el("div", { class: "cp-prob", title: "P(pneumonia)" }, el("div", { style: { width: `${r.probability_percent}%` } })),
             el("div", { class: "cp-scale" }, el("span", { style: "color: var(--blue)" }, "0 — normal"), el("span", {}, "0.5"),
-              el("span", { style: "color: #c85f00" }, "1 — pneumonia"))),
+              el("span", { style: "color: var(--orange-ink)" }, "1 — pneumonia"))),
           el("p", { class: "note" }, `Above 0.5 the answer is pneumonia, below it normal: here `, el("strong", {}, r.prediction_name),
             `. The true label is ${r.label_name}.`));
       }
@@ -323,7 +302,7 @@ export default {
 
     paintExamples();
     const job = await ctx.api("pipeline/status");
-    if (job.status === "none" && ctx.params.autostart !== "0") await startTraining();
+    if (job.status === "none" && ctx.params.autostart) await startTraining();
     else {
       await showJob(job);
       if (job.status === "queued" || job.status === "running") follow();
