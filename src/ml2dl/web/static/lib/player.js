@@ -12,7 +12,8 @@ import { el } from "./dom.js";
  *   onStop()   called when the loop has stopped (paused, or an error); may be async
  *   onError(e) a tick threw: the player pauses, then calls this (default: rethrow)
  *
- * player.playButton  round ▶ / ❚❚ toggle, data-testid="play", aria-pressed = playing
+ * player.playButton  round ▶ / ❚❚ toggle, data-testid="play", aria-pressed = playing; it carries
+ *                    data-running while the loop runs (until onStop has finished): tests wait on it
  * player.stepButton  data-testid="step-once"
  * player.playing, play(), pause(), toggle(), destroy() (stops for good: call it in the step's cleanup)
  *
@@ -55,6 +56,7 @@ export class Player {
   async _run() {
     if (this._running) return;
     this._running = true;
+    this.playButton.dataset.running = "true";
     let error = null;
     try {
       while (this._playing && !this._destroyed) {
@@ -69,6 +71,7 @@ export class Player {
       if (this.onStop && !this._destroyed) await this.onStop();
     } finally {
       this._running = false;
+      delete this.playButton.dataset.running;
     }
     if (error) this.onError(error);
     if (this._playing && !this._destroyed) this._run();  // played again while stopping
