@@ -180,3 +180,23 @@ def test_lesson_settings_check_their_arguments():
         lesson.Settings(hidden=(1, 1, 1, 1, 1))
     with pytest.raises(ValueError, match=r"steps must be an int in \[0, 100\], got 101"):
         lesson.train(None, lesson.Settings(), 101)
+
+
+def test_options_give_the_limits_the_request_models_enforce(client):
+    o = client.get("/api/playground/options").json()
+    st, req = o["settings"], o["request"]
+    assert st["noise"] == {"default": 0.1, "min": 0, "max": 0.5}
+    assert st["seed"] == {"default": 0, "min": 0, "max": 9999}
+    assert st["learning_rate"] == {"default": 0.3, "min_exclusive": 0, "max": 10}
+    assert st["hidden"]["max_items"] == lesson.MAX_HIDDEN_LAYERS
+    assert st["problem"]["choices"] == list(lesson.PROBLEMS)
+    assert req["steps"] == {"default": 10, "min": 0, "max": lesson.MAX_STEPS}
+    assert req["resolution"] == {"default": 48, "min": 8, "max": lesson.MAX_GRID}
+    assert o["max_neurons"] == lesson.MAX_NEURONS
+    # each limit is the edge: on it is accepted, one past it is refused
+    edge = {"settings": {"noise": st["noise"]["max"], "hidden": [o["max_neurons"]] * st["hidden"]["max_items"]},
+            "steps": 1, "resolution": req["resolution"]["min"]}
+    assert client.post("/api/playground/train", json=edge).status_code == 200
+    for past in ({"steps": req["steps"]["max"] + 1}, {"resolution": req["resolution"]["max"] + 1},
+                 {"settings": {"seed": st["seed"]["max"] + 1}}, {"settings": {"hidden": [o["max_neurons"] + 1]}}):
+        assert client.post("/api/playground/train", json=past).status_code == 422, past
