@@ -192,6 +192,7 @@ def test_user_errors_are_one_line_with_exit_status_2(work, tmp_path):
         (("predict", "runs/a", tmp_path / "notes.txt", "--heatmap", tmp_path / "x.jpg"), []),
         (("tune", "--data", "tiny.npz", "--out", tmp_path / "t"), ["at least one list"]),
         (("serve", "--port", "70000"), ["--port"]),
+        (("serve", "--workers", "0"), ["--workers", "an integer in 1–16", "'0'"]),
         (("frobnicate",), ["invalid choice"]),
     ]
     for args, fragments in cases:
@@ -308,10 +309,10 @@ def test_serve_calls_the_web_app(monkeypatch, tmp_path):
 
     monkeypatch.setattr(app, "serve", lambda **kw: calls.append(kw))
     assert cli.main(["serve", "--port", "8123", "--no-browser"]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 8123, "data": None, "open_browser": False}]
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "data": None, "open_browser": False, "workers": 1}]
     npz = write_npz(tmp_path / "d.npz", n=(4, 2, 2))
-    assert cli.main(["serve", "--data", str(npz), "--host", "0.0.0.0"]) == 0
-    assert calls[-1] == {"host": "0.0.0.0", "port": 8000, "data": str(npz), "open_browser": True}
+    assert cli.main(["serve", "--data", str(npz), "--host", "0.0.0.0", "--workers", "3"]) == 0
+    assert calls[-1] == {"host": "0.0.0.0", "port": 8000, "data": str(npz), "open_browser": True, "workers": 3}
     assert cli.main(["serve", "--data", str(tmp_path / "none.npz")]) == 2
 
 

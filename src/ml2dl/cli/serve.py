@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import checks
 from ..checks import InputError
-from .arguments import port
+from ..web.settings import MAX_WORKERS
+from .arguments import checked, port
+
+workers = checked(int, lambda name, n: checks.int_in_range(name, n, 1, MAX_WORKERS),
+                  f"an integer in 1–{MAX_WORKERS}", "workers")
 
 
 def add_parser(sub) -> None:
@@ -14,6 +19,8 @@ def add_parser(sub) -> None:
     p.add_argument("--port", type=port, default=8000, help="TCP port (default 8000)")
     p.add_argument("--data", help="a MedMNIST .npz of real images to use in the module")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--workers", type=workers, default=1,
+                   help="worker processes (default 1); they share the cache folder, so a long job runs once")
 
 
 def run(args) -> int:
@@ -22,7 +29,8 @@ def run(args) -> int:
     from ..web.app import serve
 
     try:
-        serve(host=args.host, port=args.port, data=args.data, open_browser=not args.no_browser)
+        serve(host=args.host, port=args.port, data=args.data, open_browser=not args.no_browser,
+              workers=args.workers)
     except KeyboardInterrupt:
         pass
     return 0

@@ -32,10 +32,9 @@ from ml2dl.data.uploads import UploadStore
 from . import errors
 from .jobs import JobPool
 from .schemas import HealthResult
-from .settings import DEFAULT_CACHE_DIR, ENV_VAR, Settings
+from .settings import DEFAULT_CACHE_DIR, ENV_VAR, MAX_WORKERS, Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
-MAX_WORKERS = 16
 
 __all__ = ["DEFAULT_CACHE_DIR", "Settings", "create_app", "create_app_from_env", "serve"]
 

@@ -17,6 +17,7 @@ from typing import Any
 
 DEFAULT_CACHE_DIR = Path("~/.cache/ml2dl/module")
 ENV_VAR = "ML2DL_SERVE_SETTINGS"
+MAX_WORKERS = 16  # uvicorn worker processes of one server (``ml2dl serve --workers``)
 
 
 @dataclass(frozen=True)
