@@ -165,8 +165,8 @@ class Job:
             if self._fd is None:
                 return False
             self._state.update(status=status, message=message, finished=time.time(), **state)
+            self._pool.store.journal(self.key, status)  # before the state: whoever sees it sees the event
             self._pool.store.write_state(self.key, self._state)
-            self._pool.store.journal(self.key, status)
             self._pool.store.clear_cancel(self.key)
             self._pool.store.unlock(self._fd)
             self._fd = None
@@ -231,6 +231,13 @@ class JobPool:
         active = False
         if result is not None:
             status = DONE
+            if recorded != DONE:  # the result written a moment ago, or left by a worker that died
+                with self.store.guard():
+                    active = self.store.is_locked(key)
+                if active:  # its final state is not written yet: still finishing
+                    status = RUNNING
+                else:  # the result stands on its own: what state there is belongs to no run
+                    state, recorded = {}, None
         else:
             with self.store.guard():
                 active = self.store.is_locked(key)
@@ -264,7 +271,7 @@ class JobPool:
             "error": state.get("error"),
             "cached": cached,
             "elapsed_s": round(end - started, 2) if started else 0.0,
-            "result": result,
+            "result": result if status == DONE else None,
         }
 
     # -- starting, cancelling, forgetting -------------------------------------------------------
