@@ -119,3 +119,72 @@ def test_player_play_pause_and_step_by_keyboard(page, open_step):
     page.wait_for_function("(n) => document.querySelector('[data-testid=step-count]').innerText === n",
                            arg=f"{paused + 10:,}")
     assert play.get_attribute("aria-pressed") == "false"
+
+
+# ---------------------------------------------------------------- every declared control, every step
+
+DECLARATION = """async (n) => {
+  const { api } = await import('/static/lib/api.js');
+  const step = (await import(`/static/steps/step${n}.js`)).default;
+  const options = step.options ? await step.options(api) : null;
+  const d = typeof step.params === 'function' ? step.params(options) : step.params;
+  return Object.entries(d).filter(([, spec]) => !spec.transient).map(([name]) => name);
+}"""
+
+
+@pytest.mark.parametrize("step", range(1, 10))
+def test_every_declared_parameter_has_a_control_that_hide_hides(page, open_step, step):
+    open_step(page, step, "autostart=0")
+    names = page.evaluate(DECLARATION, step)
+    assert names, f"step {step} declares no parameters"
+    q = query(page)
+    for name in names:  # the whole declared state is in the URL…
+        assert name in q or name in ("preset", "kernel"), f"step {step}: {name} not written to the URL"
+        # …and each parameter has a labelled control container
+        assert page.locator(f"[data-control='{name}']").count() > 0, f"step {step}: no control for {name}"
+    open_step(page, step, "autostart=0&hide=" + ",".join(names))
+    for name in names:
+        containers = page.locator(f"[data-control='{name}']")
+        for i in range(containers.count()):
+            assert containers.nth(i).is_hidden(), f"step {step}: {name} still visible"
+
+
+# ---------------------------------------------------------------- the parser itself
+
+CASES = [
+    # spec, URL text, expected value
+    ({"type": "int", "default": 3, "min": 1, "max": 8}, "5.6", 6),
+    ({"type": "int", "default": 3, "min": 1, "max": 8}, "-4", 1),
+    ({"type": "int", "default": 3, "min": 1, "max": 8}, "x", 3),
+    ({"type": "int", "default": 8, "min": 4, "max": 17, "step": 2}, "17", 16),
+    ({"type": "int", "default": 8, "min": 4, "max": 16, "step": 2}, "9", 10),
+    ({"type": "float", "default": 0.1, "min": 0, "max": 0.5}, "0.25", 0.25),
+    ({"type": "float", "default": 0.1, "min": 0, "max": 0.5}, "", 0.1),
+    ({"type": "float", "default": 0.1, "min": 0, "max": 0.5}, "Infinity", 0.1),
+    ({"type": "choice", "default": "a", "choices": ["a", "b"]}, "b", "b"),
+    ({"type": "choice", "default": "a", "choices": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}, "c", "a"),
+    ({"type": "choice", "default": 0.3, "choices": [0.01, 0.3, 3]}, "0.02", 0.01),
+    ({"type": "choice", "default": 0.3, "choices": [0.01, 0.3, 3]}, "999", 3),
+    ({"type": "bool", "default": True}, "0", False),
+    ({"type": "bool", "default": False}, "on", True),
+    ({"type": "bool", "default": True}, "maybe", True),
+    ({"type": "list", "of": "int", "default": [4], "min": 1, "max": 8, "maxLength": 4, "empty": "none"}, "none", []),
+    ({"type": "list", "of": "int", "default": [4], "min": 1, "max": 8, "maxLength": 4, "empty": "none"}, "9,2.4,0,5,5", [8, 2, 1, 5]),
+    ({"type": "list", "of": "int", "default": [4], "min": 1, "max": 8, "maxLength": 4, "empty": "none"}, "3,x", [4]),
+    ({"type": "list", "of": "float", "default": None, "min": -2, "max": 2, "minLength": 9, "maxLength": 9}, "1,2", None),
+    ({"type": "list", "of": "float", "default": [1, 2], "min": -20, "max": 20, "minLength": 2}, "-30,0.5", [-20, 0.5]),
+]
+
+
+def test_parse_param_reads_clamps_and_falls_back(page, open_step):
+    open_step(page, 4)
+    got = page.evaluate("""async (cases) => {
+      const { parseParam, formatParam } = await import('/static/lib/params.js');
+      return cases.map(([spec, text]) => {
+        const v = parseParam(spec, text);
+        return [v, v === null ? null : parseParam(spec, formatParam(spec, v))];  // and a URL round trip
+      });
+    }""", [[spec, text] for spec, text, _ in CASES])
+    for (spec, text, want), (value, again) in zip(CASES, got):
+        assert value == want, f"{spec['type']} {text!r}: got {value!r}, want {want!r}"
+        assert again == (None if want is None else want), f"{spec['type']} {text!r}: round trip gave {again!r}"

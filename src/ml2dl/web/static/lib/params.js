@@ -27,11 +27,12 @@ export function choiceOptions(spec) {
 }
 
 function clampNumber(spec, v, integer) {
-  let x = integer ? Math.round(v) : v;
   const lo = spec.min ?? -Infinity, hi = spec.max ?? Infinity;
-  if (integer && spec.step > 1 && Number.isFinite(lo)) x = lo + Math.round((x - lo) / spec.step) * spec.step;
-  x = Math.min(hi, Math.max(lo, x));
-  if (integer && spec.step > 1 && Number.isFinite(lo) && (x - lo) % spec.step) x -= (x - lo) % spec.step;
+  let x = Math.min(hi, Math.max(lo, integer ? Math.round(v) : v));
+  if (integer && spec.step > 1 && Number.isFinite(lo)) {
+    x = lo + Math.round((x - lo) / spec.step) * spec.step;   // snap to min + k·step…
+    if (x > hi) x -= spec.step;                               // …without passing max
+  }
   return x;
 }
 

@@ -22,7 +22,7 @@ export default {
     const { el, svg, fmt } = ctx;
     let sizes = [...ctx.params.sizes];
 
-    const editor = el("div", { class: "layer-editor", "data-testid": "layer-editor" });
+    const editor = el("div", { class: "layer-editor", "data-testid": "layer-editor", "data-control": "sizes" });
     const totalOut = el("div", { class: "v num", "data-testid": "total-params" }, "…");
     const totalSum = el("div", { class: "s num", "data-testid": "total-sum" });
     const depthOut = el("div", { class: "v num", "data-testid": "depth" });

@@ -213,7 +213,7 @@ export default {
           sampleGroup, uploadLabel, imageInfo,
           el("h2", { style: "margin-top: 14px" }, "Kernel"),
           ctx.hidden("preset") ? null : el("div", { class: "kx-presets", "data-control": "preset" }, presetButtons),
-          el("div", { class: "kx-kernel", role: "group", "aria-label": "3 by 3 kernel weights" }, cells.map((c) => c.input)),
+          el("div", { class: "kx-kernel", role: "group", "aria-label": "3 by 3 kernel weights", "data-control": "kernel" }, cells.map((c) => c.input)),
           kernelSum,
           about,
           displayChoice.node),
