@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ml2dl.web import jobs
+from ml2dl.web import jobs, sse
 
 
 def _wait(job, statuses=jobs.FINISHED, timeout=10.0):
@@ -142,10 +142,10 @@ def collect(stream) -> list:
 def test_sse_stream_sends_changes_until_finished():
     snaps = iter([{"status": "running", "progress": 0.1}, {"status": "running", "progress": 0.1},
                   {"status": "running", "progress": 0.5}, {"status": "done", "progress": 1.0}])
-    events = collect(jobs.sse_stream(lambda: next(snaps), interval=0))
+    events = collect(sse.sse_stream(lambda: next(snaps), interval=0))
     assert [json.loads(e[len("data: "):])["progress"] for e in events] == [0.1, 0.5, 1.0]
     assert all(e.endswith("\n\n") for e in events)
-    assert collect(jobs.sse_stream(lambda: None, interval=0)) == ["event: missing\ndata: {}\n\n"]
+    assert collect(sse.sse_stream(lambda: None, interval=0)) == ["event: missing\ndata: {}\n\n"]
 
 
 # -- two workers sharing one cache folder ----------------------------------------------------------

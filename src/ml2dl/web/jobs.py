@@ -23,7 +23,6 @@ At most ``max_pending`` jobs wait or run at once in one process; beyond that
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -355,41 +354,3 @@ class JobPool:
             job._finish(FAILED, "failed", error=f"{type(err).__name__}: {err}")
         else:
             job._finish(DONE, "done", progress=1.0)
-
-
-# -- what the routes of a job-backed step share ------------------------------------------------
-
-
-def progress_response(pool: JobPool, name: str, fp: str):
-    """Server-sent events: the job's snapshot on every change, until it has finished."""
-    from fastapi.responses import StreamingResponse
-
-    def current():
-        snap = pool.snapshot(name, fp)
-        return None if snap["status"] == "none" else snap
-
-    return StreamingResponse(sse_stream(current), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})
-
-
-async def sse_stream(get_snapshot: Callable[[], dict | None], *, interval: float = 0.25, timeout: float = 900.0):
-    """Server-sent events: the job's snapshot whenever it changes, until it has finished.
-
-    Yields ``data: {json}\\n\\n`` blocks. An async generator: a page watching a long job
-    holds no worker thread, only a coroutine that wakes up every ``interval`` seconds (the
-    snapshot itself, a few small file reads, runs in a thread off the event loop).
-    """
-    last = None
-    deadline = time.monotonic() + timeout
-    while True:
-        snap = await asyncio.to_thread(get_snapshot)
-        if snap is None:
-            yield "event: missing\ndata: {}\n\n"
-            return
-        text = json.dumps(snap)
-        if text != last:
-            yield f"data: {text}\n\n"
-            last = text
-        if snap["status"] in FINISHED or time.monotonic() > deadline:
-            return
-        await asyncio.sleep(interval)

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as lesson
-from ml2dl.web import jobs
+from ml2dl.web import jobs, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
 from ml2dl.web.schemas import ImageViewResult, ShuffleSnapshot, ViewQuery
 
@@ -75,7 +75,7 @@ def experiment(exp: ExperimentDep, pool: PoolDep) -> dict:
                              "description": "one `data: <ShuffleSnapshot JSON>` event per change, until it finishes"}})
 def progress(exp: ExperimentDep, pool: PoolDep) -> StreamingResponse:
     """Server-sent events: the job's snapshot on every change, until it has finished."""
-    return jobs.progress_response(pool, JOB, exp.fp)
+    return sse.progress_response(pool, JOB, exp.fp)
 
 
 @router.post("/experiment/cancel", response_model=ShuffleSnapshot, response_model_exclude_unset=True)

@@ -22,7 +22,7 @@ from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import pipeline as lesson
-from ml2dl.web import jobs
+from ml2dl.web import jobs, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
 from ml2dl.web.schemas import ExamplesResult, ExplainQuery, ExplainResult, PipelineSnapshot
 
@@ -81,7 +81,7 @@ def status(t: TrainingDep, pool: PoolDep) -> dict:
                              "description": "one `data: <PipelineSnapshot JSON>` event per change, until it finishes"}})
 def progress(t: TrainingDep, pool: PoolDep) -> StreamingResponse:
     """Server-sent events: the training job's snapshot on every change, until it has finished."""
-    return jobs.progress_response(pool, JOB, t.fp)
+    return sse.progress_response(pool, JOB, t.fp)
 
 
 @router.post("/cancel", response_model=PipelineSnapshot, response_model_exclude_unset=True)
