@@ -4,7 +4,7 @@ Every route names its request model (body or query) and its response model, so
 ``/openapi.json`` documents every answer of the API.
 """
 
-from .base import Grid, JSONObject, Model, Number, Request, Result
+from .base import Grid, JSONObject, Model, Number, Request, Result, Value, Values
 from .cnn import (ExamplesResult, ExplainQuery, ExplainResult, ImageViewResult, JobSnapshot, PipelineSnapshot,
                   ShuffleSnapshot, ViewQuery)
 from .kernels import (ApplyRequest, ApplyResult, PixelRequest, PixelResult, PresetsResult, SamplesResult,
@@ -22,5 +22,5 @@ __all__ = [
     "NeuronResult", "Number", "OptionsResult", "PipelineSnapshot", "PixelRequest", "PixelResult",
     "PlaygroundSettings", "PoolingRequest", "PoolingResult", "PresetsResult", "QuizResult", "Request", "Result",
     "SamplesResult", "ShuffleSnapshot", "StackRequest", "StackResult", "TrainRequest", "TrainResult",
-    "UploadResult", "ViewQuery",
+    "UploadResult", "Value", "Values", "ViewQuery",
 ]

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Grid, JSONObject, Number, Request, Result
+from .base import Grid, JSONObject, Number, Request, Result, Values, WholeGrid, Wholes
 
 JobStatus = Literal["none", "queued", "running", "done", "failed", "cancelled"]
 
@@ -73,12 +73,12 @@ class ImageViewResult(Result):
     label_name: str
     synthetic: bool
     source: str
-    original: list[list[int]]
-    shuffled: list[list[int]]
-    perm: list[int] = Field(description="shuffled pixel p is original pixel perm[p]")
-    moved_to: list[int] = Field(description="original pixel i sits at moved_to[i]")
-    neighbour_index: list[list[int]] = Field(description="per pixel, its 3×3 neighbours' indices (-1 outside)")
-    neighbourhoods: dict[str, list[list[int | None]]]
+    original: WholeGrid
+    shuffled: WholeGrid
+    perm: Wholes = Field(description="shuffled pixel p is original pixel perm[p]")
+    moved_to: Wholes = Field(description="original pixel i sits at moved_to[i]")
+    neighbour_index: WholeGrid = Field(description="per pixel, its 3×3 neighbours' indices (-1 outside)")
+    neighbourhoods: dict[str, WholeGrid] = Field(description="per pixel, its 3×3 neighbours' grey levels (null outside)")
     neighbour_difference: Pair = Field(description="mean |difference| between adjacent pixels")
     fc_parameters: FcParameters
     fc_parameters_here: FcParameters
@@ -90,7 +90,7 @@ class Arm(Result):
     label: str
     accuracy: Number
     percent: Number
-    train_loss: list[Number]
+    train_loss: Values
     parameters: int
     seconds: Number
 
@@ -144,7 +144,7 @@ class PipelineResult(Result):
     baseline_percent: Number
     n_train: int
     n_val: int
-    train_loss: list[Number]
+    train_loss: Values
     mean: Number
     std: Number
     seconds: Number
@@ -168,7 +168,7 @@ class Example(Result):
     index: int
     label: int
     label_name: str
-    image: list[list[int]]
+    image: WholeGrid
 
 
 class ExamplesResult(Result):
@@ -193,15 +193,15 @@ class Stage(StageName):
     shape: list[int]
     maps: list[Grid] | None = Field(None, description="feature maps (C, H, W)")
     scale: StageScale | None = None
-    map_max: list[Number] | None = None
-    map_min: list[Number] | None = None
+    map_max: Values | None = None
+    map_min: Values | None = None
     kernels: list[Grid] | None = Field(None, description="conv1's learned 3×3 filters")
     parameters: int | None = None
-    values: list[Number] | None = Field(None, description="flatten: the 784 numbers")
+    values: Values | None = Field(None, description="flatten: the 784 numbers")
     groups: int | None = None
     logit: Number | None = None
     bias: Number | None = None
-    contributions: list[Number] | None = Field(None, description="linear: each map's share of the logit")
+    contributions: Values | None = Field(None, description="linear: each map's share of the logit")
     probability: Number | None = None
 
 
@@ -228,7 +228,7 @@ class ExplainResult(Result):
     label: int
     label_name: str
     correct: bool
-    image: list[list[int]]
+    image: WholeGrid
     synthetic: bool
     source: str
     training: TrainingSummary

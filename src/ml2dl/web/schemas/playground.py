@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ml2dl.lessons import playground as lesson
 
-from .base import Grid, JSONObject, Number, Request, Result
+from .base import Grid, JSONObject, Number, Request, Result, Values
 
 
 class PlaygroundSettings(Request):
@@ -59,7 +59,7 @@ class Line(Result):
 
 
 class Boundary(Result):
-    axis: list[Number] = Field(description="the grid's x₁ (= x₂) values")
+    axis: Values = Field(description="the grid's x₁ (= x₂) values")
     probability: Grid = Field(description="P(class 1) on the resolution × resolution grid")
 
 
@@ -69,8 +69,8 @@ class NeuronMap(Result):
 
 
 class PointSet(Result):
-    x1: list[Number]
-    x2: list[Number]
+    x1: Values
+    x2: Values
     label: list[int]
 
 
@@ -93,7 +93,7 @@ class TrainResult(Result):
     diverged: bool = Field(description="an update made the weights infinite: they were put back, training stopped")
     parameters: int
     layers: list[int]
-    extent: list[Number]
+    extent: Values
 
 
 class FieldLimits(Result):

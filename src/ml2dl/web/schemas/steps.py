@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from .base import Grid, Number, Request, Result
+from .base import Grid, Number, Request, Result, Values, WholeGrid
 
 ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "step", "linear", "softmax"]
 
@@ -29,17 +29,17 @@ class NeuronRequest(Request):
 
 
 class Curve(Result):
-    z: list[Number]
-    y: list[Number]
+    z: Values
+    y: Values
 
 
 class NeuronResult(Result):
     """The forward pass, term by term, and σ around z (``lessons.neuron.neuron``)."""
 
-    inputs: list[Number] = Field(description="[x₁, x₂]")
-    weights: list[Number] = Field(description="[w₁, w₂]")
+    inputs: Values = Field(description="[x₁, x₂]")
+    weights: Values = Field(description="[w₁, w₂]")
     bias: Number
-    terms: list[Number] = Field(description="[w₁x₁, w₂x₂]")
+    terms: Values = Field(description="[w₁x₁, w₂x₂]")
     z: Number = Field(description="w₁x₁ + w₂x₂ + b")
     yhat: Number = Field(description="σ(z), the predicted probability")
     slope: Number = Field(description="σ′(z) = σ(z)(1 − σ(z))")
@@ -77,9 +77,9 @@ class StackRequest(Request):
 
 
 class ActivationCurve(Result):
-    z: list[Number]
-    f: list[Number]
-    df: list[Number]
+    z: Values
+    f: Values
+    df: Values
 
 
 class ActivationPoint(Result):
@@ -89,10 +89,10 @@ class ActivationPoint(Result):
 
 
 class SoftmaxResult(Result):
-    vector: list[Number]
-    exp: list[Number]
+    vector: Values
+    exp: Values
     exp_sum: Number
-    probabilities: list[Number]
+    probabilities: Values
     total: Number
     argmax: int
 
@@ -112,7 +112,7 @@ class ActivationResult(Result):
 
 class StackSide(Result):
     hidden: list[Grid] = Field(description="per hidden layer, each neuron's output over x")
-    output: list[Number]
+    output: Values
     line_deviation: Number = Field(description="largest distance of the output from its best straight line")
 
 
@@ -128,7 +128,7 @@ class StackResult(Result):
     fn: str
     width: int
     seed: int
-    x: list[Number]
+    x: Values
     on: StackSide
     off: StackSide
     collapsed: Collapsed = Field(description="W₃W₂W₁ and its bias: the 'off' network is one line")
@@ -276,7 +276,7 @@ class PoolingResult(Result):
     grid: Grid
     max: Grid
     avg: Grid
-    winners: list[list[int]] = Field(description="1 where max pooling kept the value")
+    winners: WholeGrid = Field(description="1 where max pooling kept the value")
     windows: list[PoolWindow]
     kept: int
     dropped: int
