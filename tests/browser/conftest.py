@@ -3,7 +3,8 @@
 Fixtures:
     base_url   http://127.0.0.1:<free port> (one server per session, tmp cache dir)
     page       a fresh Playwright page (1280×900); fails the test if the page throws a JS error
-    open_step  open_step(page, 3, "fn=tanh") -> page, waits until the step has mounted
+    open_step  open_step(page, "loss", "a=1") or open_step(page, 3, "fn=tanh") -> page, waits until
+               the step has mounted (a name, or the old number of steps 1–9)
     shot       shot(page, "step1-default") -> saves test-output/screenshots/step1-default.png
 """
 
@@ -67,13 +68,15 @@ def page(browser, base_url):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def _wait_ready(page, step: int) -> None:
-    page.wait_for_selector(f"#step-root[data-step='{step}'][data-ready='true']")
+def _wait_ready(page, step: int | str) -> None:
+    """Wait until the step has mounted: `step` is its URL name ("loss") or, for steps 1–9, its old number."""
+    attr = "data-number" if isinstance(step, int) else "data-step"
+    page.wait_for_selector(f"#step-root[{attr}='{step}'][data-ready='true']")
 
 
 @pytest.fixture
 def open_step():
-    def open_step(page, step: int, query: str = ""):
+    def open_step(page, step: int | str, query: str = ""):
         page.goto(f"/?step={step}" + (f"&{query}" if query else ""))
         _wait_ready(page, step)
         return page

@@ -1,4 +1,4 @@
-"""The module's shell in a real browser: navigation, keyboard, URL state, teacher's hide=."""
+"""The module's shell in a real browser: chapters, navigation, keyboard, URL state, teacher's hide=."""
 
 import re
 
@@ -16,8 +16,10 @@ def test_buttons_move_between_steps(page, open_step, wait_ready, shot):
     assert title(page) == "A neuron is logistic regression"
     assert page.get_by_test_id("prev").is_disabled()
     page.get_by_test_id("next").click()  # step 2 belongs to another page module; the shell's part is the move
-    page.wait_for_function("document.getElementById('step-kicker').textContent === 'Step 2 of 9'")
-    assert re.search(r"[?&]step=2\b", page.url)
+    page.wait_for_function(
+        "document.getElementById('step-kicker').textContent === 'Chapter 1 · Neurons and networks · step 2 of ' + "
+        "document.querySelectorAll('#chapter-networks a').length")
+    assert re.search(r"[?&]step=playground\b", page.url)
     page.get_by_test_id("prev").click()
     wait_ready(page, 1)
     assert title(page) == "A neuron is logistic regression"
@@ -26,11 +28,19 @@ def test_buttons_move_between_steps(page, open_step, wait_ready, shot):
 
 def test_step_list_links(page, open_step, wait_ready):
     open_step(page, 1)
-    page.get_by_test_id("nav-step-8").click()
-    wait_ready(page, 8)
-    assert page.get_by_test_id("nav-step-8").get_attribute("aria-current") == "step"
-    assert page.get_by_test_id("nav-step-1").get_attribute("aria-current") is None
-    assert page.text_content("#step-kicker") == "Step 8 of 9"
+    assert page.get_by_test_id("nav-step-neuron").is_visible()
+    assert page.get_by_test_id("nav-step-pooling").is_hidden()  # another chapter: folded
+    page.get_by_test_id("nav-chapter-images").click()  # opens the chapter's steps, stays on the page
+    assert page.get_by_test_id("nav-step-neuron").is_hidden()
+    assert title(page) == "A neuron is logistic regression"
+    page.get_by_test_id("nav-step-pooling").click()
+    wait_ready(page, "pooling")
+    assert page.get_by_test_id("nav-step-pooling").get_attribute("aria-current") == "step"
+    assert page.get_by_test_id("nav-step-neuron").get_attribute("aria-current") is None
+    assert page.get_by_test_id("nav-chapter-images").get_attribute("aria-current") == "true"
+    assert page.text_content("#step-kicker") == "Chapter 3 · Networks for images · step 4 of 5"
+    assert page.get_by_test_id("nav-step-pooling").inner_text().split() == ["3.4", "Pooling"]
+    assert re.search(r"[?&]step=pooling\b", page.url)
     page.go_back()
     wait_ready(page, 1)
     assert title(page) == "A neuron is logistic regression"
@@ -48,14 +58,83 @@ def test_keyboard_arrows_switch_steps_but_not_inside_inputs(page, open_step, wai
     page.get_by_test_id("z").focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowLeft")
-    assert re.search(r"[?&]step=3\b", page.url)
+    assert re.search(r"[?&]step=activations\b", page.url)
     assert title(page) == "Why activation functions"
 
 
-def test_last_step_disables_next(page, open_step):
-    page.goto("/?step=9")
+def test_first_and_last_step_disable_the_buttons(page, open_step):
+    open_step(page, "neuron")
+    assert page.get_by_test_id("prev").is_disabled()
+    last = page.evaluate("import('/static/lib/nav.js').then(m => m.TOC.steps.at(-1).name)")
+    page.goto(f"/?step={last}&autostart=0")
     page.wait_for_function("document.getElementById('next').disabled === true")
     assert page.get_by_test_id("prev").is_enabled()
+
+
+def test_next_crosses_chapters(page, open_step, wait_ready):
+    toc = page_toc(open_step(page, 1))
+    # the last step of a chapter leads to the first step of the next chapter, and back
+    for before, after in zip(toc, toc[1:]):
+        if before["chapter"] != after["chapter"]:
+            page.goto(f"/?step={before['name']}&autostart=0")
+            wait_ready(page, before["name"])
+            page.get_by_test_id("next").click()
+            wait_ready(page, after["name"])
+            assert page.text_content("#step-kicker").startswith(f"Chapter {after['chapterNumber']} · {after['chapterTitle']} · step 1 of")
+            page.get_by_test_id("prev").click()
+            wait_ready(page, before["name"])
+
+
+def page_toc(page):
+    return page.evaluate("""import('/static/lib/nav.js').then(m => m.TOC.steps.map(s => ({
+        name: s.name, number: s.number || null, chapter: s.chapter.id, chapterNumber: s.chapter.number,
+        chapterTitle: s.chapter.title, module: s.module})))""")
+
+
+def test_registry_lists_only_steps_that_exist(page, open_step):
+    toc = page_toc(open_step(page, 1))
+    names = [s["name"] for s in toc]
+    assert len(names) == len(set(names))
+    assert all(re.fullmatch(r"[a-z][a-z0-9-]*", n) for n in names)
+    # the nine first steps keep their numbers, in the order of the chapters
+    numbered = [s for s in toc if s["number"]]
+    assert [s["number"] for s in numbered] == list(range(1, 10))
+    assert [s["name"] for s in numbered] == [
+        "neuron", "playground", "activations", "layers", "images", "convolution", "kernels", "pooling", "pipeline"]
+    for s in toc:  # every listed module exists (no empty pages)
+        status = page.evaluate(f"fetch('/static/{s['module']}').then(r => r.status)")
+        assert status == 200, s
+
+
+def test_old_numbers_open_the_same_step_with_its_state(page, open_step, wait_ready):
+    page.goto("/?step=3&fn=relu&z=0.5&hide=z")
+    wait_ready(page, "activations")
+    assert title(page) == "Why activation functions"
+    assert re.search(r"[?&]step=activations\b", page.url)
+    assert "fn=relu" in page.url and "z=0.5" in page.url and "hide=z" in page.url
+    assert page.get_by_test_id("z").count() == 0  # hidden, as the old link asked
+    assert page.get_by_test_id("fn").locator("[aria-checked=true]").inner_text() == "ReLU"
+
+
+def test_phone_step_list_folds(page, open_step, wait_ready, shot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_step(page, "pooling", "size=8")
+    toggle = page.get_by_test_id("nav-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert "3.4 Pooling" in toggle.inner_text()  # the current step, visible while folded
+    assert page.get_by_test_id("nav-step-neuron").is_hidden()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.get_by_test_id("nav-step-neuron").is_visible()  # every chapter's steps
+    assert page.get_by_test_id("nav-step-pooling").get_attribute("aria-current") == "step"
+    shot(page, "shell-phone-steps", full_page=False)
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    page.get_by_test_id("nav-step-convolution").click()
+    wait_ready(page, "convolution")
+    assert page.get_by_test_id("nav-toggle").get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_url_reproduces_state(page, open_step, browser, base_url):
@@ -77,7 +156,11 @@ def test_bad_url_values_fall_back_to_defaults(page, open_step):
     open_step(page, 1, "x1=banana&step=1")
     assert page.get_by_test_id("yhat").inner_text() == "0.625"
     page.goto("/?step=42")
-    page.wait_for_selector("#step-root[data-step='1'][data-ready='true']")
+    page.wait_for_selector("#step-root[data-step='neuron'][data-ready='true']")
+    assert "step=neuron" in page.url
+    page.goto("/?step=no-such-step")
+    page.wait_for_selector("#step-root[data-step='neuron'][data-ready='true']")
+    assert "no-such-step" in page.get_by_test_id("toast").inner_text()
 
 
 def test_teacher_can_hide_controls(page, open_step, wait_ready, shot):

@@ -1,8 +1,9 @@
 // ml2dl module shell: navigation, URL state and the `ctx` each step module receives.
 // No maths here: every number shown is computed by the Python API. The kit lives in lib/.
 //
-// URL:  /?step=3&fn=tanh&z=0.5&hide=z,fn
-//   step  which step is mounted (1..9)
+// URL:  /?step=activations&fn=tanh&z=0.5&hide=z,fn
+//   step  which step is mounted: its stable name (steps/registry.js); the old numbers 1..9 still
+//         open steps 1–9 and are rewritten to the name (the other parameters and hide= are kept)
 //   hide  controls a teacher hides (comma-separated control names, kept across steps)
 //   the rest: the current step's declared parameters (lib/params.js): read, clamped, written back
 
@@ -11,49 +12,42 @@ import { cssVar } from "./lib/colour.js";
 import { makeControls } from "./lib/controls.js";
 import { el, fmt, injectStyle, math, mathml, svg } from "./lib/dom.js";
 import { paintHeatmap } from "./lib/heatmap.js";
+import { TOC, drawNav, findStep, kicker, stepLabel } from "./lib/nav.js";
 import { clampParam, formatParam, readParams, urlParams } from "./lib/params.js";
 import { Player } from "./lib/player.js";
 import { plot } from "./lib/plot.js";
 
 export { api, el, fmt, live, math, mathml, notify, plot, svg };
 
-const STEPS = [
-  { id: 1, short: "Neuron", title: "A neuron is logistic regression" },
-  { id: 2, short: "One neuron fails", title: "What one neuron cannot do" },
-  { id: 3, short: "Activations", title: "Why activation functions" },
-  { id: 4, short: "Layers", title: "Stack layers: deep learning" },
-  { id: 5, short: "Images", title: "Images are special" },
-  { id: 6, short: "Convolution", title: "Convolution" },
-  { id: 7, short: "Kernels", title: "Kernel explorer" },
-  { id: 8, short: "Pooling", title: "Pooling" },
-  { id: 9, short: "CNN pipeline", title: "The full CNN pipeline" },
-];
 const RESERVED = new Set(["step", "hide"]);
 
 // ------------------------------------------------------------------ URL state
 
+/** `step` is the registry's step (the first one when `?step=` names none; `unknown` is then the name asked for). */
 function readQuery() {
   const q = new URLSearchParams(location.search);
-  let step = parseInt(q.get("step") || "1", 10);
-  if (!(step >= 1 && step <= STEPS.length)) step = 1;
+  const asked = q.get("step");
+  const found = findStep(asked ?? TOC.steps[0].name);
+  const step = found || TOC.steps[0];
+  const unknown = found ? null : asked;
   const hide = new Set((q.get("hide") || "").split(",").map((s) => s.trim()).filter(Boolean));
   const params = {};
   for (const [k, v] of q.entries()) if (!RESERVED.has(k)) params[k] = v;
-  return { step, hide, params };
+  return { step, hide, params, unknown };
 }
 
-/** Write the URL: `params` are URL texts (null or "" leave a key out). */
+/** Write the URL: `step` a registry step, `params` URL texts (null or "" leave a key out). */
 function writeQuery(step, hide, params, push) {
   const q = new URLSearchParams();
-  q.set("step", String(step));
+  q.set("step", step.name);
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null || v === "") continue;
     q.set(k, String(v));
   }
   if (hide.size) q.set("hide", [...hide].join(","));
   const url = `${location.pathname}?${q.toString().replace(/%2C/g, ",")}`;
-  if (push) history.pushState({ step }, "", url);
-  else history.replaceState({ step }, "", url);
+  if (push) history.pushState({ step: step.name }, "", url);
+  else history.replaceState({ step: step.name }, "", url);
 }
 
 /** hide=a,b: one rule hides every labelled container [data-control=a|b], whenever it is drawn. */
@@ -73,34 +67,23 @@ let mountToken = 0;
 let cleanup = null;
 const moduleCache = new Map();
 
-function buildNav(current) {
-  const list = document.getElementById("step-list");
-  list.replaceChildren(...STEPS.map((s) => el("li", {},
-    el("a", {
-      href: `?step=${s.id}`, class: "step-link", "data-testid": `nav-step-${s.id}`,
-      "aria-current": s.id === current ? "step" : false, title: s.title,
-      onclick: (ev) => { ev.preventDefault(); go(s.id); },
-    }, el("span", { class: "step-num" }, String(s.id)), el("span", { class: "step-short" }, s.short)))));
-}
-
 async function go(step, { push = true } = {}) {
   writeQuery(step, readQuery().hide, {}, push);
   await mount();
 }
 
-async function loadStep(id) {
-  if (!moduleCache.has(id)) moduleCache.set(id, import(`./steps/step${id}.js`).then((m) => m.default));
-  return moduleCache.get(id);
+async function loadStep(step) {
+  if (!moduleCache.has(step.name)) moduleCache.set(step.name, import(`./${step.module}`).then((m) => m.default));
+  return moduleCache.get(step.name);
 }
 
 function showHead(step) {
-  const meta = STEPS[step - 1];
-  buildNav(step);
-  document.getElementById("step-kicker").textContent = `Step ${step} of ${STEPS.length}`;
-  document.getElementById("step-title").textContent = meta.title;
-  document.title = `${step}. ${meta.title} — ml2dl`;
-  document.getElementById("prev").disabled = step === 1;
-  document.getElementById("next").disabled = step === STEPS.length;
+  drawNav(document.getElementById("step-nav"), step, (s) => go(s));
+  document.getElementById("step-kicker").textContent = kicker(step);
+  document.getElementById("step-title").textContent = step.title;
+  document.title = `${stepLabel(step)} ${step.title} — ml2dl`;
+  document.getElementById("prev").disabled = step.index === 0;
+  document.getElementById("next").disabled = step.index === TOC.steps.length - 1;
 }
 
 /**
@@ -117,7 +100,7 @@ function makeCtx(token, step, hide, declaration, values, options) {
   const hidden = (name) => hide.has(name);
   const spec = (name) => declaration[name];
   const ctx = {
-    step,
+    step: step.name,
     params: values,
     options,
     setParams(obj) {
@@ -127,7 +110,7 @@ function makeCtx(token, step, hide, declaration, values, options) {
       for (const [k, v] of Object.entries(obj)) {
         if (RESERVED.has(k)) continue;
         const s = declaration[k];
-        if (!s) throw new Error(`step ${step} sets the parameter "${k}", which it does not declare`);
+        if (!s) throw new Error(`step ${step.name} sets the parameter "${k}", which it does not declare`);
         ctx.params[k] = v === null || v === undefined ? s.default : clampParam(s, v);
         merged[k] = v === null || v === undefined ? null : formatParam(s, ctx.params[k]);
       }
@@ -142,7 +125,9 @@ function makeCtx(token, step, hide, declaration, values, options) {
 
 async function mount() {
   const token = ++mountToken;
-  const { step, hide, params } = readQuery();
+  const { step, hide, params, unknown } = readQuery();
+  if (unknown !== null) notify(`There is no step “${unknown}” (yet): here is the first step.`, "info");
+  writeQuery(step, hide, params, false);  // ?step=3 → ?step=activations, with its parameters and hide=
   showHead(step);
   applyHide(hide);
 
@@ -150,7 +135,9 @@ async function mount() {
   cleanup = null;
   const root = document.getElementById("step-root");
   root.replaceChildren(el("p", { class: "loading" }, "Loading…"));
-  root.dataset.step = String(step);
+  root.dataset.step = step.name;
+  if (step.number) root.dataset.number = String(step.number);
+  else delete root.dataset.number;
   root.removeAttribute("data-ready");
 
   let mod;
@@ -158,14 +145,13 @@ async function mount() {
     mod = await loadStep(step);
   } catch (e) {
     if (token !== mountToken) return;
-    moduleCache.delete(step);
+    moduleCache.delete(step.name);
     root.replaceChildren(el("div", { class: "panel empty" },
       el("h2", {}, "This step is not ready yet"),
       el("p", {}, `Its page could not be loaded (${e.message}).`)));
     return;
   }
   if (token !== mountToken) return;
-  if (mod.title) document.getElementById("step-title").textContent = mod.title;
 
   try {
     const { options, declaration } = await declare(mod);
@@ -188,9 +174,8 @@ async function mount() {
 }
 
 function move(delta) {
-  const { step } = readQuery();
-  const next = step + delta;
-  if (next >= 1 && next <= STEPS.length) go(next);
+  const next = TOC.steps[readQuery().step.index + delta];
+  if (next) go(next);
 }
 
 function isTyping(target) {

@@ -12,8 +12,6 @@ const PARAMS = {
 };
 
 export default {
-  id: 1,
-  title: "A neuron is logistic regression",
   params: PARAMS,
 
   async mount(root, ctx) {

@@ -106,8 +106,6 @@ function declare(o) {
 }
 
 export default {
-  id: 2,
-  title: "What one neuron cannot do",
   options: (api) => api("playground/options"),
   params: declare,
 

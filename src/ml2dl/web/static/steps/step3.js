@@ -66,8 +66,6 @@ function sci(x) {
 }
 
 export default {
-  id: 3,
-  title: "Why activation functions",
   params: PARAMS,
 
   async mount(root, ctx) {

@@ -14,8 +14,6 @@ const PARAMS = {
 };
 
 export default {
-  id: 4,
-  title: "Stack layers: deep learning",
   params: PARAMS,
 
   async mount(root, ctx) {

@@ -42,8 +42,6 @@ const PARAMS = {
 };
 
 export default {
-  id: 5,
-  title: "Images are special",
   params: PARAMS,
 
   async mount(root, ctx) {

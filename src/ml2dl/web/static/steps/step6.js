@@ -8,8 +8,6 @@ const PARAMS = {
 };
 
 export default {
-  id: 6,
-  title: "Convolution",
   params: PARAMS,
 
   async mount(root, ctx) {

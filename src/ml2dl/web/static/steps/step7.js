@@ -60,8 +60,6 @@ function sameKernel(a, b) {
 }
 
 export default {
-  id: 7,
-  title: "Kernel explorer",
 
   // the presets, the kernel limit and the sample images, as the server offers them
   async options(api) {

@@ -8,8 +8,6 @@ const PARAMS = {
 };
 
 export default {
-  id: 8,
-  title: "Pooling",
   params: PARAMS,
 
   async mount(root, ctx) {

@@ -59,8 +59,6 @@ const CSS = `
 const IMAGE_GREYS = { signed: false, max: 255 };
 
 export default {
-  id: 9,
-  title: "The full CNN pipeline",
 
   // the held-out example images and the names of the stages
   options: (api) => api("pipeline/examples"),

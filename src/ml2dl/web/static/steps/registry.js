@@ -1,0 +1,40 @@
+// The module's table of contents: the chapters (in order) and one entry per built step.
+//
+// A NEW STEP REGISTERS WITH ONE ENTRY in STEPS (anywhere in the list; the order on screen is the
+// chapter's `plan` below):
+//   { name: "loss", chapter: "learning", short: "Loss", title: "How wrong is the network?", module: "steps/loss.js" },
+//     name     the stable URL name (?step=loss); lower case, letters, digits and "-"; never renamed
+//     chapter  the id of a chapter below
+//     short    the label in the step list (a word or two)
+//     title    the page title (h1)
+//     module   the step's ES module, relative to static/
+//     number   only steps 1–9 have one: the old links ?step=1 … ?step=9 open them
+// Only steps whose module exists are listed, so a planned step never shows as an empty page.
+// A step missing from its chapter's plan is placed after the planned ones.
+
+export const CHAPTERS = [
+  { id: "networks", title: "Neurons and networks",
+    plan: ["neuron", "playground", "activations", "layers", "perceptron"] },
+  { id: "learning", title: "How a network learns",
+    plan: ["loss", "descent", "backprop", "loop"] },
+  { id: "images", title: "Networks for images",
+    plan: ["images", "convolution", "kernels", "pooling", "pipeline"] },
+  { id: "wrong", title: "When learning goes wrong",
+    plan: ["overfitting", "vanishing"] },
+  { id: "beyond", title: "Beyond images",
+    plan: ["data", "sequences", "quiz"] },
+  { id: "clinic", title: "The clinic",
+    plan: ["clinic-train", "clinic-roc", "clinic-mistakes", "clinic-image", "cases"] },
+];
+
+export const STEPS = [
+  { name: "neuron", number: 1, chapter: "networks", short: "Neuron", title: "A neuron is logistic regression", module: "steps/step1.js" },
+  { name: "playground", number: 2, chapter: "networks", short: "One neuron fails", title: "What one neuron cannot do", module: "steps/step2.js" },
+  { name: "activations", number: 3, chapter: "networks", short: "Activations", title: "Why activation functions", module: "steps/step3.js" },
+  { name: "layers", number: 4, chapter: "networks", short: "Layers", title: "Stack layers: deep learning", module: "steps/step4.js" },
+  { name: "images", number: 5, chapter: "images", short: "Images", title: "Images are special", module: "steps/step5.js" },
+  { name: "convolution", number: 6, chapter: "images", short: "Convolution", title: "Convolution", module: "steps/step6.js" },
+  { name: "kernels", number: 7, chapter: "images", short: "Kernels", title: "Kernel explorer", module: "steps/step7.js" },
+  { name: "pooling", number: 8, chapter: "images", short: "Pooling", title: "Pooling", module: "steps/step8.js" },
+  { name: "pipeline", number: 9, chapter: "images", short: "CNN pipeline", title: "The full CNN pipeline", module: "steps/step9.js" },
+];
