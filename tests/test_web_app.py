@@ -41,7 +41,7 @@ def test_settings_are_stored_on_the_app(tmp_path):
 
 def test_every_router_is_included_and_documented(client):
     assert len(ROUTERS) >= 5  # A's five at least; B's appear as their modules land
-    assert TOPICS[:1] == ["neuron"] and len(TOPICS) == 9
+    assert TOPICS[:1] == ["neuron"] and len(TOPICS) >= 9  # the nine, then the chapters that land
     paths = client.get("/openapi.json").json()["paths"]
     for prefix in ("/api/neuron", "/api/activations", "/api/layers", "/api/convolution", "/api/pooling"):
         assert prefix in paths, prefix
