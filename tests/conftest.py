@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ml2dl import nn
-from ml2dl.nn import _parallel
+from ml2dl.nn.kernels import threads as _parallel
 
 
 @pytest.fixture

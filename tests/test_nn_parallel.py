@@ -1,4 +1,4 @@
-"""The engine's threads (nn._parallel) and memory layouts: same numbers, whatever the split."""
+"""The engine's threads (nn.kernels.threads) and memory layouts: same numbers, whatever the split."""
 
 import json
 import subprocess
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ml2dl import nn
-from ml2dl.nn import _parallel
+from ml2dl.nn.kernels import threads as _parallel
 
 
 @given(st.integers(0, 200), st.integers(1, 9))
@@ -66,10 +66,9 @@ BLAS_HOLD_SCRIPT = """
 import json
 import threadpoolctl
 from ml2dl import nn
-from ml2dl.nn import _parallel
+from ml2dl.nn.kernels import threads as _parallel
 _parallel.MIN_PARALLEL_SIZE = 0
-nn.set_num_threads(3)
-with threadpoolctl.threadpool_limits(2, user_api="blas"):
+with nn.num_threads(3), threadpoolctl.threadpool_limits(2, user_api="blas"):
     _parallel.in_parts(lambda part: None, 3, size=1)  # finds the BLAS libraries NumPy loaded
     libraries = _parallel._blas._libraries
     before = [library.num_threads for library in libraries]
@@ -92,9 +91,10 @@ def test_blas_is_held_to_one_thread_inside_parts_and_restored_after():
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
-def test_set_num_threads_rejects_what_is_not_a_positive_int(bad):
+def test_num_threads_rejects_what_is_not_a_positive_int(bad):
     with pytest.raises(ValueError, match=f"positive int, got {bad!r}"):
-        nn.set_num_threads(bad)
+        with nn.num_threads(bad):
+            pass
 
 
 def test_num_threads_restores_the_setting():

@@ -77,8 +77,7 @@ class _Explaining:
         return False
 
 
-def _forward(model, x):
-    logits = model(x)
+def _check_logits(logits):
     if logits.ndim != 2 or logits.shape[1] != 1:
         raise InputError(f"explanations need a model with one output logit, got output shape {logits.shape}")
     return logits
@@ -92,7 +91,7 @@ def input_gradient(model, images, *, target: int = 1) -> np.ndarray:
     x = _images(images)
     sign = _check_target(target)
     with _Explaining(model):
-        logits = _forward(model, x)
+        logits = _check_logits(model(x))
         return model.backward(np.full_like(logits, sign))
 
 
@@ -142,8 +141,9 @@ def grad_cam(model, images, *, target: int = 1, layer: int | None = None, size=N
     model = _sequential(model)
     k = last_conv_index(model) if layer is None else checks.int_in_range("layer", layer, 0, len(model.layers) - 2)
     with _Explaining(model):
-        logits = _forward(model, x)
-        acts = model.layers[k].output
+        activations = model.forward_all(x)
+        logits = _check_logits(activations[-1])
+        acts = activations[k]
         if acts is None or np.ndim(acts) != 4:
             raise InputError(f"layer {k} ({model.layers[k]!r}) has no (N, K, h, w) feature maps to explain")
         grad = np.full_like(logits, sign)

@@ -61,12 +61,11 @@ def main(argv=None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
-    if args.threads:
-        from .. import nn
+    from .. import nn
 
-        nn.set_num_threads(args.threads)
     try:
-        return COMMANDS[args.command].run(args)
+        with nn.num_threads(args.threads or nn.get_num_threads()):
+            return COMMANDS[args.command].run(args)
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -188,8 +188,8 @@ def _straight_line_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, floa
 
 
 def _run(model: nn.Sequential, x: np.ndarray) -> dict:
-    out = model(x.reshape(-1, 1))
-    hidden = [model[1].output, model[3].output]  # each hidden layer's output after its activation
+    outputs = model.forward_all(x.reshape(-1, 1))
+    out, hidden = outputs[-1], [outputs[1], outputs[3]]  # each hidden layer's output after its activation
     return {
         "hidden": [[h[:, j].tolist() for j in range(h.shape[1])] for h in hidden],
         "output": out[:, 0].tolist(),

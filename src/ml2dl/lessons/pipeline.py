@@ -5,7 +5,7 @@
 
 The network is trained once per data set, in the background (``ml2dl.web.jobs``), and
 kept as an ``nn.save`` checkpoint. Then any held-out image is pushed through it and
-every stage's actual output (``layer.output`` after the forward pass) is returned: the
+every stage's actual output (``model.forward_all``) is returned: the
 feature maps the page draws, with each stage's shape and what it does.
 """
 
@@ -169,22 +169,23 @@ def forward_stages(model: nn.Sequential, image: np.ndarray, mean: float, std: fl
         raise ValueError(f"image must be {IMAGE_SIZE}×{IMAGE_SIZE}, got shape {img.shape}")
     x = ((img - mean) / std).astype(np.float32)[None, None]
     model.eval()
-    logit = float(model(x)[0, 0])
+    activations = model.forward_all(x)  # every layer's output
+    logit = float(activations[-1][0, 0])
     layers = model.layers
-    conv1, conv2, flat, dense = layers[0], layers[3], layers[6], layers[7]
-    pooled = layers[5].output[0]  # (16, 7, 7)
+    conv1, conv2, dense = layers[0], layers[3], layers[7]
+    pooled = activations[5][0]  # (16, 7, 7)
     w = dense.weight.data[0].reshape(pooled.shape)
     contributions = (w * pooled).reshape(pooled.shape[0], -1).sum(axis=1)
     probability = float(nn.functional.sigmoid(logit))
     stages = []
-    outputs = [x[0], *(layers[i].output[0] for i in range(6))]
+    outputs = [x[0], *(activations[i][0] for i in range(6))]
     for spec, out in zip(STAGES[:7], outputs):
         stage = {**spec, **_stage_maps(out)}
         stages.append(stage)
     stages[1]["kernels"] = np.round(conv1.weight.data[:, 0], 3).tolist()  # (8, 3, 3): what conv1 learned
     stages[1]["parameters"] = conv1.num_parameters()
     stages[4]["parameters"] = conv2.num_parameters()
-    flat_values = np.asarray(flat.output[0], dtype=np.float64)
+    flat_values = np.asarray(activations[6][0], dtype=np.float64)
     stages.append({**STAGES[7], "shape": [int(flat_values.size)], "values": np.round(flat_values, 3).tolist(),
                    "scale": {"signed": False, "min": 0.0, "max": float(flat_values.max()) or 1.0},
                    "groups": int(pooled.shape[0])})

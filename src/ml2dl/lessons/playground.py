@@ -228,10 +228,9 @@ def neuron_maps(model, resolution: int, extent=toy.PLOT_RANGE) -> list[list[dict
     and the page colours every map on −1..1.
     """
     _, points = toy.grid(resolution, extent)
-    model(points)
     maps = []
-    for layer in model.layers[1:-1:2]:  # the activation layers after each hidden Linear
-        out = np.asarray(layer.output, dtype=np.float64)
+    for out in model.forward_all(points)[1:-1:2]:  # the activation layers after each hidden Linear
+        out = np.asarray(out, dtype=np.float64)
         out = np.nan_to_num(out, nan=0.0, posinf=1e30, neginf=-1e30)
         scale = float(np.abs(out).max()) or 1.0
         maps.append([{"values": np.round(out[:, j].reshape(resolution, resolution) / scale, 2).tolist(),

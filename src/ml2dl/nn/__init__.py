@@ -10,12 +10,14 @@
 """
 
 from . import functional, init
-from .activation import LeakyReLU, ReLU, Sigmoid, Softmax, Step, Tanh, activation_by_name
+from .activation import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Step, Tanh, activation_by_name
 from .conv import Conv2d, conv_output_size
-from .linear import Dropout, Flatten, Identity, Linear
+from .kernels import get_num_threads, num_threads
+from .linear import Dropout, Flatten, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, Loss, MSELoss
-from .module import Module, ModelSummary, Parameter, Sequential
-from ._parallel import get_num_threads, num_threads, set_num_threads
+from .module import Module, Parameter
+from .sequential import ModelSummary, Sequential
+from .torch_export import to_torch
 from .normalization import BatchNorm1d, BatchNorm2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .serialization import CheckpointError, architecture, build, load, save
@@ -27,5 +29,5 @@ __all__ = [
     "Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "activation_by_name",
     "BCEWithLogitsLoss", "BCELoss", "CrossEntropyLoss", "MSELoss", "HingeLoss", "Loss",
     "functional", "init", "save", "load", "architecture", "build", "CheckpointError", "conv_output_size",
-    "set_num_threads", "get_num_threads", "num_threads",
+    "get_num_threads", "num_threads", "to_torch",
 ]

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels as K
 from ..checks import choice, number_in_range
 from ._shapes import as_float_array
 from .functional import sigmoid, softplus  # noqa: F401  (sigmoid used by Sigmoid; both re-exported)
-from ._layout import memory_order
-from ._parallel import in_parts_along
 from .module import Module
 
 
@@ -26,6 +25,20 @@ class _Elementwise(Module):
 
     def output_shape(self, input_shape):
         return tuple(input_shape)
+
+
+class Identity(_Elementwise):
+    """f(z) = z: a layer that does nothing ("linear", no activation). f′(z) = 1."""
+
+    formula = "f(z) = z"
+    output_range = "(−∞, ∞)"
+    used_for = "No activation: regression outputs. Stacked linear layers collapse into one."
+
+    def forward(self, x):
+        return as_float_array(x, "Identity")
+
+    def backward(self, grad_out):
+        return grad_out
 
 
 class Step(_Elementwise):
@@ -88,30 +101,11 @@ class ReLU(_Elementwise):
     used_for = "Hidden layers of deep networks: cheap, and eases vanishing gradients."
 
     def forward(self, x):
-        x = as_float_array(x, "ReLU")
-        y = np.empty_like(x)  # in x's memory order, as the mask
-        mask = self.scratch("mask", x.shape, bool, order=memory_order(x))
-        zero, infinity = x.dtype.type(0), x.dtype.type(np.inf)
-
-        def part(i):  # a slice along x's outermost axis in memory, on its own core
-            np.greater(x[i], 0, out=mask[i])
-            # clip with bounds of x's own type: ~4× faster in NumPy 2 than maximum(x, 0),
-            # whose scalar operand takes a slow path; the same values, NaN kept
-            np.clip(x[i], zero, infinity, out=y[i])
-
-        in_parts_along(part, x)
-        self._mask = mask
+        y, self._mask = K.relu(as_float_array(x, "ReLU"), self._work)   # max(0, x), and where x > 0
         return y
 
     def backward(self, grad_out):
-        mask = self._mask
-        dx = np.empty_like(mask, dtype=grad_out.dtype)
-
-        def part(i):
-            np.multiply(grad_out[i], mask[i], out=dx[i])
-
-        in_parts_along(part, mask)
-        return dx
+        return K.masked(grad_out, self._mask)                           # g · [x > 0]
 
 
 class LeakyReLU(_Elementwise):
@@ -175,8 +169,6 @@ class Softmax(_Elementwise):
 
 def activation_by_name(name: str) -> Module:
     """A fresh activation layer by name: sigmoid, tanh, relu, leaky_relu, step, linear, softmax."""
-    from .linear import Identity
-
     table = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU, "step": Step,
              "linear": Identity, "identity": Identity, "softmax": Softmax}
     return table[choice("activation", name, sorted(table))]()

@@ -1,135 +1,36 @@
-"""2-D convolution by im2col: unfold patches into a matrix, then one matrix product.
+"""2-D convolution: every output is a weighted sum over a patch of the input (a dot product).
 
 Like PyTorch (and every CNN library) this computes a *cross-correlation*:
 
     out[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v  W[o, c, u, v] · x_pad[n, c, i·s + u, j·s + v]
 
-The patches are gathered into ``cols`` of shape (C·kh·kw, N·L), L = Ho·Wo output positions
-per image — a loop over the kh·kw kernel offsets, never over pixels — and the batch is then
-ONE matrix product ``W.reshape(O, C·kh·kw) @ cols``, the shape BLAS is fastest at. Keeping
-the batch inside the columns also makes dL/dW one product, with no copy of ``cols``.
+Unfold every patch into a column (im2col) and the whole layer is one matrix product:
 
-Memory is channel-major throughout: the padded input is (C, N, Hp, Wp) and the product
-(O, N·L) *is* the output, returned as an (N, O, Ho, Wo) view. Layers that follow keep that
-order (see _layout.py), so the next convolution's copies run along memory.
+    forward                                   backward, g = dL/dout as (O, N·L)
+    cols = im2col(x)       (C·kh·kw, N·L)
+    out  = W · cols + b    (O, N·L)           dL/dW = g · colsᵀ      dL/db = Σ_p g[:, p]
+                                              dL/dcols = Wᵀ · g      dL/dx = col2im(dL/dcols)
 
-The bias is the weight of an extra input that is always 1 (as for a single neuron): cols
-gets a last row of ones and W a last column b, so the product adds the bias without another
-pass over the output.
-
-Backward, from g = dL/dout laid out as (O, N·L):
-    [dL/dW | dL/db] = g colsᵀ        dL/dpatches = Wᵀ g
-then "col2im": each kernel offset adds its slice of dL/dpatches back into dL/dx_pad.
-
-Each call cuts the batch into parts that run on separate cores (see _parallel.py).
+with L = Ho·Wo output positions per image. col2im is im2col's adjoint: each patch's
+gradient is added back where the patch came from (overlapping patches add up). The bias is
+the weight of an extra input that is always 1 (as for a single neuron): cols gets a last row
+of ones and W a last column b, so the same products give out and dL/db. The kernels
+(``kernels/conv.py``) do the copying and the products, on every core.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import init
+from . import init, kernels as K
 from ..checks import InputError, non_negative_int, pair, positive_int, rng as generator
 from ._shapes import as_float_array, compact_pair, input_ndim
-from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
 
 def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     """⌊(size + 2·padding − kernel) / stride⌋ + 1."""
     return (size + 2 * padding - kernel) // stride + 1
-
-
-class _Geometry:
-    """Sizes of one convolution call, and the patch gathering/scattering that goes with them.
-
-    Each method that takes ``images`` (a slice) handles that part of the batch only, so that
-    the parts can run on separate cores (see _parallel.py); together they cover the batch.
-    """
-
-    def __init__(self, x_shape, kernel, stride, padding, out_hw, bias: bool):
-        self.n, self.c, self.h, self.w = x_shape
-        (self.kh, self.kw), (self.sh, self.sw), (self.ph, self.pw) = kernel, stride, padding
-        self.ho, self.wo = out_hw
-        self.length = self.ho * self.wo  # L, output positions per image
-        self.patch_rows = self.c * self.kh * self.kw
-        self.bias = bias  # the bias is the weight of an extra input that is always 1
-
-    @property
-    def cols_shape(self) -> tuple[int, int]:
-        """(C·kh·kw [+ 1], N·L): the patch matrix that :meth:`unfold` fills; with a bias, its
-        last row is ones, so that W·cols adds the bias and g·colsᵀ sums dL/db for free."""
-        return self.patch_rows + self.bias, self.n * self.length
-
-    @property
-    def padded_shape(self) -> tuple[int, int, int, int]:
-        """(C, N, Hp, Wp): the padded batch, channel-major like ``cols`` and this layer's
-        output, so that the copies below run along memory, not across it."""
-        return self.c, self.n, self.h + 2 * self.ph, self.w + 2 * self.pw
-
-    def patches(self, cols: np.ndarray) -> np.ndarray:
-        """The patch rows of ``cols`` as a (C, kh, kw, N, Ho, Wo) view."""
-        return cols[: self.patch_rows].reshape(self.c, self.kh, self.kw, self.n, self.ho, self.wo)
-
-    def interior(self, x_pad: np.ndarray) -> np.ndarray:
-        """The unpadded (N, C, H, W) image inside a padded buffer, as a view."""
-        return x_pad[:, :, self.ph : self.ph + self.h, self.pw : self.pw + self.w].transpose(1, 0, 2, 3)
-
-    def offsets(self):
-        return [(u, v) for u in range(self.kh) for v in range(self.kw)]
-
-    def patch(self, x_pad: np.ndarray, u: int, v: int, images: slice) -> np.ndarray:
-        """The (C, n, Ho, Wo) values that kernel offset (u, v) multiplies, as a view of ``x_pad``."""
-        rows = slice(u, u + (self.ho - 1) * self.sh + 1, self.sh)
-        cols = slice(v, v + (self.wo - 1) * self.sw + 1, self.sw)
-        return x_pad[:, images, rows, cols]
-
-    def columns(self, cols: np.ndarray, images: slice) -> np.ndarray:
-        """The columns of a (rows, N·L) matrix that belong to ``images``, as a view."""
-        return cols[:, images.start * self.length : images.stop * self.length]
-
-    def unfold(self, x: np.ndarray, x_pad: np.ndarray, cols: np.ndarray, images: slice) -> None:
-        """Copy ``images`` of x into the padded buffer, then their patches into ``cols``:
-        row c·kh·kw + u·kw + v of the matrix matches W.reshape(O, −1)."""
-        self.interior(x_pad)[images] = x[images]
-        patches = self.patches(cols)
-        for u, v in self.offsets():
-            patches[:, u, v, images] = self.patch(x_pad, u, v, images)
-        if self.bias:
-            self.columns(cols, images)[-1] = 1
-
-    def multiply(self, weight: np.ndarray, cols: np.ndarray, image: np.ndarray, images: slice) -> None:
-        """image[:, images] = [W | b] · cols, straight into the channel-major (O, N, Ho, Wo) output."""
-        target = self.columns(image.reshape(weight.shape[0], -1), images)
-        np.matmul(weight, self.columns(cols, images), out=target)
-
-    def gradient_columns(self, grad: np.ndarray, images: slice) -> np.ndarray:
-        """dL/dout of ``images`` as (O, n·L); no copy when it is channel-major (the usual case)."""
-        g = grad.transpose(1, 0, 2, 3)[:, images]
-        return g.reshape(g.shape[0], -1)
-
-    def fold(self, dcols: np.ndarray, dx_pad: np.ndarray, images: slice) -> None:
-        """The adjoint of :meth:`unfold`: add each kernel offset's rows of dL/dpatches
-        (C·kh·kw, n·L) back where its patch came from, in the padded dL/dx."""
-        dcols = dcols.reshape(self.c, self.kh, self.kw, -1, self.ho, self.wo)
-        for u, v in self.offsets():
-            self.patch(dx_pad, u, v, images)[...] += dcols[:, u, v]
-
-
-WEIGHT_GRAD_PIECE = 4096  # positions per piece of dL/dW = Σ_p g[:, p] cols[:, p]ᵀ
-
-
-def _weight_grad(cols: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """dL/dW as (O, rows) = g colsᵀ, summed over pieces of WEIGHT_GRAD_PIECE positions.
-
-    One product over all N·L positions is ~3× slower in OpenBLAS when the result is tiny
-    (a first layer: 16 × 9 from 53,760 positions) than the same sum taken in pieces.
-    cols @ gᵀ (then transposed) was measured faster than g @ colsᵀ.
-    """
-    total = cols[:, :WEIGHT_GRAD_PIECE] @ g[:, :WEIGHT_GRAD_PIECE].T
-    for start in range(WEIGHT_GRAD_PIECE, cols.shape[1], WEIGHT_GRAD_PIECE):
-        total += cols[:, start : start + WEIGHT_GRAD_PIECE] @ g[:, start : start + WEIGHT_GRAD_PIECE].T
-    return total.T
 
 
 class Conv2d(Module):
@@ -187,47 +88,32 @@ class Conv2d(Module):
         if x.shape[1] != self.in_channels:
             raise InputError(f"Conv2d(in_channels={self.in_channels}) expects input of shape "
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
-        geo = _Geometry(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]),
-                        bias=self.bias is not None)
-        # the border of x_pad stays zero from call to call: only its interior is written
-        x_pad = self.scratch("x_pad", geo.padded_shape, x.dtype, zeros=True)
-        cols = self.scratch("cols", geo.cols_shape, x.dtype)
-        image = np.empty((self.out_channels, geo.n, geo.ho, geo.wo), dtype=x.dtype)  # channel-major
-        weight = self.weight.data.reshape(self.out_channels, -1)
-        if self.bias is not None:
-            weight = np.concatenate([weight, self.bias.data[:, None]], axis=1)  # [W | b]
-
-        def part(images):  # a slice of the batch, on its own core
-            geo.unfold(x, x_pad, cols, images)
-            geo.multiply(weight, cols, image, images)
-
-        in_parts(part, geo.n, cols.size + image.size)
-        self._cache = (geo, cols)
-        return image.transpose(1, 0, 2, 3)
+        shape = K.conv_shape(x.shape, self.kernel_size, self.stride, self.padding, self._out_hw(*x.shape[2:]))
+        cols = K.im2col(x, shape, self._work, ones_row=self.bias is not None)   # (C·kh·kw [+1], N·L)
+        out = K.matmul_columns(self._weight_and_bias(), cols, shape)            # [W | b] · cols: (O, N·L)
+        self._cache = (shape, cols)
+        return K.as_images(out, shape)                                           # (N, O, Ho, Wo)
 
     can_skip_input_grad = True
 
     def backward(self, grad_out, *, input_grad: bool = True):
         """dL/dx, or None when ``input_grad`` is False (a first layer needs no input gradient)."""
-        geo, cols = self._cache
-        if input_grad:
-            # OpenBLAS is ~4× slower for Wᵀ as a transposed view than for a contiguous copy
-            w_t = np.ascontiguousarray(self.weight.data.reshape(self.out_channels, -1).T)
-            dx_pad = np.empty(geo.padded_shape, dtype=grad_out.dtype)  # zeroed part by part below
-            dpatches = self.scratch("dpatches", (geo.patch_rows, geo.n * geo.length), grad_out.dtype)
+        shape, cols = self._cache
+        g = K.as_columns(grad_out)                                               # (O, N·L)
+        grads = K.weight_grad(g, cols, shape)                                    # g · colsᵀ = [dL/dW | dL/db]
+        self.weight.grad += grads[:, : shape.patch_rows].reshape(self.weight.data.shape)
+        if self.bias is not None:
+            self.bias.grad += grads[:, -1]
+        if not input_grad:
+            return None
+        w_t = self.weight.data.reshape(self.out_channels, -1).T
+        dcols = K.matmul_columns(w_t, g, shape, work=self._work)                # Wᵀ · g: (C·kh·kw, N·L)
+        return K.col2im(dcols, shape)                                            # (N, C, H, W)
 
-        def part(images):
-            g = geo.gradient_columns(grad_out, images)                   # (O, n·L)
-            if input_grad:
-                dx_pad[:, images] = 0  # written zeros, not np.zeros (see _layout.written_zeros)
-                geo.fold(np.matmul(w_t, g, out=geo.columns(dpatches, images)), dx_pad, images)
-            return _weight_grad(geo.columns(cols, images), g)            # [dL/dW | dL/db]
-
-        for grads in in_parts(part, geo.n, cols.size):  # in part order: reproducible sums
-            self.weight.grad += grads[:, : geo.patch_rows].reshape(self.weight.data.shape)
-            if self.bias is not None:
-                self.bias.grad += grads[:, -1]
-        return geo.interior(dx_pad) if input_grad else None
+    def _weight_and_bias(self) -> np.ndarray:
+        """W as (O, C·kh·kw), with b as a last column when there is a bias: [W | b]."""
+        weight = self.weight.data.reshape(self.out_channels, -1)
+        return weight if self.bias is None else np.concatenate([weight, self.bias.data[:, None]], axis=1)
 
     def output_shape(self, input_shape):
         c, h, w = input_shape

@@ -1,13 +1,16 @@
-"""Linear (fully connected), Flatten, Identity and Dropout."""
+"""Linear (fully connected), Flatten and Dropout.
+
+    forward                  backward, g = dL/dy (N, out)
+    y = x Wᵀ + b             dL/dx = g W     dL/dW = gᵀ x     dL/db = Σₙ g
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import init
+from . import init, kernels as K
 from ..checks import InputError, fraction, positive_int, rng as generator
 from ._shapes import as_float_array
-from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
 
@@ -47,33 +50,17 @@ class Linear(Module):
             raise InputError(f"Linear(in_features={self.in_features}) expects input of shape "
                              f"(N, {self.in_features}), got shape {x.shape}")
         self._x = x
-        out = np.empty((x.shape[0], self.out_features), dtype=np.result_type(x, self.weight.data))
-
-        def part(rows):  # a slice of the batch, on its own core
-            np.matmul(x[rows], self.weight.data.T, out=out[rows])
-            if self.bias is not None:
-                out[rows] += self.bias.data
-
-        in_parts(part, x.shape[0], x.size + out.size)
-        return out
+        return K.matmul(x, self.weight.data.T, None if self.bias is None else self.bias.data)  # x Wᵀ + b
 
     can_skip_input_grad = True
 
     def backward(self, grad_out, *, input_grad: bool = True):
-        x = self._x
-        dx = np.empty_like(x, dtype=grad_out.dtype) if input_grad else None
-
-        def part(rows):
-            g = grad_out[rows]
-            if input_grad:
-                np.matmul(g, self.weight.data, out=dx[rows])
-            return g.T @ x[rows], None if self.bias is None else g.sum(axis=0)
-
-        for weight_grad, bias_grad in in_parts(part, x.shape[0], x.size + grad_out.size):
-            self.weight.grad += weight_grad  # in part order: reproducible sums
-            if self.bias is not None:
-                self.bias.grad += bias_grad
-        return dx
+        """dL/dx, or None when ``input_grad`` is False (a first layer needs no input gradient)."""
+        weight_grad, bias_grad = K.batch_sums(grad_out, self._x)     # gᵀ x and Σₙ g
+        self.weight.grad += weight_grad
+        if self.bias is not None:
+            self.bias.grad += bias_grad
+        return K.matmul(grad_out, self.weight.data) if input_grad else None  # g W
 
     def output_shape(self, input_shape):
         if input_shape[-1] != self.in_features:
@@ -101,23 +88,6 @@ class Flatten(Module):
 
     def output_shape(self, input_shape):
         return (int(np.prod(input_shape)),)
-
-
-class Identity(Module):
-    """f(z) = z: a layer that does nothing ("linear", no activation). f′(z) = 1."""
-
-    formula = "f(z) = z"
-    output_range = "(−∞, ∞)"
-    used_for = "No activation: regression outputs. Stacked linear layers collapse into one."
-
-    def forward(self, x):
-        return as_float_array(x, "Identity")
-
-    def backward(self, grad_out):
-        return grad_out
-
-    def output_shape(self, input_shape):
-        return tuple(input_shape)
 
 
 class Dropout(Module):

@@ -8,18 +8,17 @@ Evaluation: the running statistics replace μ and σ².
 
 Backward in training (M values per channel), with ĝ = dL/dx̂ = g·γ:
     dL/dx = (1/√(σ²+ε)) · (ĝ − mean(ĝ) − x̂ · mean(ĝ x̂))
-
-Each channel's M values are worked on as one row of a (C, M) matrix — a view when the input
-is channel-major, as a convolution returns it — and the channels are split between cores.
+    dL/dγ = Σ g·x̂,   dL/dβ = Σ g
+The kernels (``kernels/norm.py``) compute each channel's statistics and sums on every core.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import kernels as K
 from ..checks import InputError, number_in_range, positive_int, positive_number
 from ._shapes import as_float_array
-from ._parallel import in_parts
 from .module import DEFAULT_DTYPE, Module, Parameter
 
 
@@ -59,73 +58,29 @@ class _BatchNorm(Module):
         if self.training and m < 2:
             raise InputError(f"{type(self).__name__} needs more than 1 value per channel in training, "
                              f"got input of shape {x.shape}")
-        # Work on a (C, M) matrix, one row per channel: a view of a channel-major input (what
-        # a convolution returns); other inputs are copied into that order once.
-        rows = np.ascontiguousarray(np.moveaxis(x, 1, 0)).reshape(self.num_features, m)
-        x_hat = self.scratch("x_hat", rows.shape, x.dtype)  # kept for backward
-        y = np.empty_like(rows)
-        mean, var = np.empty(self.num_features, dtype=x.dtype), np.empty(self.num_features, dtype=x.dtype)
-        if not self.training:
-            mean[...], var[...] = self.running_mean, self.running_var
-        inv_std = np.empty(self.num_features, dtype=x.dtype)
-        weight = self.weight.data if self.affine else None
-        bias = self.bias.data if self.affine else None
-
-        def part(ch):  # some channels, on their own core
-            centred = x_hat[ch]
-            if self.training:
-                mean[ch] = rows[ch].mean(axis=1)
-            np.subtract(rows[ch], mean[ch, None], out=centred)
-            if self.training:
-                var[ch] = np.einsum("ij,ij->i", centred, centred) / m   # biased: Σ(x − μ)² / M
-            inv_std[ch] = 1 / np.sqrt(var[ch] + self.eps)
-            centred *= inv_std[ch, None]                                  # now x̂
-            if weight is None:
-                y[ch] = centred
-            else:
-                np.multiply(centred, weight[ch, None], out=y[ch])
-                y[ch] += bias[ch, None]
-
-        in_parts(part, self.num_features, rows.size)
+        weight, bias = (self.weight.data, self.bias.data) if self.affine else (None, None)
+        stats = (None, None) if self.training else (self.running_mean, self.running_var)
+        # x̂ = (x − μ) / √(σ² + ε),  y = γ x̂ + β  (μ, σ²: this batch's in training, the running ones in eval)
+        y, x_hat, inv_std, mean, var = K.normalise(x, *stats, self.eps, weight, bias, self._work)
         if self.training:
             mom = self.momentum
             self.running_mean = ((1 - mom) * self.running_mean + mom * mean).astype(self.running_mean.dtype)
             self.running_var = ((1 - mom) * self.running_var + mom * var * (m / (m - 1))).astype(
                 self.running_var.dtype)
             self.num_batches_tracked = self.num_batches_tracked + 1
-        self._cache = (x_hat, inv_std, x.shape, self.training)
-        return self._as_input(y, x.shape)
-
-    @staticmethod
-    def _as_input(rows, shape):
-        """A (C, M) matrix back to the input's logical shape (a channel-major view)."""
-        return np.moveaxis(rows.reshape(shape[1], shape[0], *shape[2:]), 0, 1)
+        self._cache = (x_hat, inv_std, self.training)
+        return y
 
     def backward(self, grad_out):
         """With ĝ = g·γ and per-channel sums over the M values, since mean(ĝ) = γ·Σg/M and
         mean(ĝ x̂) = γ·Σg x̂/M:  dL/dx = γ/√(σ²+ε) · (g − Σg/M − x̂ · Σg x̂/M)."""
-        x_hat, inv_std, shape, training = self._cache
-        c, m = x_hat.shape
-        g = np.ascontiguousarray(np.moveaxis(grad_out, 1, 0)).reshape(c, m)
-        sum_g, sum_gx = np.empty(c, dtype=g.dtype), np.empty(c, dtype=g.dtype)
-        dx = np.empty_like(g)
-        scale = inv_std * self.weight.data if self.affine else inv_std
-
-        def part(ch):
-            sum_g[ch] = g[ch].sum(axis=1)
-            sum_gx[ch] = np.einsum("ij,ij->i", g[ch], x_hat[ch])
-            if not training:  # statistics are constants in eval mode
-                np.multiply(g[ch], scale[ch, None], out=dx[ch])
-                return
-            np.subtract(g[ch], (sum_g[ch] / m)[:, None], out=dx[ch])
-            dx[ch] -= x_hat[ch] * (sum_gx[ch] / m)[:, None]
-            dx[ch] *= scale[ch, None]
-
-        in_parts(part, c, g.size)
+        x_hat, inv_std, training = self._cache
+        scale = inv_std * self.weight.data if self.affine else inv_std       # γ/√(σ²+ε)
+        dx, sum_g, sum_gx = K.normalise_backward(grad_out, x_hat, scale, batch=training)
         if self.affine:
-            self.weight.grad += sum_gx
-            self.bias.grad += sum_g
-        return self._as_input(dx, shape)
+            self.weight.grad += sum_gx                                         # dL/dγ = Σ g·x̂
+            self.bias.grad += sum_g                                            # dL/dβ = Σ g
+        return dx
 
     def output_shape(self, input_shape):
         return tuple(input_shape)

@@ -20,13 +20,14 @@ import numpy as np
 from . import activation, conv, linear, normalization, pooling
 from ..checks import InputError
 from ..files import atomic_write
-from .module import Module, Sequential
+from .module import Module
+from .sequential import Sequential
 
 FORMAT_VERSION = 1
 SPEC_KEY = "__ml2dl__"
 
 LAYER_TYPES = {cls.__name__: cls for cls in (
-    linear.Linear, linear.Flatten, linear.Identity, linear.Dropout,
+    linear.Linear, linear.Flatten, activation.Identity, linear.Dropout,
     conv.Conv2d, pooling.MaxPool2d, pooling.AvgPool2d, pooling.AdaptiveAvgPool2d,
     normalization.BatchNorm1d, normalization.BatchNorm2d,
     activation.Step, activation.Sigmoid, activation.Tanh, activation.ReLU, activation.LeakyReLU,

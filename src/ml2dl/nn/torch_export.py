@@ -33,7 +33,7 @@ def _layer_to_torch(layer, torch):
         normalization.BatchNorm1d: lambda l: tnn.BatchNorm1d(l.num_features, l.eps, l.momentum, l.affine),
         normalization.BatchNorm2d: lambda l: tnn.BatchNorm2d(l.num_features, l.eps, l.momentum, l.affine),
         linear.Flatten: lambda l: tnn.Flatten(),
-        linear.Identity: lambda l: tnn.Identity(),
+        activation.Identity: lambda l: tnn.Identity(),
         linear.Dropout: lambda l: tnn.Dropout(l.p),
         activation.Sigmoid: lambda l: tnn.Sigmoid(),
         activation.Tanh: lambda l: tnn.Tanh(),

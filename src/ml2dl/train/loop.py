@@ -67,8 +67,9 @@ def fit(model, train, val=None, *, recipe: Recipe | None = None, run_dir=None, r
             stop. Any other exception from a callback ends training and propagates.
         restore_best: load the best weights into ``model`` before returning.
         eval_batch_size: images per forward pass when validating.
-        threads: threads the engine uses while training (see :func:`ml2dl.nn.set_num_threads`);
-            None keeps its setting (by default, every usable core).
+        threads: threads the engine uses while training (see :func:`ml2dl.nn.num_threads`; the
+            count changes results in the last bits); None keeps the caller's setting (by
+            default, every usable core).
         config: extra JSON-able facts for config.json (model name and options, data spec).
 
     Returns:
@@ -263,7 +264,7 @@ class Training:
         if not math.isfinite(loss):
             raise FloatingPointError(f"the training loss became {loss} at epoch {epoch}, batch {b + 1}; "
                                      f"try a smaller learning rate (lr={self.recipe.lr})")
-        self.model.backward(self.loss_fn.backward())
+        self.model.backward(self.loss_fn.backward(), input_grad=False)  # the images need no gradient
         self.opt.step()
         self.opt.zero_grad()
         self.step += 1

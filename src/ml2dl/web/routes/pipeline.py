@@ -12,7 +12,6 @@ The checkpoint is written with ``nn.save`` to ``<cache_dir>/pipeline/<job key>.n
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -28,8 +27,6 @@ from ml2dl.web.schemas import ExamplesResult, ExplainQuery, ExplainResult, Pipel
 
 router = APIRouter(prefix="/api/pipeline", tags=["pipeline"])
 JOB = "pipeline"
-# A model keeps each layer's last output (for the feature maps): one forward pass at a time.
-_FORWARD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -109,8 +106,7 @@ def explain(q: Annotated[ExplainQuery, Query()], t: TrainingDep, pool: PoolDep) 
     if not checkpoint.is_file():
         raise HTTPException(409, detail="the trained CNN's checkpoint is missing: train it again")
     model, meta = lesson.load_model(checkpoint)
-    with _FORWARD_LOCK:
-        result = lesson.explain_example(model, meta, t.data, q.index)
+    result = lesson.explain_example(model, meta, t.data, q.index)
     result["training"] = {k: trained[k] for k in ("accuracy", "accuracy_percent", "baseline", "baseline_percent",
                                                   "n_train", "n_val", "seconds")}
     return result

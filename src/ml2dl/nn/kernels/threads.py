@@ -1,7 +1,13 @@
-"""The engine's threads: a batch is cut into parts, one per thread, and each part runs a
-layer's whole computation (patch copies, matrix product, elementwise work) on its own core.
+"""The engine's threads: a batch is cut into parts, one per thread, and each part of a
+kernel (patch copies, matrix product, elementwise work) runs on its own core.
 
-    partials = in_parts(work, n)   # [work(slice(0, 32)), work(slice(32, 64))] on two cores
+    with num_threads(2):
+        partials = in_parts(work, 64, size)   # [work(slice(0, 32)), work(slice(32, 64))] on two cores
+
+How many threads is a setting of the calling thread (a context variable), never a hidden
+process-wide global: ``with num_threads(n):`` sets it for the code inside the block, in this
+thread only, so two threads (two web requests, a test and a training job) can each use their
+own. A thread that never set it uses the default, every usable core (at most 8).
 
 Why not leave the threads to BLAS, NumPy's matrix library? Measured on the lesson CNN
 (2 cores): BLAS threads speed up only the matrix products, about half of an epoch, while
@@ -24,13 +30,14 @@ calling thread instead of waiting.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import threading
 
 import numpy as np
 
-from ..checks import positive_int
-from ._layout import memory_order
+from ...checks import positive_int
+from .memory import memory_order
 
 MIN_PARALLEL_SIZE = 1 << 15   # elements touched; below this one thread beats handing work over (~30 µs)
 MAX_DEFAULT_THREADS = 8       # parts of a 64-image batch get too small beyond this
@@ -43,30 +50,28 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-_num_threads = max(1, min(_usable_cores(), MAX_DEFAULT_THREADS))
-
-
-def set_num_threads(n: int) -> None:
-    """Let the engine use ``n`` threads (like ``torch.set_num_threads``); 1 runs everything in
-    the calling thread. The default is the number of usable cores, at most 8."""
-    global _num_threads
-    _num_threads = positive_int("number of threads", n)
-
-
-def get_num_threads() -> int:
-    """How many threads the engine uses."""
-    return _num_threads
+_threads = contextvars.ContextVar("ml2dl_engine_threads", default=max(1, min(_usable_cores(), MAX_DEFAULT_THREADS)))
 
 
 @contextlib.contextmanager
 def num_threads(n: int):
-    """``with num_threads(n):`` the engine uses ``n`` threads inside the block."""
-    previous = get_num_threads()
-    set_num_threads(n)
+    """``with num_threads(n):`` the engine uses ``n`` threads inside the block (in this thread).
+
+    The thread count changes results in the last bits: sums over the batch (dL/dW) are added
+    part by part, and BLAS may round a block of columns differently from the whole. A given
+    count always gives the same bits; 1 runs everything in the calling thread.
+    """
+    token = _threads.set(positive_int("number of threads", n))
     try:
         yield
     finally:
-        set_num_threads(previous)
+        _threads.reset(token)
+
+
+def get_num_threads() -> int:
+    """How many threads the engine uses here: the innermost :func:`num_threads`, or every usable
+    core (at most 8) when none is active in this thread."""
+    return _threads.get()
 
 
 class _BlasThreads:
@@ -125,9 +130,9 @@ class _Helper:
     def _serve(self):
         while True:
             self._go.acquire()
-            work, part = self._job
+            context, work, part = self._job
             try:
-                self._result = work(part)
+                self._result = context.run(work, part)  # with the caller's settings (its thread count)
             except BaseException as error:  # handed to the caller by wait()
                 self._error = error
             finally:
@@ -135,7 +140,7 @@ class _Helper:
                 self._done.release()
 
     def start(self, work, part):
-        self._job = (work, part)
+        self._job = (contextvars.copy_context(), work, part)
         self._go.release()
 
     def wait(self):
@@ -180,7 +185,7 @@ def in_parts(work, n: int, size: int) -> list:
     """
     if size < MIN_PARALLEL_SIZE:  # too small to split, and too small for BLAS to thread
         return [work(slice(0, n))]
-    parts = min(_num_threads, n)
+    parts = min(_threads.get(), n)
     with _blas.one_each():
         if parts < 2 or not _helpers_free.acquire(blocking=False):
             return [work(part) for part in part_bounds(n, parts)]
