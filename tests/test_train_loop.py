@@ -43,7 +43,8 @@ def test_fit_writes_config_history_and_the_best_checkpoint(data, tmp_path):
     history = run.history()
     assert [r["epoch"] for r in history] == [1, 2, 3] and history == result.history
     for r in history:
-        assert set(r) >= {"train_loss", "train_auc", "val_loss", "val_auc", "val_accuracy", "lr", "epoch_seconds"}
+        assert set(r) >= {"train_loss", "train_auc", "train_accuracy", "val_loss", "val_auc", "val_accuracy", "lr",
+                          "epoch_seconds"}
         assert r["batches"] == 3  # ⌈96 / 32⌉
     # the kept epoch: the latest whose AUC is within the tolerance of the best before it
     kept, top = None, -1.0
@@ -75,6 +76,18 @@ def test_fit_writes_config_history_and_the_best_checkpoint(data, tmp_path):
     assert stages.count("batch") == 9 and stages.count("epoch") == 3
     assert events[-1].stopped == "completed"
     assert [e.batch for e in events if e.stage == "batch"][:3] == [1, 2, 3]
+
+
+def test_train_accuracy_is_the_share_of_training_images_classified_right(data):
+    # With a learning rate of 1e-12 the weights stay (to ~1e-12) the initial ones, so the running
+    # accuracy over one epoch (every image once) is the initial model's accuracy on the training set.
+    model = tiny("lesson")
+    z0 = predict_logits(model, data.train.images)
+    expected = float(np.mean((z0 > 0) == (data.train.labels == 1)))
+    assert np.min(np.abs(z0)) > 1e-6  # no decision sits on the fence
+    result = fit(model, data.train, data.val, epochs=1, batch_size=32, lr=1e-12, optimizer="sgd", momentum=0.0,
+                 schedule="constant", augment=None, precise_bn=None, class_weight=None)
+    assert result.history[0]["train_accuracy"] == expected
 
 
 def test_same_seed_same_weights(data):

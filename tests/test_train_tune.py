@@ -44,9 +44,9 @@ def test_ranked_puts_missing_aucs_last():
 
 def test_tune_trains_one_run_per_setting_and_ranks_them(tmp_path):
     data = phantom_splits(64, 32, 0, size=16, seed=0)
-    events = []
+    events, fit_events = [], []
     results = tune(data.train, data.val, model="lesson", space={"width": [2, 4], "lr": [3e-3]}, epochs=2,
-                   batch_size=32, out_dir=tmp_path, on_event=events.append)
+                   batch_size=32, out_dir=tmp_path, on_event=events.append, callbacks=[fit_events.append])
     assert [r["width"] for r in results] != [] and sorted(r["width"] for r in results) == [2, 4]
     assert results[0]["val_auc"] >= results[1]["val_auc"]
     assert all(r["epochs_run"] == 2 for r in results)
@@ -55,5 +55,10 @@ def test_tune_trains_one_run_per_setting_and_ranks_them(tmp_path):
     assert [r["trial"] for r in saved] == [r["trial"] for r in results]
     for r in results:
         assert (tmp_path / f"trial-{r['trial']:02d}" / "best.npz").is_file()
+        history = json.loads((tmp_path / f"trial-{r['trial']:02d}" / "history.json").read_text())
+        best = next(h for h in history if h["epoch"] == r["best_epoch"])
+        assert (r["val_loss"], r["val_accuracy"]) == (best["val_loss"], best["val_accuracy"])
+    # every trial's fit reported to the callbacks: 2 trials × (start, 2 batches × 2 epochs, 2 epochs, end)
+    assert [e.stage for e in fit_events].count("epoch") == 4 and [e.stage for e in fit_events].count("end") == 2
     with pytest.raises(ValueError, match="validation set"):
         tune(data.train, None, space={"lr": [1e-3]})

@@ -6,7 +6,7 @@
         for each mini-batch (shuffled, augmented):       batches per epoch = ⌈N / batch_size⌉
             logits = model(x);  loss = BCE(logits, y)    (positives weighted by n_neg / n_pos)
             model.backward(loss_fn.backward()); opt.step(); opt.zero_grad(); schedule.step()
-        validate: val loss, AUC, accuracy at 0.5         validate_epoch
+        validate: val loss, AUC, accuracy at 0.5         validate_epoch (and the epoch's running train figures)
         the best validation AUC so far → best.npz        keep_best
         the whole state → last.npz (for resume)          save_epoch
         early stopping, time budget, a callback          should_stop
@@ -271,14 +271,18 @@ class Training:
         return loss, logits, yb
 
     def validate_epoch(self, epoch: int, tally: dict, t_epoch: float) -> dict:
-        """The epoch's history row: training loss and AUC, validation loss, AUC and accuracy."""
+        """The epoch's history row: training loss, AUC and accuracy (at 0.5), validation loss, AUC and accuracy."""
         r = self.recipe
         t_eval = time.perf_counter()
         if r.precise_bn:
             recompute_batchnorm(self.model, self.x_train, batches=r.precise_bn, batch_size=r.batch_size,
                                 rng=np.random.default_rng([r.seed, epoch, 3]))
+        # train_loss, train_auc and train_accuracy are running figures: each batch is scored by the
+        # weights as they were when it was trained on (no second pass over the training set).
+        logits, targets = np.concatenate(tally["logits"]), np.concatenate(tally["targets"])
         row = {"epoch": epoch, "train_loss": tally["loss_sum"] / max(tally["seen"], 1),
-               "train_auc": auc(np.concatenate(tally["targets"]), np.concatenate(tally["logits"]))}
+               "train_auc": auc(targets, logits),
+               "train_accuracy": float(np.mean((logits > 0) == (targets == 1)))}
         if self.x_val is not None:
             row.update(validate(self.model, self.x_val, self.y_val, pos_weight=self.pos_weight,
                                 batch_size=self.eval_batch_size))

@@ -42,7 +42,7 @@ OPERATING_POINTS = "operating_points.json"
 METRICS = "metrics.json"
 
 # Column order of history.csv (extra keys a row may carry are appended after these).
-HISTORY_COLUMNS = ("epoch", "train_loss", "train_auc", "val_loss", "val_auc", "val_accuracy",
+HISTORY_COLUMNS = ("epoch", "train_loss", "train_auc", "train_accuracy", "val_loss", "val_auc", "val_accuracy",
                    "lr", "epoch_seconds", "elapsed_seconds", "batches", "best")
 
 

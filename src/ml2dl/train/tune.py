@@ -63,7 +63,7 @@ def settings(space: dict, *, search: str = "grid", trials: int | None = None, se
 
 
 def tune(train, val, *, model: str = "strong", space: dict, search: str = "grid", trials: int | None = None,
-         out_dir=None, overwrite: bool = False, on_event=None, config: dict | None = None,
+         out_dir=None, overwrite: bool = False, on_event=None, callbacks=(), config: dict | None = None,
          recipe: Recipe | None = None, **recipe_settings) -> list[dict]:
     """Train ``model`` once per setting; return the results sorted by validation AUC (best first).
 
@@ -77,9 +77,12 @@ def tune(train, val, *, model: str = "strong", space: dict, search: str = "grid"
         out_dir: a folder with one run directory per trial (``trial-01`` …) and
             ``results.csv`` / ``results.json``, rewritten after every trial.
         on_event: called with ``{"stage": "trial_start" | "trial_end", "trial", "trials", "result"}``.
+        callbacks: passed to every trial's :func:`fit` (its per-batch and per-epoch progress; raise
+            :class:`~ml2dl.train.StopTraining` to end a trial, anything else to end the search).
 
     Returns:
-        One dict per trial: its settings, ``val_auc``, ``best_epoch``, ``seconds``, ``run_dir``.
+        One dict per trial: its settings, ``val_auc``, ``best_epoch``, ``val_accuracy`` and ``val_loss``
+        (of the best epoch), ``epochs_run``, ``stopped``, ``seconds``, ``run_dir``.
     """
     if val is None:
         raise InputError("tune needs a validation set to rank the trials")
@@ -101,11 +104,13 @@ def tune(train, val, *, model: str = "strong", space: dict, search: str = "grid"
         trial_recipe = base.replace(**{k: v for k, v in setting.items() if k in RECIPE_KEYS})
         net = build_model(model, in_channels=int(c), image_size=int(h), seed=seed, **model_opts)
         run_dir = out / f"trial-{i:02d}" if out is not None else None
-        res = fit(net, train, val, recipe=trial_recipe, run_dir=run_dir, overwrite=overwrite,
+        res = fit(net, train, val, recipe=trial_recipe, run_dir=run_dir, overwrite=overwrite, callbacks=callbacks,
                   config={**(config or {}), "model": {"name": model, "options": model_opts}, "tune": setting})
         last = res.history[-1] if res.history else {}
+        best = _best_row(res)
         row = {"trial": i, **setting, "val_auc": res.best_val_auc, "best_epoch": res.best_epoch,
-               "val_accuracy": _best_row(res).get("val_accuracy"), "epochs_run": last.get("epoch"),
+               "val_accuracy": best.get("val_accuracy"), "val_loss": best.get("val_loss"),
+               "epochs_run": last.get("epoch"),
                "seconds": res.seconds, "stopped": res.stopped, "run_dir": str(run_dir) if run_dir else None}
         results.append(row)
         if out is not None:
