@@ -20,7 +20,7 @@ REQUESTS = [
     ("post", "/api/playground/train", {"steps": 1, "settings": {"hidden": []}, "include_points": False}),
     ("get", "/api/playground/options", None), ("get", "/api/images/view?index=2", None),
     ("get", "/api/images/experiment", None), ("get", "/api/pipeline/status", None),
-    ("get", "/api/pipeline/examples", None),
+    ("get", "/api/pipeline/examples", None), ("get", "/api/loop/options", None), ("post", "/api/loop/plan", {}),
 ]
 
 
@@ -73,7 +73,8 @@ def test_every_api_operation_has_a_response_schema(client):
             schema = _resolve(body.get("schema") or {}, spec)
             assert schema.get("properties"), f"{method} {path} ({media}): empty response schema {schema}"
         if method == "post" and path not in ("/api/images/experiment", "/api/images/experiment/cancel",
-                                             "/api/pipeline/train", "/api/pipeline/cancel"):
+                                             "/api/pipeline/train", "/api/pipeline/cancel",
+                                             "/api/loop/run/{fp}/cancel", "/api/loop/search/{fp}/cancel"):
             assert "requestBody" in op, f"{method} {path}: no request model"
 
 

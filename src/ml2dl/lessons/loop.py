@@ -74,6 +74,7 @@ def plan(n_train: int, batch_size: int, epochs: int, *, runs: int = 1) -> dict:
 
     batches per epoch = ⌈N / b⌉ (the last batch holds N − (⌈N/b⌉ − 1)·b images),
     updates = epochs · batches per epoch, images trained on = N · epochs (· runs).
+    ``message`` says why a job is over the budget (None when it is within).
     """
     n = checks.int_in_range("n_train (dataset size)", n_train, 1)
     b = checks.int_in_range("batch_size", batch_size, 1, MAX_BATCH)
@@ -82,22 +83,26 @@ def plan(n_train: int, batch_size: int, epochs: int, *, runs: int = 1) -> dict:
     batches = -(-n // b)
     images = n * e * runs
     limit = RUN_IMAGES if runs == 1 else SEARCH_IMAGES
+    if runs > MAX_RUNS:
+        message = f"a search may train at most {MAX_RUNS} runs (learning rates × widths), got {runs}"
+    elif images > limit:
+        what, parts = ("dataset size × epochs × runs", f"{n} × {e} × {runs}") if runs > 1 else \
+            ("dataset size × epochs", f"{n} × {e}")
+        message = (f"{'a search' if runs > 1 else 'a run'} may train on at most {limit:,} images ({what}), "
+                   f"got {parts} = {images:,}")
+    else:
+        message = None
     return {"n_train": n, "batch_size": b, "epochs": e, "runs": runs,
             "batches_per_epoch": batches, "last_batch": n - (batches - 1) * b,
             "updates_per_run": batches * e, "images": images, "limit": limit,
-            "within_budget": images <= limit and runs <= MAX_RUNS}
+            "within_budget": message is None, "message": message}
 
 
 def check_budget(n_train: int, batch_size: int, epochs: int, *, runs: int = 1) -> dict:
-    """:func:`plan`, or InputError when the job would train too long (checked before it starts)."""
+    """:func:`plan`, or InputError (its ``message``) when the job would train too long."""
     p = plan(n_train, batch_size, epochs, runs=runs)
-    if runs > MAX_RUNS:
-        raise InputError(f"a search may train at most {MAX_RUNS} runs (learning rates × widths), got {runs}")
     if not p["within_budget"]:
-        what = "dataset size × epochs" + (" × runs" if runs > 1 else "")
-        parts = f"{n_train} × {epochs}" + (f" × {runs}" if runs > 1 else "")
-        raise InputError(f"{'a search' if runs > 1 else 'a run'} may train on at most {p['limit']:,} images "
-                         f"({what}), got {parts} = {p['images']:,}")
+        raise InputError(p["message"])
     return p
 
 
