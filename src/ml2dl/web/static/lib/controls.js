@@ -4,7 +4,7 @@
 // {node, get(), set(v)} with node = null when the teacher hid it (get() still works). The labelled
 // container carries data-control=name, which is what hide= hides.
 
-import { el } from "./dom.js";
+import { el, fmt } from "./dom.js";
 import { choiceOptions } from "./params.js";
 
 function decimals(step) {
@@ -53,6 +53,7 @@ export function makeControls(hidden, spec, value) {
     const o = fill(options);
     const { name, label, min, max, step = 1, onInput, hint, unit } = o;
     let current = Number(o.value);
+    let sync = () => {};  // the hidden control has nothing to draw (Reset still sets its value)
     const state = { node: null, get: () => current, set: (v) => { current = Number(v); sync(); } };
     if (hidden(name)) return state;
     const id = `ctl-${name}`;
@@ -64,26 +65,37 @@ export function makeControls(hidden, spec, value) {
       type: "number", id, min, max, step, value: current, "data-testid": name, inputmode: "decimal",
     });
     const clamp = (v) => Math.min(Number(max), Math.max(Number(min), v));
-    function sync(from) {
+    // typed out of range: the value used is the limit, said beside the box until the next valid entry
+    const clampNote = el("p", { class: "hint clamp-note", role: "status", "data-testid": `${name}-clamped`, hidden: true });
+    const shown = (v) => Number(v.toFixed(decimals(step)));
+    sync = (from) => {
       if (from !== range) range.value = current;
-      if (from !== box) box.value = Number(current.toFixed(decimals(step)));
+      if (from !== box) box.value = shown(current);
       range.style.setProperty("--fill", `${((current - min) / (max - min)) * 100}%`);
-    }
-    range.addEventListener("input", () => { current = Number(range.value); sync(range); onInput && onInput(current); });
+    };
+    const noteClamp = (typed) => {
+      const clamped = typed !== current;
+      clampNote.hidden = !clamped;
+      box.toggleAttribute("aria-invalid", clamped);
+      clampNote.textContent = clamped ? `${box.value} is outside ${fmt(Number(min))} … ${fmt(Number(max))}: using ${fmt(shown(current))}.` : "";
+    };
+    range.addEventListener("input", () => { current = Number(range.value); noteClamp(current); sync(range); onInput && onInput(current); });
     box.addEventListener("input", () => {
       const v = Number(box.value);
       if (box.value === "" || !Number.isFinite(v)) return;
       current = clamp(v);
+      noteClamp(v);
       sync(box);
       onInput && onInput(current);
     });
-    box.addEventListener("change", () => sync());
+    box.addEventListener("change", () => sync());  // leaving the box shows the value used
     sync();
     state.node = el("div", { class: "control", "data-control": name },
       el("div", { class: "control-top" },
         el("label", { for: id }, label),
         el("span", { class: "control-box" }, box, unit ? el("span", { class: "unit" }, unit) : null)),
       range,
+      clampNote,
       hint ? el("p", { class: "hint" }, hint) : null);
     return state;
   }
