@@ -29,28 +29,49 @@ def _sample(name: str) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name", list(lesson.PRESETS))
-def test_every_preset_is_scipy_correlate_with_zero_padding(name):
+def test_every_preset_is_scipy_correlate_with_the_border_mirrored(name):
     image = _sample("ct_small")
     k = np.array(lesson.PRESETS[name]["kernel"], dtype=np.float64)
-    ref = ndimage.correlate(image, k, mode="constant", cval=0.0)
+    ref = ndimage.correlate(image, k, mode="reflect")
     got = lesson.convolve(image, k)
     assert got.shape == image.shape and got.dtype == np.float32
     assert got == pytest.approx(ref, abs=2e-3 * max(1.0, np.abs(ref).max()) / 255)
 
 
-def test_laplacian_matches_scikit_image_inside_the_border():
-    image = _sample("retina")
+@pytest.mark.parametrize("name", ["retina", "cell"])
+def test_laplacian_matches_scikit_image_up_to_the_border(name):
+    image = _sample(name)
     got = lesson.convolve(image, lesson.PRESETS["laplacian"]["kernel"])
-    ref = filters.laplace(image, ksize=3)  # scikit-image's 3×3 Laplacian: 4·centre − 4 neighbours
-    assert got[1:-1, 1:-1] == pytest.approx(ref[1:-1, 1:-1], abs=1e-3)
+    ref = filters.laplace(image, ksize=3)  # scikit-image's 3×3 Laplacian: 4·centre − 4 neighbours, mode "reflect"
+    assert got == pytest.approx(ref, abs=1e-3)
+
+
+@pytest.mark.parametrize("sigma", [0.5, 2.0, 3.3])
+def test_gaussian_blur_of_sigma_matches_scikit_image(sigma):
+    image = _sample("retina")
+    got = lesson.gaussian_blur(image, sigma)
+    ref = filters.gaussian(image, sigma=sigma)  # mode "nearest", truncate 4, as the lesson
+    assert got.shape == image.shape and np.abs(got - ref).max() < 1e-3
+    k = lesson.gaussian_kernel(sigma)
+    assert k.shape == (2 * int(4 * sigma + 0.5) + 1,) * 2 and k.sum() == pytest.approx(1.0)
+
+
+def test_the_border_invents_no_edge_so_the_cell_laplacian_scale_is_the_interior():
+    image = _sample("cell")
+    k = lesson.PRESETS["laplacian"]["kernel"]
+    zero_padded = ndimage.correlate(image, np.array(k, float), mode="constant")
+    interior = np.abs(zero_padded[1:-1, 1:-1]).max()
+    assert np.abs(zero_padded).max() > 5 * interior  # what zeros at the border did: ±154 against 15
+    body = lesson.apply_kernel(image, k)
+    assert body["display"]["white"] == pytest.approx(interior) and body["padding"]["mode"] == "reflect"
 
 
 def test_sobel_x_and_y_match_scipy_sobel():
     image = _sample("ihc")
     assert lesson.convolve(image, lesson.PRESETS["sobel_x"]["kernel"]) == pytest.approx(
-        ndimage.sobel(image, axis=1, mode="constant"), abs=1e-3)
+        ndimage.sobel(image, axis=1, mode="reflect"), abs=1e-3)
     assert lesson.convolve(image, lesson.PRESETS["sobel_y"]["kernel"]) == pytest.approx(
-        ndimage.sobel(image, axis=0, mode="constant"), abs=1e-3)
+        ndimage.sobel(image, axis=0, mode="reflect"), abs=1e-3)
 
 
 def test_box_blur_is_the_3x3_mean_and_a_slow_loop_agrees():
@@ -58,7 +79,7 @@ def test_box_blur_is_the_3x3_mean_and_a_slow_loop_agrees():
     image = rng.integers(0, 256, size=(7, 9)).astype(np.float64)
     k = rng.normal(size=(3, 3))
     got = lesson.convolve(image, k)
-    padded = np.pad(image, 1)
+    padded = np.pad(image, 1, mode="symmetric")  # mirrored: … b a | a b …
     for i in range(7):
         for j in range(9):
             assert got[i, j] == pytest.approx(float(np.sum(padded[i:i + 3, j:j + 3] * k)), abs=1e-3)
@@ -86,7 +107,7 @@ def test_apply_returns_the_clipped_filter_as_a_png(client):
     assert r.status_code == 200
     body = r.json()
     image = _sample("retina")
-    ref = ndimage.correlate(image, np.array(lesson.PRESETS["sharpen"]["kernel"], float), mode="constant")
+    ref = ndimage.correlate(image, np.array(lesson.PRESETS["sharpen"]["kernel"], float), mode="reflect")
     shown = _png(body["filtered_png"]).astype(int)
     assert shown.shape == image.shape == (body["height"], body["width"]) == (512, 512)
     assert np.abs(shown - np.clip(np.rint(ref), 0, 255)).max() <= 1
@@ -101,7 +122,7 @@ def test_apply_returns_the_clipped_filter_as_a_png(client):
 def test_apply_edges_are_shown_signed_around_mid_grey(client):
     k = lesson.PRESETS["outline"]["kernel"]
     body = client.post("/api/kernels/apply", json={"image": "sample:ct_small", "kernel": k}).json()
-    ref = ndimage.correlate(_sample("ct_small"), np.array(k, float), mode="constant")
+    ref = ndimage.correlate(_sample("ct_small"), np.array(k, float), mode="reflect")
     m = np.abs(ref).max()
     assert body["display"] == {"mode": "signed", "black": pytest.approx(-m, abs=0.01), "white": pytest.approx(m, abs=0.01)}
     shown = _png(body["filtered_png"]).astype(int)
@@ -112,7 +133,7 @@ def test_apply_edges_are_shown_signed_around_mid_grey(client):
 def test_pixel_explains_one_output_value(client):
     image = _sample("ihc")
     k = [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]
-    ref = ndimage.correlate(image, np.array(k, float), mode="constant")
+    ref = ndimage.correlate(image, np.array(k, float), mode="reflect")
     body = client.post("/api/kernels/pixel", json={"image": "sample:ihc", "kernel": k, "row": 100, "col": 37}).json()
     assert body["patch"] == image[99:102, 36:39].tolist()
     assert np.array(body["products"]) == pytest.approx(image[99:102, 36:39] * np.array(k))
@@ -120,7 +141,28 @@ def test_pixel_explains_one_output_value(client):
     assert all(all(row) for row in body["inside"])
     corner = client.post("/api/kernels/pixel", json={"image": "sample:ihc", "kernel": k, "row": 0, "col": 0}).json()
     assert corner["inside"] == [[False, False, False], [False, True, True], [False, True, True]]
-    assert corner["patch"][0] == [0, 0, 0] and corner["sum"] == pytest.approx(ref[0, 0])
+    mirrored = np.pad(image, 1, mode="symmetric")[0:3, 0:3]  # SciPy's "reflect": … b a | a b …
+    assert corner["patch"] == mirrored.tolist() and corner["sum"] == pytest.approx(ref[0, 0])
+    assert corner["padding"]["mode"] == "reflect"
+
+
+def test_apply_and_pixel_with_a_gaussian_sigma(client):
+    image = _sample("ct_small")
+    body = client.post("/api/kernels/apply", json={"image": "sample:ct_small", "sigma": 2}).json()
+    ref = filters.gaussian(image, sigma=2)
+    assert np.abs(_png(body["filtered_png"]).astype(int) - np.clip(np.rint(ref), 0, 255)).max() <= 1
+    assert body["kernel_size"] == 17 and body["parameters"] == 289 and body["sigma"] == 2
+    assert body["kernel_sum"] == pytest.approx(1) and body["padding"]["mode"] == "nearest"
+    px = client.post("/api/kernels/pixel", json={"image": "sample:ct_small", "sigma": 2, "row": 0, "col": 5}).json()
+    assert px["sum"] == pytest.approx(ref[0, 5], abs=1e-3) and len(px["patch"]) == 17
+    assert px["patch"][0][8] == image[0, 5]  # above the top row: the nearest pixel repeated
+    r = client.post("/api/kernels/apply", json={"image": "sample:ct_small", "sigma": 9})
+    assert r.status_code == 422 and "sigma" in r.json()["message"]
+
+
+def test_presets_say_cross_correlation_and_the_emboss_light():
+    about = lesson.PRESETS["emboss"]["about"]
+    assert "top left" in about and "cross-correlation" in about and "flips" in about
 
 
 def test_lists_presets_and_at_least_three_real_medical_samples(client):
@@ -144,7 +186,7 @@ def test_upload_png_jpeg_and_dicom(client):
     assert (_png(up["original_png"]) == img).all()
     k = lesson.PRESETS["emboss"]["kernel"]
     body = client.post("/api/kernels/apply", json={"image": up["image"], "kernel": k}).json()
-    ref = ndimage.correlate(img.astype(float), np.array(k, float), mode="constant")
+    ref = ndimage.correlate(img.astype(float), np.array(k, float), mode="reflect")
     assert np.abs(_png(body["filtered_png"]).astype(int) - np.clip(np.rint(ref), 0, 255)).max() <= 1
 
     rgb = rng.integers(0, 256, size=(30, 30, 3), dtype=np.uint8)

@@ -41,3 +41,56 @@ def test_step1_a_typed_value_out_of_range_says_what_is_used(page, open_step):
     page.get_by_test_id("x1").fill("1")
     page.wait_for_function("document.querySelector('[data-testid=z]').textContent === '0.65'")
     assert note.is_hidden()
+
+
+# ---------------------------------------------------------------- 4. step 7: cross-correlation, the border, σ blur
+
+
+def test_step7_names_cross_correlation_and_the_emboss_light(page, open_step):
+    open_step(page, 7, "preset=emboss")
+    about = _text(page, "kernel-about")
+    assert "top left" in about and "bottom right" in about and "cross-correlation" in about
+    assert "cross-correlation" in _text(page, "cross-correlation") and "flips" in _text(page, "cross-correlation")
+
+
+def test_step7_the_border_sets_no_edge_and_the_caption_follows_the_kernel_sum(page, open_step):
+    open_step(page, 7, "image=sample:cell&preset=laplacian")
+    page.wait_for_function("document.querySelector('[data-testid=display-caption]').innerText.includes('mirrored')")
+    caption = _text(page, "display-caption")
+    # the interior's scale (±15), not the ±154 that zeros at the border made
+    assert "The weights sum to 0" in caption and "black = −15, white = +15" in caption
+    # a kernel that does not sum to 0, shown signed: the caption says its sum
+    page.get_by_test_id("display-signed").click()
+    page.get_by_test_id("preset-sharpen").click()
+    page.wait_for_function("document.querySelector('[data-testid=display-caption]').innerText.includes('sum to 1)')")
+    assert "sum to 0" not in _text(page, "display-caption")
+
+
+def test_step7_gaussian_blur_with_sigma_as_the_notebook(page, open_step, shot):
+    open_step(page, 7, "image=sample:ct_small")
+    page.get_by_test_id("preset-gaussian_sigma").click()
+    page.wait_for_function("document.querySelector('[data-testid=gauss-info]').innerText.includes('17 × 17')")
+    assert "sigma=2" in page.url and "preset=gaussian_sigma" in page.url
+    assert _text(page, "gauss-info") == "σ = 2 px: a 17 × 17 kernel, 289 weights."
+    page.get_by_test_id("sigma").fill("1")
+    page.wait_for_function("document.querySelector('[data-testid=gauss-info]').innerText.includes('9 × 9')")
+    assert page.get_by_test_id("k-0-0").is_hidden()  # the 3×3 grid gives way to σ
+    shot(page, "step7-gaussian-sigma")
+
+
+def test_step7_a_kernel_weight_beyond_the_limit_says_what_is_used(page, open_step):
+    open_step(page, 7, "preset=identity")
+    page.get_by_test_id("k-0-0").fill("500")
+    page.wait_for_function("document.querySelector('[data-testid=kernel-sum]').innerText.includes('101')")
+    assert _text(page, "kernel-clamped") == "500 is outside −100 … 100: using 100."
+    page.get_by_test_id("k-0-0").press("Tab")
+    assert page.get_by_test_id("k-0-0").input_value() == "100"
+
+
+def test_step7_the_inspector_square_starts_at_the_centre(page, open_step):
+    open_step(page, 7)
+    page.wait_for_function("document.querySelector('[data-testid=original]').naturalWidth > 0")
+    page.wait_for_timeout(200)
+    box = page.get_by_test_id("original-box").bounding_box()
+    square = page.locator("[data-testid=original-box] .kx-cursor").bounding_box()
+    assert abs((square["y"] + square["height"] / 2) - (box["y"] + box["height"] / 2)) < box["height"] * 0.05

@@ -32,7 +32,7 @@ def presets() -> dict:
     """The preset kernels, in the order the page shows them."""
     return {"presets": [{"name": k, **v, "sum": round(float(np.sum(v["kernel"])), 6),
                          "display": lesson.display_mode(v["kernel"])} for k, v in lesson.PRESETS.items()],
-            "limit": lesson.KERNEL_LIMIT}
+            "limit": lesson.KERNEL_LIMIT, "sigma": {"min": lesson.SIGMA_RANGE[0], "max": lesson.SIGMA_RANGE[1], "default": 2.0}}
 
 
 @router.get("/samples", response_model=SamplesResult)
@@ -46,9 +46,10 @@ def samples(uploads: UploadsDep) -> dict:
 
 @router.post("/apply", response_model=ApplyResult, response_model_exclude_unset=True)
 def apply(req: ApplyRequest, uploads: UploadsDep) -> dict:
-    """Filter the image with the kernel using the engine's Conv2d (padding 1)."""
+    """Filter the image with the kernel (or the Gaussian of σ) using the engine's Conv2d, the border extended."""
     image = uploads.resolve(req.image)
-    result = lesson.apply_kernel(image, req.kernel, display=req.display, include_original=req.include_original)
+    result = lesson.apply_kernel(image, req.kernel, display=req.display, include_original=req.include_original,
+                                 sigma=req.sigma)
     result["image"] = req.image
     return result
 
@@ -57,7 +58,7 @@ def apply(req: ApplyRequest, uploads: UploadsDep) -> dict:
 def pixel(req: PixelRequest, uploads: UploadsDep) -> dict:
     """The 3×3 patch, the 9 products and their sum behind one output pixel."""
     image = uploads.resolve(req.image)
-    return lesson.explain_pixel(image, req.kernel, req.row, req.col, display=req.display)
+    return lesson.explain_pixel(image, req.kernel, req.row, req.col, display=req.display, sigma=req.sigma)
 
 
 @router.post("/upload", response_model=UploadResult)

@@ -20,12 +20,19 @@ class ApplyRequest(Request):
                            description="3×3 weights, each within ±100")
     display: Literal["auto", "clip", "signed"] = "auto"
     include_original: bool = False
+    sigma: float | None = Field(None, ge=lesson.SIGMA_RANGE[0], le=lesson.SIGMA_RANGE[1],
+                                description="blur with the Gaussian of this σ (pixels) instead of the 3×3 kernel")
 
 
 class PixelRequest(ApplyRequest):
     row: int = Field(..., ge=0, le=MAX_SIDE - 1)
     col: int = Field(..., ge=0, le=MAX_SIDE - 1)
     include_original: bool = False
+
+
+class Padding(Result):
+    mode: Literal["reflect", "nearest"] = Field(description="how the image is extended beyond its border (SciPy's names)")
+    about: str
 
 
 class Preset(Result):
@@ -40,6 +47,7 @@ class Preset(Result):
 class PresetsResult(Result):
     presets: list[Preset]
     limit: Number = Field(description="largest |weight| accepted")
+    sigma: dict[str, Number] = Field(description="the Gaussian blur's σ range (pixels) and the notebook's σ")
 
 
 class Sample(Result):
@@ -79,7 +87,10 @@ class ApplyResult(Result):
     height: int
     width: int
     kernel: Grid
+    kernel_size: int = Field(description="3, or 2r + 1 for the Gaussian σ blur")
     kernel_sum: Number
+    sigma: Number | None = Field(description="the Gaussian's σ, or null for the 3×3 kernel")
+    padding: Padding
     parameters: int
     display: DisplayScale
     stats: FilterStats
@@ -93,7 +104,7 @@ class PixelResult(Result):
 
     row: int
     col: int
-    patch: Grid = Field(description="the 3×3 input values (0 outside the image)")
+    patch: Grid = Field(description="the k×k input values (the extended border outside the image)")
     inside: list[list[bool]]
     kernel: Grid
     products: Grid
@@ -101,6 +112,7 @@ class PixelResult(Result):
     conv_output: Number
     shown_grey: int
     display: DisplayScale
+    padding: Padding
 
 
 class UploadResult(Result):

@@ -54,6 +54,8 @@ const CSS = `
 const SHORT = { retina: "Fundus", microaneurysms: "Retina detail", ihc: "Histology", ct_small: "CT slice",
   mr_small: "MR slice", cell: "Cell", shepp_logan_phantom: "Head phantom" };
 
+const GAUSS = "gaussian_sigma";  // the Gaussian blur of a chosen σ: a (2r + 1)² kernel, not 9 numbers
+
 function sameKernel(a, b) {
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) if (Math.abs(a[i][j] - b[i][j]) > 1e-6) return false;
   return true;
@@ -66,9 +68,10 @@ export default {
     const [kernels, samples] = await Promise.all([api("kernels/presets"), api("kernels/samples")]);
     return { ...kernels, ...samples };
   },
-  params: ({ presets, limit }) => ({
+  params: ({ presets, limit, sigma }) => ({
     image: { type: "string", default: "sample:retina" },           // "sample:<name>" or "upload:<id>"
-    preset: { type: "choice", default: null, choices: presets.map((p) => p.name) },
+    preset: { type: "choice", default: null, choices: [...presets.map((p) => p.name), GAUSS] },
+    sigma: { type: "float", default: sigma.default, min: sigma.min, max: sigma.max, step: 0.1 },  // with preset=gaussian_sigma
     kernel: { type: "list", of: "float", default: null, min: -limit, max: limit, minLength: 9, maxLength: 9 },
     display: { type: "choice", default: "auto", choices: ["auto", "clip", "signed"] },
   }),
@@ -84,6 +87,8 @@ export default {
       image: p.image,
       kernel: p.kernel ? rows(p.kernel) : presetByName[p.preset ?? "sharpen"].kernel,
       display: p.display,
+      gauss: p.preset === GAUSS,   // the σ blur instead of the 3×3 kernel
+      sigma: p.sigma,
     };
     let uploadName = null;
     let cursor = null;        // {row, col} of the inspected pixel
@@ -91,10 +96,11 @@ export default {
     let originalFor = null;   // which image the original PNG shows
     let alive = true;
 
-    const presetName = () => presets.find((p) => sameKernel(p.kernel, s.kernel))?.name ?? null;
+    const presetName = () => (s.gauss ? GAUSS : presets.find((p) => sameKernel(p.kernel, s.kernel))?.name ?? null);
     const save = () => {
       const name = presetName();
-      ctx.setParams({ image: s.image, preset: name, kernel: name ? null : s.kernel.flat(), display: s.display });
+      ctx.setParams({ image: s.image, preset: name, kernel: name ? null : s.kernel.flat(), display: s.display,
+        sigma: s.gauss ? s.sigma : null });
     };
 
     // ------------------------------------------------------------ image choice
@@ -148,8 +154,15 @@ export default {
     // ------------------------------------------------------------ kernel
     const presetButtons = presets.map((p) => el("button", {
       type: "button", class: "kx-preset", "data-testid": `preset-${p.name}`, "data-name": p.name, title: p.about,
-      "aria-pressed": "false", onclick: () => { s.kernel = p.kernel.map((r) => [...r]); paintKernel(); save(); refresh(); },
+      "aria-pressed": "false", onclick: () => { s.gauss = false; s.kernel = p.kernel.map((r) => [...r]); paintKernel(); save(); refresh(); },
     }, p.label));
+    presetButtons.push(el("button", {
+      type: "button", class: "kx-preset", "data-testid": `preset-${GAUSS}`, "data-name": GAUSS, "aria-pressed": "false",
+      title: "A Gaussian blur of any width σ: a larger kernel than 3 × 3", onclick: () => { s.gauss = true; paintKernel(); save(); refresh(); },
+    }, "Blur σ"));
+    const sigmaControl = ctx.control({ name: "sigma", label: "σ of the Gaussian (pixels)",
+      onInput: (v) => { s.sigma = v; save(); refresh(); } });
+    const gaussInfo = el("p", { class: "kx-sum", "data-testid": "gauss-info" });
     const cells = [];
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
       const input = el("input", { type: "number", step: "0.1", min: -limit, max: limit, "data-testid": `k-${i}-${j}`,
@@ -158,12 +171,18 @@ export default {
         const v = Number(input.value);
         if (input.value === "" || !Number.isFinite(v)) return;
         s.kernel[i][j] = Math.max(-limit, Math.min(limit, v));
+        // typed beyond the limit: say which weight is used (the box shows it when left)
+        clampNote.hidden = s.kernel[i][j] === v;
+        clampNote.textContent = clampNote.hidden ? "" : `${input.value} is outside ${fmt(-limit)} … ${fmt(limit)}: using ${fmt(s.kernel[i][j])}.`;
         paintKernel(input); save(); refresh();
       });
+      input.addEventListener("change", () => paintKernel());
       cells.push({ input, i, j });
     }
     const kernelSum = el("p", { class: "kx-sum", "data-testid": "kernel-sum" });
+    const clampNote = el("p", { class: "hint clamp-note", role: "status", "data-testid": "kernel-clamped", hidden: true });
     const about = el("p", { class: "note", "data-testid": "kernel-about" });
+    const kernelGrid = el("div", { class: "kx-kernel", role: "group", "aria-label": "3 by 3 kernel weights", "data-control": "kernel" }, cells.map((c) => c.input));
     function paintKernel(except) {
       for (const c of cells) {
         const v = s.kernel[c.i][c.j];
@@ -172,6 +191,14 @@ export default {
       }
       const name = presetName();
       for (const b of presetButtons) b.setAttribute("aria-pressed", b.dataset.name === name ? "true" : "false");
+      kernelGrid.hidden = s.gauss;
+      gaussInfo.hidden = !s.gauss;
+      if (sigmaControl.node) sigmaControl.node.hidden = !s.gauss;
+      if (s.gauss) {
+        about.replaceChildren(el("strong", {}, "Gaussian blur of width σ: "), "every neighbour weighted by exp(−d² / 2σ²), ",
+          "the weights summing to 1. Wider σ, wider kernel, stronger blur — the blur of the notebook is σ = 2.");
+        return;
+      }
       about.replaceChildren(name ? el("strong", {}, `${presetByName[name].label}: `) : el("strong", {}, "Your own kernel: "),
         name ? presetByName[name].about : "any 9 numbers. Weights summing to 1 keep the brightness; summing to 0 keep only changes (edges).");
     }
@@ -196,6 +223,10 @@ export default {
     const patchMat = el("div", { class: "kx-mat p", "data-testid": "patch" });
     const weightMat = el("div", { class: "kx-mat w", "data-testid": "weights" });
     const result = el("div", { class: "kx-result", "data-testid": "pixel-sum" }, "—");
+    const inspectRow = el("div", { class: "kx-inspect" },
+      el("div", {}, patchMat, el("div", { class: "kx-matcap" }, "the 3 × 3 pixels")),
+      el("span", { class: "kx-op" }, "×"),
+      el("div", {}, weightMat, el("div", { class: "kx-matcap" }, "the kernel")));
     const resultNote = el("div", { class: "small muted", "data-testid": "pixel-note" });
     const where = el("p", { class: "note", "data-testid": "pixel-where" },
       "Hover over either image (or focus it and use the arrow keys) to see the sum behind one pixel.");
@@ -211,8 +242,8 @@ export default {
           sampleGroup, uploadLabel, imageInfo,
           el("h2", { style: "margin-top: 14px" }, "Kernel"),
           ctx.hidden("preset") ? null : el("div", { class: "kx-presets", "data-control": "preset" }, presetButtons),
-          el("div", { class: "kx-kernel", role: "group", "aria-label": "3 by 3 kernel weights", "data-control": "kernel" }, cells.map((c) => c.input)),
-          kernelSum,
+          kernelGrid, sigmaControl.node, gaussInfo,
+          kernelSum, clampNote,
           about,
           displayChoice.node),
         el("div", { class: "stack" },
@@ -228,9 +259,7 @@ export default {
               el("div", { class: "kx-zooms" },
                 el("div", {}, zoomIn, el("div", { class: "kx-matcap" }, "original")),
                 el("div", {}, zoomOut, el("div", { class: "kx-matcap" }, "filtered"))),
-              el("div", {}, patchMat, el("div", { class: "kx-matcap" }, "the 3 × 3 pixels")),
-              el("span", { class: "kx-op" }, "×"),
-              el("div", {}, weightMat, el("div", { class: "kx-matcap" }, "the kernel")),
+              inspectRow,
               el("span", { class: "kx-op" }, "→ Σ ="),
               el("div", {}, result, resultNote))),
           el("div", { class: "panel" },
@@ -240,15 +269,27 @@ export default {
               "nothing else. A CNN's first layer is a stack of such kernels (say 32 of them); it starts from random numbers ",
               "and gradient descent adjusts them until the feature maps help the diagnosis. It often ends up with blur-, ",
               "edge- and Sobel-like kernels — learned, not designed."),
+            el("p", { class: "note", "data-testid": "cross-correlation" },
+              "The kernel is laid on the image as written, the top-left weight on the top-left pixel: a ",
+              el("strong", {}, "cross-correlation"), ", which is what every CNN library computes and calls convolution. ",
+              "Textbook convolution first flips the kernel by 180°: blurs and the Laplacian do not change, Sobel kernels change ",
+              "sign, and the emboss is lit from the other side."),
             el("div", { class: "kx-code", "data-testid": "code" })))),
     );
 
     const code = root.querySelector("[data-testid=code]");
     function paintCode() {
+      if (s.gauss && current && current.sigma !== null) {
+        const n = current.kernel_size;
+        code.textContent = `conv = nn.Conv2d(1, 1, kernel_size=${n}, bias=False)   # ${fmt(n * n)} weights\n`
+          + `conv.weight.data[0, 0] = gaussian_kernel(sigma=${fmt(current.sigma)})   # sums to 1\n`
+          + `filtered = conv(pad(image, ${(n - 1) / 2}, "nearest")[None, None])[0, 0]`;
+        return;
+      }
       const rows = s.kernel.map((r) => `[${r.map((v) => fmt(v, Number.isInteger(v) ? 0 : 3).replace("−", "-")).join(", ")}]`).join(",\n                        ");
-      code.textContent = `conv = nn.Conv2d(1, 1, kernel_size=3, padding=1, bias=False)   # 9 weights\n`
+      code.textContent = `conv = nn.Conv2d(1, 1, kernel_size=3, bias=False)   # 9 weights\n`
         + `conv.weight.data[0, 0] = [${rows}]\n`
-        + `filtered = conv(image[None, None])[0, 0]`;
+        + `filtered = conv(pad(image, 1, "reflect")[None, None])[0, 0]   # the border mirrored`;
     }
 
     // ------------------------------------------------------------ drawing
@@ -277,11 +318,14 @@ export default {
 
     function drawPixel(px) {
       const fmtw = (v) => fmt(v, Number.isInteger(v) ? 0 : 2);
+      const small = px.kernel.length === 3;  // a σ blur's 17 × 17 products are summed, not drawn one by one
+      inspectRow.hidden = !small;
       patchMat.replaceChildren(...px.patch.flat().map((v, k) => {
         const inside = px.inside.flat()[k];
         const grey = Math.round(Math.max(0, Math.min(255, v)));
-        return el("div", { style: { background: inside ? greyCss(grey) : "var(--white)", color: inkOn(grey),
-          border: inside ? "0" : "1px dashed var(--line-2)" }, title: inside ? "" : "outside the image: padding 0" }, inside ? fmt(v, 0) : "0");
+        return el("div", { style: { background: greyCss(grey), color: inkOn(grey),
+          outline: inside ? "0" : "2px dashed var(--line-3)", "outline-offset": "-3px" },
+          title: inside ? "" : `outside the image. ${px.padding.about}` }, fmt(v, 0));
       }));
       weightMat.replaceChildren(...px.kernel.flat().map((v) => el("div", { class: v < 0 ? "neg" : "" }, fmtw(v))));
       result.textContent = fmt(px.sum, Number.isInteger(px.sum) ? 0 : 1);
@@ -289,9 +333,13 @@ export default {
       resultNote.textContent = d.mode === "clip"
         ? (px.sum < 0 ? "below 0: shown black" : px.sum > 255 ? "above 255: shown white" : `shown as grey level ${px.shown_grey}`)
         : `grey level ${px.shown_grey} (mid-grey = 0)`;
-      where.replaceChildren("Pixel ", el("strong", {}, `row ${px.row + 1}, column ${px.col + 1}`), ": its 3 × 3 neighbourhood times the kernel, summed: ",
-        el("strong", { class: "num" }, px.products.flat().map((v) => fmt(v, Number.isInteger(v) ? 0 : 1)).join(" + ").replace(/\+ −/g, "− ")),
-        ` = ${fmt(px.sum, Number.isInteger(px.sum) ? 0 : 1)}.`);
+      const n = px.kernel.length;
+      const border = px.inside.flat().every(Boolean) ? "" : ` Dashed cells lie outside the image. ${px.padding.about}`;
+      where.replaceChildren("Pixel ", el("strong", {}, `row ${px.row + 1}, column ${px.col + 1}`), small
+        ? [": its 3 × 3 neighbourhood times the kernel, summed: ",
+          el("strong", { class: "num" }, px.products.flat().map((v) => fmt(v, Number.isInteger(v) ? 0 : 1)).join(" + ").replace(/\+ −/g, "− "))]
+        : `: its ${n} × ${n} neighbourhood times the Gaussian's ${fmt(n * n)} weights, summed`,
+        ` = ${fmt(px.sum, Number.isInteger(px.sum) ? 0 : 1)}.${border}`);
       drawZoom(zoomIn, origImg, current);
       drawZoom(zoomOut, filtImg, current);
     }
@@ -302,9 +350,14 @@ export default {
       filtImg.src = r.filtered_png;
       stats.textContent = `${r.width} × ${r.height} px`;
       kernelSum.textContent = `sum of the weights: ${fmt(r.kernel_sum, 3)}`;
-      filtCaption.textContent = r.display.mode === "clip"
+      gaussInfo.textContent = r.sigma === null ? "" : `σ = ${fmt(r.sigma)} px: a ${r.kernel_size} × ${r.kernel_size} kernel, ${fmt(r.parameters)} weights.`;
+      const zeroSum = Math.abs(r.kernel_sum) < 1e-9;
+      const scale = `mid-grey = 0, black = ${fmt(r.display.black, 0)}, white = +${fmt(r.display.white, 0)}`;
+      filtCaption.textContent = (r.display.mode === "clip"
         ? "Sums below 0 are shown black, above 255 white (what an 8-bit image can store)."
-        : `The weights sum to 0, so sums are signed: mid-grey = 0, black = ${fmt(r.display.black, 0)}, white = +${fmt(r.display.white, 0)}.`;
+        : zeroSum ? `The weights sum to 0, so sums are signed: ${scale}.`
+          : `Shown signed (the weights sum to ${fmt(r.kernel_sum)}): ${scale}.`)
+        + ` ${r.padding.about}`;
       filtBox.setAttribute("data-mode", r.display.mode);
       paintCode();
       if (!cursor) cursor = { row: Math.floor(r.height / 2), col: Math.floor(r.width / 2) };  // start the inspector at the centre
@@ -315,12 +368,14 @@ export default {
 
     const refresh = ctx.live(() => ctx.api("kernels/apply", {
       image: s.image, kernel: s.kernel, display: s.display, include_original: originalFor !== s.image,
+      sigma: s.gauss ? s.sigma : null,
     }), draw, (e) => {
       if (e.status === 404 && s.image.startsWith("upload:")) { s.image = "sample:retina"; paintSamples(); save(); refresh(); }
       ctx.notify(e.message);
     });
     const inspect = ctx.live(() => ctx.api("kernels/pixel", {
       image: s.image, kernel: s.kernel, display: s.display, row: cursor.row, col: cursor.col,
+      sigma: s.gauss ? s.sigma : null,
     }), (px) => { if (alive) drawPixel(px); });
 
     function pointAt(box, ev) {
@@ -353,8 +408,9 @@ export default {
         if (!cursor && current) { cursor = { row: Math.floor(current.height / 2), col: Math.floor(current.width / 2) }; showCursor(origBox, origCursor, current); showCursor(filtBox, filtCursor, current); inspect(); }
       });
     }
-    filtImg.addEventListener("load", () => { if (cursor && current) drawZoom(zoomOut, filtImg, current); });
-    origImg.addEventListener("load", () => { if (cursor && current) drawZoom(zoomIn, origImg, current); });
+    // the square is placed from the drawn image's size, which is known once it has loaded
+    filtImg.addEventListener("load", () => { if (cursor && current) { showCursor(filtBox, filtCursor, current); drawZoom(zoomOut, filtImg, current); } });
+    origImg.addEventListener("load", () => { if (cursor && current) { showCursor(origBox, origCursor, current); drawZoom(zoomIn, origImg, current); } });
     const onResize = () => { if (current) { showCursor(origBox, origCursor, current); showCursor(filtBox, filtCursor, current); } };
     window.addEventListener("resize", onResize);
 
