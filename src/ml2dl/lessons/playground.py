@@ -10,6 +10,13 @@ Training minimises the binary cross-entropy
 by mini-batch gradient descent, w ← w − η ∂L/∂w (or Adam), with the engine's
 explicit backward pass.
 
+Two regularisers (the chapter "When learning goes wrong") may be switched on, and changed
+mid-run: L2 weight decay λ adds λθ to every parameter's gradient (the gradient of λ/2 · ‖θ‖²),
+which keeps the weights small and so the boundary smooth; dropout zeroes each hidden neuron's
+output with probability p while training (``nn.Dropout`` after every hidden activation, its
+masks drawn from (seed, step)), so no neuron can rely on another. The loss shown is the data's
+cross-entropy, without the penalty; the network is evaluated with dropout off.
+
 The server keeps nothing: the whole training state (weights, optimizer buffers, step
 count, loss history) is a plain JSON-ready dict that the page sends back with each
 request, so any worker can continue any student's run. The data set itself is not in
@@ -53,6 +60,8 @@ class Settings:
     optimizer: str = "sgd"
     learning_rate: float = 0.3
     batch_size: int = 10
+    weight_decay: float = 0.0
+    dropout: float = 0.0
 
     def __post_init__(self):
         choice("problem", self.problem, PROBLEMS)
@@ -69,9 +78,12 @@ class Settings:
         choice("optimizer", self.optimizer, OPTIMIZERS)
         number_in_range("learning_rate", self.learning_rate, 0.0, 10.0, low_open=True)
         int_in_range("batch_size", self.batch_size, 1, MAX_POINTS)
+        number_in_range("weight_decay", self.weight_decay, 0.0, 1.0)
+        number_in_range("dropout", self.dropout, 0.0, 0.9)
 
     def run_key(self) -> dict:
-        """The settings a saved state must match (the rest may change mid-run)."""
+        """The settings a saved state must match (the rest — learning rate, batch size, L2, dropout —
+        may change mid-run)."""
         return {"problem": self.problem, "noise": float(self.noise), "seed": int(self.seed),
                 "points": self.points, "test_fraction": float(self.test_fraction),
                 "hidden": list(self.hidden), "activation": self.activation, "optimizer": self.optimizer}
@@ -93,8 +105,12 @@ def make_data(settings: Settings) -> Problem:
     return Problem(X_train, y_train.astype(np.float32), X_test, y_test.astype(np.float32))
 
 
-def build_model(hidden, activation: str, seed: int) -> nn.Sequential:
-    """Linear(2, h₁) → act → … → Linear(h_k, 1); the output is a logit (σ is in the loss)."""
+def build_model(hidden, activation: str, seed: int, dropout: float = 0.0) -> nn.Sequential:
+    """Linear(2, h₁) → act → [Dropout(p)] → … → Linear(h_k, 1); the output is a logit (σ is in the loss).
+
+    The dropout layers (only when p > 0) have no parameters and draw nothing from the weights'
+    generator: the same seed gives the same weights with and without them.
+    """
     rng = checks.rng(seed, "seed")
     sizes = [2, *hidden, 1]
     layers: list[nn.Module] = []
@@ -102,7 +118,33 @@ def build_model(hidden, activation: str, seed: int) -> nn.Sequential:
         layers.append(nn.Linear(sizes[i], sizes[i + 1], rng=rng, init=_init_for(activation)))
         if i < len(sizes) - 2:
             layers.append(nn.activation_by_name(activation))
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout, rng=0))  # re-seeded from (seed, step) before each step
     return nn.Sequential(*layers)
+
+
+def _linears(model) -> list:
+    return [m for m in model.layers if isinstance(m, nn.Linear)]
+
+
+def _params(model) -> dict[str, np.ndarray]:
+    """The weights by their names in the network without dropout ("0.weight", "2.weight", …), so a
+    run's state stays the same when dropout is switched on or off."""
+    out = {}
+    for i, lin in enumerate(_linears(model)):
+        out[f"{2 * i}.weight"], out[f"{2 * i}.bias"] = lin.weight.data, lin.bias.data
+    return out
+
+
+def _load_params(model, params: dict) -> None:
+    names = _params(model)
+    if set(params) != set(names):
+        raise InputError(f"params must have the keys {sorted(names)}, got {sorted(params)}")
+    for name, target in names.items():
+        value = np.asarray(params[name], dtype=np.float32)
+        if value.shape != target.shape:
+            raise InputError(f"params[{name}] must have shape {target.shape}, got {value.shape}")
+        target[...] = value
 
 
 def _init_for(activation: str) -> str:
@@ -113,8 +155,8 @@ def _init_for(activation: str) -> str:
 
 def make_optimizer(model: nn.Module, settings: Settings):
     if settings.optimizer == "adam":
-        return optim.Adam(model.parameters(), lr=settings.learning_rate)
-    return optim.SGD(model.parameters(), lr=settings.learning_rate)
+        return optim.Adam(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    return optim.SGD(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
 
 
 # ------------------------------------------------------------------------------ state ⇄ JSON
@@ -131,7 +173,7 @@ def pack_state(model, opt, settings: Settings, step: int, history: dict) -> dict
         "version": STATE_VERSION,
         "run": settings.run_key(),
         "step": int(step),
-        "params": {name: _to_lists(a) for name, a in model.state_dict().items()},
+        "params": {name: _to_lists(a) for name, a in _params(model).items()},
         "optimizer": {k: ([_to_lists(a) for a in v] if isinstance(v, list) and k not in ("betas",) else v)
                       for k, v in opt_state.items()},
         "history": history,
@@ -145,13 +187,13 @@ def unpack_state(state: dict, settings: Settings):
         raise InputError(f"state must be a playground state of version {STATE_VERSION}; start a new run")
     if state.get("run") != settings.run_key():
         raise InputError("state belongs to different settings (problem, data or network); start a new run")
-    model = build_model(settings.hidden, settings.activation, settings.seed)
+    model = build_model(settings.hidden, settings.activation, settings.seed, settings.dropout)
     try:
         params = {k: np.asarray(v, dtype=np.float32) for k, v in state["params"].items()}
         for k, v in params.items():
             if not np.all(np.isfinite(v)):
                 raise InputError(f"params[{k}] has non-finite values")
-        model.load_state_dict(params)
+        _load_params(model, params)
         opt = make_optimizer(model, settings)
         opt_state = dict(state["optimizer"])
         opt_state["lr"] = settings.learning_rate  # the learning rate may change mid-run
@@ -229,7 +271,9 @@ def neuron_maps(model, resolution: int, extent=toy.PLOT_RANGE) -> list[list[dict
     """
     _, points = toy.grid(resolution, extent)
     maps = []
-    for out in model.forward_all(points)[1:-1:2]:  # the activation layers after each hidden Linear
+    outputs = model.forward_all(points)
+    # the activation layer right after each hidden Linear (a dropout layer may follow it)
+    for out in [outputs[i + 1] for i, m in enumerate(model.layers[:-1]) if isinstance(m, nn.Linear)]:
         out = np.asarray(out, dtype=np.float64)
         out = np.nan_to_num(out, nan=0.0, posinf=1e30, neginf=-1e30)
         scale = float(np.abs(out).max()) or 1.0
@@ -251,14 +295,15 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         only: w₁, w₂, b of its boundary line), ``boundary``
         ({axis, probability} on a resolution² grid), ``neurons`` (per hidden neuron maps),
         ``points`` (train and test x₁, x₂, label), ``diverged`` (True if an update made
-        the weights infinite: they were put back and training stopped).
+        the weights infinite: they were put back and training stopped), and ``regularisation``
+        (:func:`regularisation`) only when L2 or dropout is on.
     """
     int_in_range("steps", steps, 0, MAX_STEPS)
     int_in_range("resolution", resolution, 2, MAX_GRID)
     int_in_range("neuron_resolution", neuron_resolution, 2, 32)
     data = make_data(settings)
     if state is None:
-        model = build_model(settings.hidden, settings.activation, settings.seed)
+        model = build_model(settings.hidden, settings.activation, settings.seed, settings.dropout)
         opt = make_optimizer(model, settings)
         step, history = 0, _empty_history()
     else:
@@ -270,7 +315,9 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
     # Too large a learning rate makes the weights explode: _steps detects it and reports it,
     # and the figures below stay finite (JSON has no infinity), so no warnings either.
     with np.errstate(over="ignore", invalid="ignore"):
+        model.train()
         diverged, step = _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps)
+        model.eval()  # dropout off: the network as it answers
         metrics = {k: _finite(v) for k, v in evaluate(model, data).items()}
         shown_boundary = boundary(model, resolution, data.extent)
         neurons = neuron_maps(model, neuron_resolution, data.extent)
@@ -279,7 +326,7 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
     if not settings.hidden:  # one neuron: its boundary is the line w₁x₁ + w₂x₂ + b = 0
         (w1, w2), b = model[0].weight.data[0], model[0].bias.data[0]
         line = {"w1": round(float(w1), 4), "w2": round(float(w2), 4), "b": round(float(b), 4)}
-    return {
+    result = {
         "state": pack_state(model, opt, settings, step, history),
         "step": step,
         "metrics": {k: round(v, 5) for k, v in metrics.items()},
@@ -294,6 +341,18 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         "layers": [2, *settings.hidden, 1],
         "extent": list(data.extent),
     }
+    if settings.weight_decay > 0 or settings.dropout > 0:
+        result["regularisation"] = regularisation(model, settings)
+    return result
+
+
+def regularisation(model, settings: Settings) -> dict:
+    """L2 and dropout as they stand: λ, p, ‖θ‖² (every weight and bias squared and summed) and
+    the penalty λ/2 · ‖θ‖² whose gradient λθ weight decay adds to each step."""
+    norm_sq = float(sum(np.sum(np.asarray(p.data, dtype=np.float64) ** 2) for p in model.parameters()))
+    return {"weight_decay": settings.weight_decay, "dropout": settings.dropout,
+            "weights_norm_sq": round(norm_sq, 4), "penalty": round(settings.weight_decay / 2 * norm_sq, 5),
+            "dropout_layers": sum(isinstance(m, nn.Dropout) for m in model.layers)}
 
 
 def _finite(v: float, cap: float = 1e6) -> float:
@@ -304,8 +363,11 @@ def _finite(v: float, cap: float = 1e6) -> float:
 def _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps):
     """``steps`` mini-batch updates; stop (weights restored) if one makes them non-finite."""
     n = len(data.X_train)
+    drops = [m for m in model.layers if isinstance(m, nn.Dropout)]
     for _ in range(steps):
         idx = checks.rng((settings.seed, step), "seed").choice(n, size=batch, replace=False)
+        for k, m in enumerate(drops):  # masks from (seed, step): reproducible however the run is cut
+            m.rng = np.random.default_rng([settings.seed, step, 1, k])
         backup = [p.data.copy() for p in model.parameters()]
         loss_fn(model(data.X_train[idx]), targets[idx])
         model.backward(loss_fn.backward())

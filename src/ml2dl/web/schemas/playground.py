@@ -28,6 +28,8 @@ class PlaygroundSettings(Request):
     optimizer: Literal["sgd", "adam"] = "sgd"
     learning_rate: float = Field(0.3, gt=0, le=10, description="η in w ← w − η ∂L/∂w")
     batch_size: int = Field(10, ge=1, le=lesson.MAX_POINTS, description="points per gradient step")
+    weight_decay: float = Field(0.0, ge=0, le=1, description="L2: λ in w ← w − η(∂L/∂w + λw); may change mid-run")
+    dropout: float = Field(0.0, ge=0, le=0.9, description="dropout probability after each hidden layer while training; may change mid-run")
 
 
 class TrainRequest(Request):
@@ -79,6 +81,16 @@ class Points(Result):
     test: PointSet
 
 
+class Regularisation(Result):
+    """L2 and dropout as they stand (sent only when one of them is on)."""
+
+    weight_decay: Number
+    dropout: Number
+    weights_norm_sq: Number = Field(description="‖θ‖²: every weight and bias squared and summed")
+    penalty: Number = Field(description="λ/2 · ‖θ‖², whose gradient λθ weight decay adds")
+    dropout_layers: int
+
+
 class TrainResult(Result):
     """The network after ``steps`` more gradient steps (``lessons.playground.train``)."""
 
@@ -94,6 +106,7 @@ class TrainResult(Result):
     parameters: int
     layers: list[int]
     extent: Values
+    regularisation: Regularisation | None = Field(None, description="only when L2 or dropout is on")
 
 
 class FieldLimits(Result):

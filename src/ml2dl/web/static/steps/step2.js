@@ -18,6 +18,8 @@ const LABELS = {
 };
 const RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];   // what the page offers, within the server's limits
 const BATCHES = [1, 5, 10, 30, 100];
+const DECAYS = [0, 0.001, 0.003, 0.01, 0.03, 0.1];               // L2 λ (0: off)
+const DROPOUTS = [0, 0.1, 0.2, 0.5];                             // dropout p (0: off)
 const STEPS_PER_UPDATE = 10;
 const RESOLUTION = 48;
 const CHALLENGES = [
@@ -30,6 +32,10 @@ const CHALLENGES = [
   { id: "circle", title: "A circle",
     text: "One neuron cannot enclose a region. Three or more hidden neurons can (a triangle, then rounder).",
     set: { problem: "circle", hidden: [3], act: "tanh", opt: "sgd", lr: 0.3 } },
+  { id: "overfit", title: "Overfit, then regularise",
+    text: "Very noisy points and two layers of 8: after a few thousand steps the boundary wraps around single points. "
+      + "Then set L2 to 0.01 or dropout to 0.5 and keep training; compare the boundary, and the train and test loss.",
+    set: { problem: "circle", noise: 0.4, hidden: [8, 8], act: "tanh", opt: "sgd", lr: 0.3, l2: 0, dropout: 0 } },
   { id: "spiral", title: "The spiral (hard)",
     text: "Needs depth: 3 layers of 8 ReLU neurons with Adam. Give it a few thousand steps.",
     set: { problem: "spiral", hidden: [8, 8, 8], act: "relu", opt: "adam", lr: 0.01 } },
@@ -100,6 +106,8 @@ function declare(o) {
     lr: { type: "choice", default: st.learning_rate.default, choices: within(RATES, st.learning_rate) },
     opt: { type: "choice", default: st.optimizer.default, choices: labelled(st.optimizer.choices, LABELS.optimizer) },
     batch: { type: "choice", default: st.batch_size.default, choices: within(BATCHES, st.batch_size) },
+    l2: { type: "choice", default: st.weight_decay.default, choices: within(DECAYS, st.weight_decay) },
+    dropout: { type: "choice", default: st.dropout.default, choices: within(DROPOUTS, st.dropout) },
     test: { type: "bool", default: true },                    // show the test points
     play: { type: "bool", default: false, transient: true },  // play=1: start training on arrival
   };
@@ -115,17 +123,17 @@ export default {
     const o = ctx.options;
     const p = ctx.params;
     const s = { problem: p.problem, noise: p.noise, seed: p.seed, hidden: [...p.hidden], act: p.act, lr: p.lr,
-      opt: p.opt, batch: p.batch, test: p.test };
+      opt: p.opt, batch: p.batch, test: p.test, l2: p.l2, dropout: p.dropout };
     const maxLayers = o.settings.hidden.max_items, maxNeurons = o.max_neurons;
     let last = null;         // the last response
     let points = null;       // this run's train/test points
     let lossDrawn = 0;
 
     const save = () => ctx.setParams({ problem: s.problem, noise: s.noise, seed: s.seed, hidden: s.hidden,
-      act: s.act, lr: s.lr, opt: s.opt, batch: s.batch, test: s.test });
+      act: s.act, lr: s.lr, opt: s.opt, batch: s.batch, test: s.test, l2: s.l2, dropout: s.dropout });
     const settings = () => ({
       problem: s.problem, noise: s.noise, seed: s.seed, hidden: s.hidden, activation: s.act,
-      optimizer: s.opt, learning_rate: s.lr, batch_size: s.batch,
+      optimizer: s.opt, learning_rate: s.lr, batch_size: s.batch, weight_decay: s.l2, dropout: s.dropout,
     });
     const training = trainingPlayer(ctx, { settings, draw,
       resolution: clampTo(o.request.resolution, RESOLUTION), stepsPerUpdate: clampTo(o.request.steps, STEPS_PER_UPDATE) });
@@ -140,6 +148,9 @@ export default {
       act: ctx.select({ name: "act", label: "Activation", onChange: (v) => { s.act = v; save(); restart(); } }),
       opt: ctx.select({ name: "opt", label: "Optimizer", onChange: (v) => { s.opt = v; save(); restart(); } }),
       batch: ctx.select({ name: "batch", label: "Batch size", onChange: (v) => { s.batch = v; save(); } }),
+      // the regularisers may change mid-run, like η: the next steps use the new value
+      l2: ctx.select({ name: "l2", label: "L2 (weight decay) λ", onChange: (v) => { s.l2 = v; save(); if (!training.player.playing) training.advance(0); } }),
+      dropout: ctx.select({ name: "dropout", label: "Dropout p", onChange: (v) => { s.dropout = v; save(); if (!training.player.playing) training.advance(0); } }),
     };
 
     // ------------------------------------------------------------ data panel
@@ -188,12 +199,14 @@ export default {
     const lossPlot = el("div", { class: "plot pg-loss", "data-testid": "loss-curve" });
     const status = el("p", { class: "pg-status", "data-testid": "status", "aria-live": "polite" });
     const lineBox = el("div", { class: "callout", "data-testid": "one-neuron" });
+    const regBox = el("p", { class: "small", "data-testid": "regularisation", hidden: true });
 
     const challenges = el("div", { class: "pg-challenges" }, CHALLENGES.map((c) => el("button", {
       type: "button", class: "pg-challenge", "data-testid": `try-${c.id}`,
       onclick: () => {
         Object.assign(s, { ...c.set, hidden: [...c.set.hidden] });
-        for (const k of ["act", "opt", "lr"]) selects[k].set(s[k]);
+        for (const k of ["act", "opt", "lr", "l2", "dropout"]) if (k in c.set) selects[k].set(s[k]);
+        if ("noise" in c.set) noiseCtl.set(s.noise);
         paintProblems(); save(); restart(); training.player.play();
       },
     }, el("strong", {}, c.title), el("span", {}, c.text))));
@@ -209,7 +222,7 @@ export default {
         training.player.playButton,
         el("div", { class: "pg-stepcount" }, el("div", { class: "k" }, "Steps"), stepCount),
         el("div", { class: "btn-row" }, training.player.stepButton, resetBtn),
-        selects.lr.node, selects.act.node, selects.opt.node, selects.batch.node),
+        selects.lr.node, selects.act.node, selects.opt.node, selects.batch.node, selects.l2.node, selects.dropout.node),
       el("div", { class: "pg-grid" },
         el("div", { class: "panel" },
           el("h2", {}, "Data"),
@@ -235,6 +248,7 @@ export default {
           el("div", { class: "readouts pg-readouts" }, testAccBox, trainAccBox),
           el("div", { class: "readouts pg-readouts" }, testLossBox, trainLossBox),
           lossPlot,
+          regBox,
           status)),
       el("div", { class: "panel", style: "margin-top: 18px" }, lineBox),
       el("div", { class: "panel", style: "margin-top: 18px" },
@@ -265,6 +279,20 @@ export default {
       status.className = r.diverged ? "pg-status bad" : "pg-status";
       status.textContent = r.diverged ? "The weights blew up: the learning rate is too large. Lower it and press Reset." : "";
       drawExplanation(r);
+      drawRegularisation(r.regularisation);
+    }
+
+    // L2 and dropout, when on: what they are doing now (the numbers from the server)
+    function drawRegularisation(g) {
+      regBox.hidden = !g;
+      if (!g) return;
+      const parts = [];
+      if (g.weight_decay > 0) parts.push(`L2 pulls every weight towards 0 (λ = ${fmt(g.weight_decay)}): the weights' size ‖θ‖² is `
+        + `${fmt(g.weights_norm_sq, 2)}, the penalty λ/2·‖θ‖² = ${fmt(g.penalty, 4)}. Small weights can only draw a smooth boundary. `);
+      if (g.dropout > 0) parts.push(`Dropout switches each hidden neuron off with probability ${fmt(g.dropout)} at every step `
+        + `(${g.dropout_layers} dropout layer${g.dropout_layers === 1 ? "" : "s"}); the picture shows the network with all neurons on. `);
+      parts.push("The losses above are the data's cross-entropy alone.");
+      regBox.textContent = parts.join("");
     }
 
     function drawExplanation(r) {
