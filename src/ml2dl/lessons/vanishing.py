@@ -104,7 +104,8 @@ def measure(model: nn.Sequential, activation: str, x: np.ndarray, y: np.ndarray)
     try:
         for p in model.parameters():
             p.zero_grad()
-        loss = float(loss_fn(model(x), y.reshape(-1, 1)))
+        outputs = model.forward_all(x)  # every layer's output: the activations a_l for f′(z_l)
+        loss = float(loss_fn(outputs[-1], y.reshape(-1, 1)))
         g = loss_fn.backward()
         deltas: list[float] = []
         for layer in reversed(model.layers):
@@ -114,7 +115,7 @@ def measure(model: nn.Sequential, activation: str, x: np.ndarray, y: np.ndarray)
         deltas.reverse()
         linears = [m for m in model.layers if isinstance(m, nn.Linear)]
         weight_grad = [float(np.linalg.norm(m.weight.grad)) for m in linears]
-        slopes = [local_slope(activation, m.output) for m in model.layers
+        slopes = [local_slope(activation, out) for m, out in zip(model.layers, outputs)
                   if not isinstance(m, (nn.Linear, nn.Flatten))]
     finally:
         for p in model.parameters():
