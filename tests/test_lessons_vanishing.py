@@ -87,6 +87,8 @@ def test_the_sigmoid_stack_vanishes_and_the_others_do_not():
     assert max(sig["slope_max"]) <= 0.25 and max(sig["slope_mean"]) <= 0.25
     assert 0.1 < sig["ratio_typical"] < 0.3
     assert sig["delta_first_over_last"] < 1e-4
+    assert sig["trend"] == "vanishes" and arms["tanh"]["at_init"]["trend"] == arms["relu"]["at_init"]["trend"] == "keeps"
+    assert [lesson.trend(v) for v in (None, 0.0099, 0.01, 100, 100.1)] == ["vanishes", "vanishes", "keeps", "keeps", "explodes"]
     # the typical factor is the geometric mean of the ratios; their product is what reaches layer 1
     assert np.prod(sig["ratio"]) == pytest.approx(sig["delta_first_over_last"], rel=1e-3)
     assert sig["ratio_typical"] == pytest.approx(np.prod(sig["ratio"]) ** (1 / 9), rel=1e-3)

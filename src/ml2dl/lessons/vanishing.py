@@ -43,6 +43,7 @@ BATCH_SIZE = 32
 MAX_DEPTH = 12
 MAX_EPOCHS = 100
 LR_CHOICES = (0.01, 0.03, 0.1, 0.3)
+VANISHED = 0.01  # ‖δ₁‖ / ‖δ_L‖ below this: the gradient has vanished
 SIGMOID_SLOPE_MAX = 0.25  # σ′(z) = σ(z)(1 − σ(z)) ≤ 1/4, equality at z = 0
 
 # (activation, initialisation, label): the three networks, in the order the page shows them
@@ -140,8 +141,18 @@ def _sig(x, digits: int = 4):
     return float(f"{x:.{digits}g}")
 
 
+def trend(first_over_last: float | None) -> str:
+    """``vanishes`` (under 1 % of the error at the last hidden layer reaches the first),
+    ``explodes`` (over 100×), else ``keeps``."""
+    if first_over_last is None or first_over_last < VANISHED:
+        return "vanishes"
+    return "explodes" if first_over_last > 1 / VANISHED else "keeps"
+
+
 def _summary(m: dict) -> dict:
+    delta_ratio = m["delta"][0] / m["delta"][-2] if m["delta"][-2] > 0 else None
     return {
+        "trend": trend(delta_ratio),
         "loss": round(m["loss"], 5),
         "weight_grad": [_sig(v) for v in m["weight_grad"]],
         "delta": [_sig(v) for v in m["delta"]],
@@ -151,7 +162,7 @@ def _summary(m: dict) -> dict:
         "slope_max": [round(v, 4) for v in m["slope_max"]],
         # first layer's weight gradient over the last hidden layer's: how much reaches the bottom
         "first_over_last": _sig(m["weight_grad"][0] / m["weight_grad"][-2]) if m["weight_grad"][-2] > 0 else None,
-        "delta_first_over_last": _sig(m["delta"][0] / m["delta"][-2]) if m["delta"][-2] > 0 else None,
+        "delta_first_over_last": _sig(delta_ratio),
     }
 
 

@@ -153,6 +153,7 @@ class VanishingRequest(Request):
 class Gradients(Result):
     """One measurement (``lessons.vanishing.measure``), gradient norms to 4 significant figures."""
 
+    trend: Literal["vanishes", "keeps", "explodes"] = Field(description="from delta_first_over_last: < 0.01, 0.01..100, > 100")
     loss: Number
     weight_grad: Values = Field(description="‖∂L/∂W_l‖ per Linear layer, input side first")
     delta: Values = Field(description="‖δ_l‖ = ‖∂L/∂z_l‖ per Linear layer")
