@@ -186,6 +186,13 @@ def test_layers_give_the_same_numbers_for_any_memory_order(make, rng):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
 
 
+def slow_max_pool(x, k, s):
+    n, c, h, w = x.shape
+    ho, wo = (h - k[0]) // s[0] + 1, (w - k[1]) // s[1] + 1
+    return np.array([[[[x[i, ch, r * s[0]:r * s[0] + k[0], q * s[1]:q * s[1] + k[1]].max() for q in range(wo)]
+                       for r in range(ho)] for ch in range(c)] for i in range(n)])
+
+
 def slow_max_pool_backward(x, grad, k, s):
     """Each window's gradient to its first maximum in row-major order (PyTorch's rule)."""
     dx = np.zeros_like(x)
@@ -210,13 +217,15 @@ def slow_max_pool_backward(x, grad, k, s):
     ((3, 3), (2, 2), (7, 7)),    # overlapping windows
 ])
 @pytest.mark.parametrize("order", ["C order", "channel-major"])
+@pytest.mark.parametrize("mode", ["train", "eval"])  # eval: the winners are found when backward asks
 @pytest.mark.usefixtures("engine_parts")
-def test_max_pool_routes_ties_to_the_first_maximum(k, s, hw, order, rng):
+def test_max_pool_routes_ties_to_the_first_maximum(k, s, hw, order, mode, rng):
     values = rng.integers(0, 3, (2, 3, *hw)).astype(np.float64)  # many ties
     x = values if order == "C order" else \
         np.ascontiguousarray(values.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
-    pool = nn.MaxPool2d(k, s)
+    pool = nn.MaxPool2d(k, s).train(mode == "train")
     out = pool(x)
+    np.testing.assert_array_equal(out, slow_max_pool(values, k, s))
     grad = rng.standard_normal(out.shape)
     # exact but for the order in which overlapping windows add into one input
     np.testing.assert_allclose(pool.backward(grad), slow_max_pool_backward(values, grad, k, s), rtol=1e-15, atol=0)

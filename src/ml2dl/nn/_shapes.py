@@ -10,7 +10,7 @@ from ..checks import InputError
 def as_float_array(x, layer: str) -> np.ndarray:
     """The input as a floating array (float32 unless already floating)."""
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":
         x = x.astype(np.float32)
     return x
 

@@ -68,7 +68,9 @@ class MaxPool2d(_Pool2d):
 
     def forward(self, x):
         x = self._check(x)
-        out, self._won = K.max_pool(x, self.kernel_size, self.stride, self._out_hw(*x.shape[2:]), self._work)
+        # in evaluation the winners (for backward) are found only if backward is called
+        out, self._won = K.max_pool(x, self.kernel_size, self.stride, self._out_hw(*x.shape[2:]), self._work,
+                                    winners=self.training)
         return out
 
     def backward(self, grad_out):

@@ -83,26 +83,26 @@ class Sequential(Module):
         return self
 
     def forward(self, x):
-        for i, layer in enumerate(self.layers):
-            x = self._run(i, layer, x)
-        return x
+        return self._forward(x, None)
 
     def forward_all(self, x) -> list[np.ndarray]:
         """The forward pass, keeping every stage: ``[layer_0(x), layer_1(layer_0(x)), …]``, one
         output per layer (the last is the model's output). For the lessons and Grad-CAM, which
         show the feature maps; training keeps only what backward needs."""
         outputs = []
-        for i, layer in enumerate(self.layers):
-            x = self._run(i, layer, x)
-            outputs.append(x)
+        self._forward(x, outputs)
         return outputs
 
-    @staticmethod
-    def _run(i, layer, x):
+    def _forward(self, x, outputs: list | None):
+        i = 0
         try:
-            return layer(x)
-        except (ValueError, TypeError) as err:
-            raise type(err)(f"layer {i} ({layer!r}): {err}") from None
+            for i, layer in enumerate(self.layers):
+                x = layer(x)
+                if outputs is not None:
+                    outputs.append(x)
+        except (ValueError, TypeError) as err:  # say which layer refused its input
+            raise type(err)(f"layer {i} ({self.layers[i]!r}): {err}") from None
+        return x
 
     def backward(self, grad_out, *, input_grad: bool = True):
         """Run every layer's backward in reverse; returns dL/dx.

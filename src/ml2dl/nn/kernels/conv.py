@@ -85,12 +85,14 @@ def im2col(x: np.ndarray, s: ConvShape, work: Workspace, *, ones_row: bool) -> n
     x_pad = work.array("x_pad", s.padded, x.dtype, zeros=True)  # only the interior is ever written
     cols = work.array("cols", (s.patch_rows + ones_row, s.n * s.length), x.dtype)
     patches = cols[: s.patch_rows].reshape(s.c, s.kh, s.kw, s.n, s.ho, s.wo)
+    # windows[c, u, v, n, i, j] = x_pad[c, n, i·sh + u, j·sw + v]: every kernel offset's patch, a view
+    c_, n_, h_, w_ = x_pad.strides
+    windows = np.ndarray((s.c, s.kh, s.kw, s.n, s.ho, s.wo), x_pad.dtype, x_pad,  # (as_strided, but cheaper)
+                         strides=(c_, h_, w_, n_, h_ * s.sh, w_ * s.sw))
 
     def part(images):
         s.interior(x_pad)[images] = x[images]
-        for u in range(s.kh):
-            for v in range(s.kw):
-                patches[:, u, v, images] = s.patch(x_pad, u, v, images)
+        patches[:, :, :, images] = windows[:, :, :, images]  # one copy, offset by offset in memory
         if ones_row:
             s.images(cols, images)[-1] = 1
 

@@ -7,6 +7,10 @@ by part and the parts are added in order, so a thread count always gives the sam
 from __future__ import annotations
 
 import numpy as np
+try:  # the ufunc itself, without np.clip's Python wrapper (~1.5 µs a call)
+    from numpy._core.umath import clip as _clip
+except ImportError:  # NumPy 1
+    from numpy.core.umath import clip as _clip
 
 from .memory import Workspace, memory_order
 from .threads import in_parts, in_parts_along
@@ -46,7 +50,7 @@ def relu(x: np.ndarray, work: Workspace) -> tuple[np.ndarray, np.ndarray]:
         np.greater(x[i], 0, out=mask[i])
         # clip with bounds of x's own type: ~4× faster in NumPy 2 than maximum(x, 0),
         # whose scalar operand takes a slow path; the same values, NaN kept
-        np.clip(x[i], zero, infinity, out=y[i])
+        _clip(x[i], zero, infinity, out=y[i])
 
     in_parts_along(part, x)
     return y, mask

@@ -21,7 +21,14 @@ import numpy as np
 def memory_order(a: np.ndarray) -> tuple[int, ...]:
     """Axes of ``a`` from outermost to innermost in memory: (0, 1, 2, 3) for C order,
     (1, 0, 2, 3) for a channel-major NCHW view. Ties (length-1 axes) keep logical order."""
+    if a.flags.c_contiguous:
+        return tuple(range(a.ndim))
     return tuple(sorted(range(a.ndim), key=lambda axis: -abs(a.strides[axis])))
+
+
+def inverse(order) -> tuple[int, ...]:
+    """The permutation that undoes ``order``: ``a.transpose(order).transpose(inverse(order))`` is ``a``."""
+    return tuple(sorted(range(len(order)), key=order.__getitem__))
 
 
 def zeros_in_order(shape, order, dtype, *, fill: bool = True) -> np.ndarray:
@@ -29,7 +36,7 @@ def zeros_in_order(shape, order, dtype, *, fill: bool = True) -> np.ndarray:
     (``fill=False``: uninitialised, for a caller that writes every element)."""
     stored_shape = [shape[axis] for axis in order]
     stored = written_zeros(stored_shape, dtype) if fill else np.empty(stored_shape, dtype=dtype)
-    return stored.transpose(np.argsort(order))
+    return stored.transpose(inverse(order))
 
 
 def written_zeros(shape, dtype) -> np.ndarray:
@@ -64,14 +71,19 @@ class Workspace:
         """The array kept under ``name``, of logical ``shape`` laid out with axes ``order``
         outermost first (default C order). ``zeros``: filled with zeros when (re)allocated;
         after that it holds whatever the kernels left in it."""
+        try:
+            kept = self._local.arrays
+        except AttributeError:
+            kept = self._local.arrays = {}
+        key = (tuple(shape), np.dtype(dtype), None if order is None else tuple(order))
+        entry = kept.get(name)
+        if entry is not None and entry[0] == key:  # the usual case: the same call as last time
+            return entry[1]
         order = tuple(range(len(shape))) if order is None else tuple(order)
-        stored_shape = tuple(shape[axis] for axis in order)
-        kept = self._local.__dict__.setdefault("arrays", {})
-        stored, stored_order = kept.get(name, (None, None))
-        if stored is None or stored.shape != stored_shape or stored.dtype != dtype or stored_order != order:
-            stored = (np.zeros if zeros else np.empty)(stored_shape, dtype=dtype)
-            kept[name] = (stored, order)
-        return stored.transpose(np.argsort(order))
+        stored = (np.zeros if zeros else np.empty)([shape[axis] for axis in order], dtype=dtype)
+        array = stored.transpose(inverse(order))
+        kept[name] = (key, array)
+        return array
 
     # copies and pickles of a model start with empty working memory
     def __getstate__(self):

@@ -15,11 +15,12 @@ across cores and keeps its winner indices in the layer's :class:`~.memory.Worksp
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 
-from .memory import Workspace, memory_order, zeros_in_order
+from .memory import Workspace, inverse, memory_order, zeros_in_order
 from .threads import in_parts
 
 
@@ -65,8 +66,10 @@ def planes(x_shape, kernel, stride, out_hw):
 
 
 class Winners(NamedTuple):
-    """What :func:`max_pool_backward` needs: where each window's maximum was."""
+    """What :func:`max_pool_backward` needs: where each window's maximum was (or, when they
+    were not looked for, the input to find them in)."""
 
+    x: np.ndarray | None               # the input, when the winners are still to be found
     x_shape: tuple
     x_order: tuple
     kernel: tuple
@@ -86,13 +89,24 @@ def _tiled_block(x, kernel, stride, order):
     return blocks if blocks.flags.c_contiguous else None
 
 
-def max_pool(x: np.ndarray, kernel, stride, out_hw, work: Workspace) -> tuple[np.ndarray, Winners]:
-    """out[n, c, i, j] = max over the window at (i·sh, j·sw); returns (out, winners), out in x's memory order."""
+def max_pool(x: np.ndarray, kernel, stride, out_hw, work: Workspace, *,
+             winners: bool = True) -> tuple[np.ndarray, Winners]:
+    """out[n, c, i, j] = max over the window at (i·sh, j·sw); returns (out, winners), out in x's memory order.
+
+    ``winners=False`` (inference): only the maxima are taken, and :func:`max_pool_backward`
+    finds the winners from the kept input if it is ever asked.
+    """
     order = memory_order(x)
     blocks = _tiled_block(x, kernel, stride, order)
+    if not winners:
+        if blocks is None:
+            out = functools.reduce(np.maximum, [x[index] for index in planes(x.shape, kernel, stride, out_hw)])
+        else:
+            out = _tiled_maximum(blocks, kernel).transpose(inverse(order))
+        return out, Winners(x, x.shape, order, kernel, stride, out_hw, None, None, None)
     if blocks is None:
         out, which = first_maximum([x[index] for index in planes(x.shape, kernel, stride, out_hw)])
-        return out, Winners(x.shape, order, kernel, stride, out_hw, which, None, None)
+        return out, Winners(None, x.shape, order, kernel, stride, out_hw, which, None, None)
     (kh, kw), (n0, n1, h, w) = kernel, blocks.shape
     ho, wo = h // kh, w // kw
     out = np.empty((n0, n1, ho, wo), dtype=x.dtype)
@@ -106,12 +120,22 @@ def max_pool(x: np.ndarray, kernel, stride, out_hw, work: Workspace) -> tuple[np
         first_maximum([rows[:, :, :, u] for u in range(kh)], best=out[p], which=winning_row[p])
 
     in_parts(part, n0, x.size)
-    return out.transpose(np.argsort(order)), Winners(x.shape, order, kernel, stride, out_hw, None,
-                                                     row_winner, winning_row)
+    return out.transpose(inverse(order)), Winners(None, x.shape, order, kernel, stride, out_hw, None,
+                                                  row_winner, winning_row)
+
+
+def _tiled_maximum(blocks: np.ndarray, kernel) -> np.ndarray:
+    """The maxima alone of the separable path: across each row's kw neighbours, then down the kh rows."""
+    (kh, kw), (n0, n1, h, w) = kernel, blocks.shape
+    neighbours = blocks.reshape(-1, kw)
+    row_best = functools.reduce(np.maximum, [neighbours[:, v] for v in range(kw)]).reshape(n0, n1, h // kh, kh, -1)
+    return functools.reduce(np.maximum, [row_best[:, :, :, u] for u in range(kh)])
 
 
 def max_pool_backward(grad: np.ndarray, won: Winners, work: Workspace) -> np.ndarray:
     """dL/dx: each window's gradient to the input that won it (the first maximum on ties), 0 elsewhere."""
+    if won.x is not None:  # the forward pass did not look for the winners: find them now
+        won = max_pool(won.x, won.kernel, won.stride, won.out_hw, work)[1]
     if won.row_winner is None:
         dx = zeros_in_order(won.x_shape, won.x_order, grad.dtype)
         overlapping = any(s < k for s, k in zip(won.stride, won.kernel))
