@@ -34,14 +34,14 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child(engine: str, threads: int) -> dict:
+def child(engine: str, threads: int, data: str) -> dict:
     sys.path.insert(0, str(HERE))
     import strong_cnn
     from engine_vs_torch import same_threads
 
     import torch
 
-    train, _ = strong_cnn.splits(strong_cnn.DEFAULT_DATA)
+    train, _ = strong_cnn.splits(data)
     with same_threads(torch, threads):
         if engine == "torch":
             strong_cnn.strong().to_torch()  # torch's first-use allocations, before the baseline
@@ -53,8 +53,8 @@ def child(engine: str, threads: int) -> dict:
     return {"before": before, "peak": peak_mib()}
 
 
-def measure(engine: str, threads: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", engine, "--threads", str(threads)],
+def measure(engine: str, threads: int, data: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", engine, "--threads", str(threads), "--data", data],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -63,15 +63,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--data", default=None, help="PneumoniaMNIST .npz (default: strong_cnn.py's)")
     parser.add_argument("--child", choices=("ml2dl", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.data is None:
+        sys.path.insert(0, str(HERE))
+        from pneumonia import DEFAULT_DATA
+
+        args.data = str(DEFAULT_DATA)
     if args.child:
-        print(json.dumps(child(args.child, args.threads)))
+        print(json.dumps(child(args.child, args.threads, args.data)))
         return
     growth = {"ml2dl": [], "torch": []}
     for _ in range(args.repeats):
         for engine in growth:
-            m = measure(engine, args.threads)
+            m = measure(engine, args.threads, args.data)
             growth[engine].append(m["peak"] - m["before"])
     ours, theirs = statistics.median(growth["ml2dl"]), statistics.median(growth["torch"])
     print(f"threads: {args.threads}; median of {args.repeats} runs each")

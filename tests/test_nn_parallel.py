@@ -156,7 +156,9 @@ LAYERS = [
     lambda: nn.Conv2d(3, 4, 3, padding=1, rng=0),
     lambda: nn.Conv2d(3, 2, (3, 2), stride=(2, 1), padding=(1, 0), rng=0),
     lambda: nn.ReLU(),
+    lambda: nn.ReLU().eval(),       # evaluation: the mask is found when backward asks
     lambda: nn.MaxPool2d(2),
+    lambda: nn.MaxPool2d(2).eval(),
     lambda: nn.MaxPool2d((2, 3)),
     lambda: nn.MaxPool2d(3, stride=2),
     lambda: nn.AvgPool2d(2),

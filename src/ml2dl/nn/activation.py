@@ -101,7 +101,8 @@ class ReLU(_Elementwise):
     used_for = "Hidden layers of deep networks: cheap, and eases vanishing gradients."
 
     def forward(self, x):
-        y, self._mask = K.relu(as_float_array(x, "ReLU"), self._work)   # max(0, x), and where x > 0
+        # max(0, x), and where x > 0 (in evaluation: found only if backward is called)
+        y, self._mask = K.relu(as_float_array(x, "ReLU"), self._work, mask=self.training)
         return y
 
     def backward(self, grad_out):

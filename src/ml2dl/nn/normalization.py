@@ -104,6 +104,8 @@ class BatchNorm1d(_BatchNorm):
         eps: added to the variance for stability (1e-5).
         momentum: weight of the new batch in the running statistics (0.1).
         affine: learn γ (``weight``) and β (``bias``).
+
+    Shape: (N, C) → (N, C), or (N, C, L) → (N, C, L); statistics per feature over N (·L) values.
     """
 
     _ndims = (2, 3)
@@ -111,9 +113,17 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over channels of images: input (N, C, H, W); statistics per channel over N·H·W values.
+    """Batch norm over channels of images: statistics per channel over N·H·W values.
 
     Args: as :class:`BatchNorm1d`.
+
+    Shape: (N, C, H, W) → (N, C, H, W). Parameters γ, β: 2·C; buffers: running mean and variance.
+
+    Example::
+
+        bn = BatchNorm2d(16)
+        y = bn(x)                  # x (64, 16, 28, 28): each channel of y has mean 0, variance ≈ 1
+        bn.eval(); bn(x)           # now normalised by the running statistics
     """
 
     _ndims = (4,)

@@ -87,7 +87,13 @@ class AvgPool2d(_Pool2d):
     """Average pooling: each output is the mean of its k×k window; the gradient is shared
     equally, dL/dx = g / (kh·kw) for every input of the window.
 
-    Shape: as :class:`MaxPool2d`.
+    Args: as :class:`MaxPool2d`.
+
+    Shape: (N, C, H, W) → (N, C, ⌊(H−k)/s⌋+1, ⌊(W−k)/s⌋+1).
+
+    Example::
+
+        AvgPool2d(2)(np.arange(16.0).reshape(1, 1, 4, 4))   # [[[[2.5, 4.5], [10.5, 12.5]]]]
     """
 
     def forward(self, x):

@@ -40,24 +40,31 @@ def batch_sums(g: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return outer, total
 
 
-def relu(x: np.ndarray, work: Workspace) -> tuple[np.ndarray, np.ndarray]:
-    """(max(0, x), the mask x > 0), both in x's memory order; the mask is working memory."""
+def relu(x: np.ndarray, work: Workspace, *, mask: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(max(0, x), the mask x > 0), both in x's memory order; the mask is working memory.
+
+    ``mask=False`` (inference): x itself is returned in the mask's place, and :func:`masked`
+    compares it with 0 if it is ever asked.
+    """
     y = np.empty_like(x)  # in x's memory order, as the mask
-    mask = work.array("mask", x.shape, bool, order=memory_order(x))
+    where = work.array("mask", x.shape, bool, order=memory_order(x)) if mask else x
     zero, infinity = x.dtype.type(0), x.dtype.type(np.inf)
 
     def part(i):  # a slice along x's outermost axis in memory
-        np.greater(x[i], 0, out=mask[i])
+        if mask:
+            np.greater(x[i], 0, out=where[i])
         # clip with bounds of x's own type: ~4× faster in NumPy 2 than maximum(x, 0),
         # whose scalar operand takes a slow path; the same values, NaN kept
         _clip(x[i], zero, infinity, out=y[i])
 
     in_parts_along(part, x)
-    return y, mask
+    return y, where
 
 
 def masked(grad: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """grad · mask, in the mask's memory order."""
+    """grad · mask, in the mask's memory order (a non-boolean ``mask`` is the input x: mask = x > 0)."""
+    if mask.dtype != bool:
+        mask = mask > 0
     dx = np.empty_like(mask, dtype=grad.dtype)
 
     def part(i):
