@@ -37,4 +37,6 @@ export const STEPS = [
   { name: "kernels", number: 7, chapter: "images", short: "Kernels", title: "Kernel explorer", module: "steps/step7.js" },
   { name: "pooling", number: 8, chapter: "images", short: "Pooling", title: "Pooling", module: "steps/step8.js" },
   { name: "pipeline", number: 9, chapter: "images", short: "CNN pipeline", title: "The full CNN pipeline", module: "steps/step9.js" },
+  { name: "descent", chapter: "learning", short: "Gradient descent", title: "Gradient descent: walking down the loss", module: "steps/descent.js" },
+  { name: "backprop", chapter: "learning", short: "Backpropagation", title: "Backpropagation, node by node", module: "steps/backprop.js" },
 ];
