@@ -2,6 +2,7 @@
 rate's behaviour), two weights (reference loops, PyTorch's optimizers), mini-batches."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -334,3 +335,15 @@ def test_grid_is_finite_and_sized():
         g = D2.grid(name, 11)
         assert len(g["x"]) == len(g["y"]) == 11
         assert all(math.isfinite(v) for row in g["loss"] for v in row)
+
+
+@pytest.mark.parametrize("lr, steps, behaviour", [(0.2, 1, "converging"), (0.1, 3, "converging"),
+                                                  (0.01, 1, "crawling"), (0.01, 5, "crawling")])
+def test_a_fast_run_is_converging_before_it_has_settled(lr, steps, behaviour):
+    """Not yet within 1 %: each step closing over 20 % of the gap ((1 − ηL″)² < 0.8) is converging."""
+    result = D.descend(-0.5, lr, steps)
+    r2 = (1 - lr * D.minimum()["curvature"]) ** 2  # the gap's factor per step, on the parabola
+    assert (r2 < D.CRAWL) == (behaviour == "converging")
+    assert result["behaviour"] == behaviour and not result["settled"]
+    assert result["message"].startswith(behaviour.capitalize())
+    assert re.search(rf"\b{steps} steps?\b", result["message"]).group(0) == (f"{steps} step" if steps == 1 else f"{steps} steps")

@@ -44,6 +44,7 @@ DEFAULT_W, DEFAULT_STEPS = -0.5, 20
 LEARNING_RATES = {"too small": 0.01, "right": 0.2, "large": 0.4, "too large": 0.6}
 RUNAWAY = 1e6  # |w| beyond this is divergence; the run stops there (and before any overflow)
 SETTLED = 0.01  # converged: the loss gap to the minimum shrank below 1 % of where it started
+CRAWL = 0.8  # crawling: on average each step left more than 80 % of the remaining gap
 
 
 def _make_data() -> tuple[np.ndarray, np.ndarray]:
@@ -127,6 +128,10 @@ def _check(w, lr) -> tuple[float, float]:
 
 def _fmt(v: float) -> str:
     return f"{v:.4g}".replace("-", "−")
+
+
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
 
 
 def _paren(v: float) -> str:
@@ -213,8 +218,9 @@ def classify(ws, losses, w_star: float, loss_star: float, ran_away: bool = False
         diverged     the run ran away (|w| > 10⁶), or the gap grew: gap_n > gap_0
         converging   (it started at the minimum, gap_0 ≈ 0, and stayed there)
         oscillating  at least half the steps overshoot (and the gap shrank)
-        converging   the gap fell below 1 % of gap_0 without that much overshooting
-        crawling     it went the right way but closed less than 99 % of the gap
+        converging   the gap fell below 1 % of gap_0 without that much overshooting, or it is
+                     still falling fast: gap_n ≤ 0.8ⁿ·gap_0 (each step closes over 20 % of it)
+        crawling     it went the right way, but slower than that and not yet within 1 %
 
     Returns ``{"behaviour", "settled": gap_n ≤ 1 % of gap_0, "overshoots", "progress", "message"}``.
     """
@@ -229,7 +235,7 @@ def classify(ws, losses, w_star: float, loss_star: float, ran_away: bool = False
     if ran_away or gap_n > gap0 + eps:
         behaviour = "diverged"
         message = (f"Diverged: every step overshoots further; the loss grew from {_fmt(losses[0])} to "
-                   f"{_fmt(losses[len(ws) - 1])} in {n} steps"
+                   f"{_fmt(losses[len(ws) - 1])} in {_steps(n)}"
                    + (" and was stopped there, still growing" if ran_away else "")
                    + ". Make the learning rate smaller.")
     elif at_start:
@@ -242,10 +248,14 @@ def classify(ws, losses, w_star: float, loss_star: float, ran_away: bool = False
                       f"it has closed {progress:.0%} of the gap so far."))
     elif settled:
         behaviour = "converging"
-        message = f"Converging: the loss fell from {_fmt(losses[0])} to {_fmt(losses[len(ws) - 1])} in {n} steps."
+        message = f"Converging: the loss fell from {_fmt(losses[0])} to {_fmt(losses[len(ws) - 1])} in {_steps(n)}."
+    elif gap_n <= CRAWL**n * gap0:  # not there yet, but each step closes a good part of the gap
+        behaviour = "converging"
+        message = (f"Converging: the loss fell from {_fmt(losses[0])} to {_fmt(losses[len(ws) - 1])} in "
+                   f"{_steps(n)}, {progress:.0%} of the way to its minimum {_fmt(loss_star)}.")
     else:
         behaviour = "crawling"
-        message = (f"Crawling: after {n} steps the loss has come down only {progress:.0%} of the way "
+        message = (f"Crawling: after {_steps(n)} the loss has come down only {progress:.0%} of the way "
                    f"to its minimum {_fmt(loss_star)}. "
                    "A larger learning rate would get there sooner.")
     return {"behaviour": behaviour, "settled": bool(settled and behaviour != "diverged"),
