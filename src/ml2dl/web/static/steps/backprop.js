@@ -76,8 +76,8 @@ export default {
       stepLabel: "Next node ▸",
       onError: (e) => ctx.notify(e.message),
     });
-    player.stepButton.setAttribute("data-testid", "next");
-    const prev = el("button", { type: "button", class: "btn", "data-testid": "previous",
+    player.stepButton.setAttribute("data-testid", "next-node");
+    const prev = el("button", { type: "button", class: "btn", "data-testid": "previous-node",
       onclick: () => { player.pause(); show(Math.max(0, at - 1)); } }, "◂ Previous node");
     const counter = el("span", { class: "muted", "data-testid": "counter" });
 
