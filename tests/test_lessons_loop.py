@@ -72,7 +72,7 @@ def test_run_reports_every_epoch_the_kept_one_and_why_it_stopped(data, kw):
     stop = _expected_stop(aucs, kw["patience"], kw["epochs"])
     assert r["epochs_run"] == (stop or kw["epochs"]) == len(rows)
     assert r["stopped"] == ("early_stopping" if stop else "completed")
-    assert f"Epoch {r['best_epoch']} had the highest validation AUC ({rows[r['best_epoch'] - 1]['val_auc']:.3f})" \
+    assert f"Epoch {r['best_epoch']} had the highest validation AUC ({rows[r['best_epoch'] - 1]['val_auc']:.4f})" \
         in r["text"]["kept"]
     if stop:
         assert f"stopped early after epoch {stop} of {kw['epochs']}" in r["text"]["stop"]
@@ -120,5 +120,5 @@ def test_search_chooses_the_highest_validation_auc_and_each_run_is_the_loop(data
         assert x["parameters"] == one["model"]["parameters"]
     c = r["chosen"]
     assert f"learning rate {c['lr']:g} and width {c['width']}" in r["text"]["chosen"]
-    assert f"{c['val_auc']:.3f}" in r["text"]["chosen"] and "never on test" in r["text"]["why"]
-    assert f"{min(aucs):.3f} to {max(aucs):.3f}" in r["text"]["chosen"]
+    assert f"{c['val_auc']:.4f}" in r["text"]["chosen"] and "never on test" in r["text"]["why"]
+    assert f"{min(aucs):.4f} to {max(aucs):.4f}" in r["text"]["chosen"]

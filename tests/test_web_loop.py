@@ -43,13 +43,17 @@ def test_options_give_the_pool_limits_and_the_six_steps(client):
     assert all(lesson.LR_RANGE[0] <= v <= lesson.LR_RANGE[1] for v in body["lr_choices"])
 
 
-@pytest.mark.parametrize("n, b, e, runs", [(600, 32, 20, 6), (64, 64, 1, 1), (1000, 7, 3, 2), (2000, 256, 13, 4)])
-def test_plan_batches_per_epoch_is_the_ceiling_of_n_over_b(client, n, b, e, runs):
-    body = client.post("/api/loop/plan", json={"n_train": n, "batch_size": b, "epochs": e, "runs": runs}).json()
+@pytest.mark.parametrize("n, b, e, lrs, widths", [(600, 32, 20, [1e-3, 3e-3, 1e-2], [4, 8]), (64, 64, 1, [1e-3], [4]),
+                                                  (1000, 7, 3, [1e-3, 1e-2], [4]), (2000, 256, 13, [1e-3, 1e-2], [2, 4])])
+def test_plan_batches_per_epoch_is_the_ceiling_of_n_over_b(client, n, b, e, lrs, widths):
+    body = client.post("/api/loop/plan", json={"n_train": n, "batch_size": b, "epochs": e, "lrs": lrs,
+                                               "widths": widths}).json()
+    runs = len(lrs) * len(widths)
     for key, r in (("run", 1), ("search", runs)):
         p = body[key]
         assert p["batches_per_epoch"] == math.ceil(n / b) == len(range(0, n, b))
         assert p["last_batch"] == n - (math.ceil(n / b) - 1) * b and 1 <= p["last_batch"] <= b
+        assert p["full_batches"] == sum(len(range(n)[i:i + b]) == b for i in range(0, n, b))
         assert p["updates_per_run"] == e * math.ceil(n / b) and p["images"] == n * e * r
         assert p["within_budget"] == (p["images"] <= p["limit"] and r <= 6) == (p["message"] is None)
     assert body["run"]["limit"] == 24_000 and body["search"]["limit"] == (72_000 if runs > 1 else 24_000)
@@ -138,7 +142,7 @@ def test_the_search_chooses_on_validation(client):
     aucs = [r["val_auc"] for r in res["runs"]]
     assert [r["chosen"] for r in res["runs"]] == [i == int(np.argmax(aucs)) for i in range(4)]
     assert res["chosen"]["val_auc"] == max(aucs) and res["plan"]["runs"] == 4
-    assert "never on test" in res["text"]["why"] and f"{max(aucs):.3f}" in res["text"]["chosen"]
+    assert "never on test" in res["text"]["why"] and f"{max(aucs):.4f}" in res["text"]["chosen"]
     # a run with the chosen setting is the search's row: the same loop
     c = res["chosen"]
     one = {k: settings[k] for k in ("n_train", "batch_size", "epochs", "patience")}

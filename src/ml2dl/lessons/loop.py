@@ -72,7 +72,7 @@ def check_settings(n_train: int, batch_size: int, epochs: int, *, patience: int 
 def plan(n_train: int, batch_size: int, epochs: int, *, runs: int = 1) -> dict:
     """What a run (or a search of ``runs`` runs) will do, before it starts.
 
-    batches per epoch = ⌈N / b⌉ (the last batch holds N − (⌈N/b⌉ − 1)·b images),
+    batches per epoch = ⌈N / b⌉: ⌊N / b⌋ full ones, and the last holds N − (⌈N/b⌉ − 1)·b images,
     updates = epochs · batches per epoch, images trained on = N · epochs (· runs).
     ``message`` says why a job is over the budget (None when it is within).
     """
@@ -93,7 +93,7 @@ def plan(n_train: int, batch_size: int, epochs: int, *, runs: int = 1) -> dict:
     else:
         message = None
     return {"n_train": n, "batch_size": b, "epochs": e, "runs": runs,
-            "batches_per_epoch": batches, "last_batch": n - (batches - 1) * b,
+            "batches_per_epoch": batches, "full_batches": n // b, "last_batch": n - (batches - 1) * b,
             "updates_per_run": batches * e, "images": images, "limit": limit,
             "within_budget": message is None, "message": message}
 
@@ -202,7 +202,7 @@ def run_loop(data: ChestData, *, n_train: int, batch_size: int, epochs: int, pat
 def run_text(r: dict) -> dict:
     """The run's sentences, each from numbers the result holds."""
     s, best, k, n = r["settings"], r["best"], r["best_epoch"], r["epochs_run"]
-    auc = f"{best['val_auc']:.3f}" if best["val_auc"] is not None else "undefined"
+    auc = f"{best['val_auc']:.4f}" if best["val_auc"] is not None else "undefined"
     kept = (f"Epoch {k} had the highest validation AUC ({auc}): its weights were saved, and they are the "
             f"model this run keeps" + (" — the last epoch was the best." if k == n else
                                        f", not those of epoch {n}, the last one trained."))
@@ -289,8 +289,8 @@ def search_text(r: dict) -> dict:
     c, runs = r["chosen"], r["runs"]
     aucs = [x["val_auc"] for x in runs if x["val_auc"] is not None]
     chosen = (f"Chosen: learning rate {c['lr']:g} and width {c['width']}, whose best validation AUC, "
-              f"{c['val_auc']:.3f}, is the highest of the {len(runs)} runs"
-              + (f" (they range from {min(aucs):.3f} to {max(aucs):.3f})." if len(aucs) > 1 else "."))
+              f"{c['val_auc']:.4f}, is the highest of the {len(runs)} runs"
+              + (f" (they range from {min(aucs):.4f} to {max(aucs):.4f})." if len(aucs) > 1 else "."))
     why = (f"The choice is made on the {r['data']['n_val']} validation images, never on test images: the test "
            f"set is kept for one final measurement. Picking the best of {len(runs)} on the test set would make "
            f"its score look better than the model is on new patients — the pick itself flatters it.")

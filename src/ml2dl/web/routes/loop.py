@@ -73,7 +73,7 @@ def options(img: ImagesDep) -> dict:
 def plan(req: PlanRequest) -> dict:
     """Batches per epoch = ⌈N / b⌉, updates, images trained on, and the budget, for a run and a search."""
     return {"run": lesson.plan(req.n_train, req.batch_size, req.epochs),
-            "search": lesson.plan(req.n_train, req.batch_size, req.epochs, runs=req.runs)}
+            "search": lesson.plan(req.n_train, req.batch_size, req.epochs, runs=len(req.lrs) * len(req.widths))}
 
 
 # ------------------------------------------------------------------------------ jobs

@@ -42,7 +42,9 @@ class PlanRequest(Request):
     n_train: int = Field(600, ge=1, le=100_000)
     batch_size: int = Field(32, ge=1, le=lesson.MAX_BATCH)
     epochs: int = Field(20, ge=1, le=lesson.MAX_EPOCHS)
-    runs: int = Field(6, ge=1, le=100, description="runs of the search (learning rates × widths)")
+    lrs: list[float] = Field([1e-3, 3e-3, 1e-2], min_length=1, max_length=20,
+                             description="the search's learning rates (runs = learning rates × widths)")
+    widths: list[int] = Field([4, 8], min_length=1, max_length=20, description="the search's widths")
 
 
 class Plan(Result):
@@ -53,6 +55,7 @@ class Plan(Result):
     epochs: int
     runs: int
     batches_per_epoch: int
+    full_batches: int = Field(description="batches of exactly batch_size images: ⌊N / b⌋")
     last_batch: int
     updates_per_run: int
     images: int = Field(description="images trained on: N · epochs (· runs)")

@@ -39,4 +39,5 @@ export const STEPS = [
   { name: "pipeline", number: 9, chapter: "images", short: "CNN pipeline", title: "The full CNN pipeline", module: "steps/step9.js" },
   { name: "descent", chapter: "learning", short: "Gradient descent", title: "Gradient descent: walking down the loss", module: "steps/descent.js" },
   { name: "backprop", chapter: "learning", short: "Backpropagation", title: "Backpropagation, node by node", module: "steps/backprop.js" },
+  { name: "loop", chapter: "learning", short: "Training loop", title: "The training loop", module: "steps/loop.js" },
 ];
