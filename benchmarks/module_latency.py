@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 class Case:
     """One API call: ``body=None`` means GET, otherwise POST with this JSON body."""
 
-    step: int
+    step: int | str  # 1–9, or a new step's URL name
     name: str
     path: str
     body: dict | None = field(default=None)
@@ -59,6 +59,10 @@ CASES: list[Case] = [
     Case(7, "kernel sharpen 512×512", "/api/kernels/apply", {"image": "sample:retina", "kernel": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]}),
     Case(7, "kernel outline 512×512 (signed)", "/api/kernels/apply", {"image": "sample:retina", "kernel": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]}),
     Case(7, "kernel pixel explanation", "/api/kernels/pixel", {"image": "sample:retina", "row": 200, "col": 300}),
+    # the training loop (its runs and searches are jobs: only the small calls are timed)
+    Case("loop", "loop options", "/api/loop/options", None),
+    Case("loop", "loop plan (run and search)", "/api/loop/plan", {"n_train": 600, "batch_size": 32, "epochs": 20}),
+    Case("loop", "loop run status (unknown job)", "/api/loop/run/0123456789abcdef", None),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)
@@ -92,7 +96,7 @@ def percentile(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--repeats", type=int, default=50, help="calls per case (default 50)")
-    parser.add_argument("--step", type=int, action="append", help="only these steps (repeatable)")
+    parser.add_argument("--step", action="append", help="only these steps (a number or a URL name; repeatable)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats must be ≥ 1, got {args.repeats}")
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ml2dl.web.app import create_app
 
-    cases = [c for c in CASES if not args.step or c.step in args.step]
+    cases = [c for c in CASES if not args.step or str(c.step) in args.step]
     with tempfile.TemporaryDirectory() as cache, TestClient(create_app(cache_dir=cache)) as client:
         # The reference is timed before and after the cases (the machine is shared); the lower median counts.
         before = time_case(client, REFERENCE, args.repeats)

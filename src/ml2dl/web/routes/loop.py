@@ -59,11 +59,14 @@ def _limits(model) -> dict:
     return {name: {keep[k]: v for k, v in prop.items() if k in keep} for name, prop in props.items()}
 
 
+_RUN_LIMITS, _SEARCH_LIMITS = _limits(RunRequest), _limits(SearchRequest)  # read once: the models do not change
+
+
 @router.get("/options", response_model=OptionsResult)
 def options(img: ImagesDep) -> dict:
     """What the page may offer: the request models' limits, the pool of images, the choices of the search."""
     d = img.data
-    return {"run": _limits(RunRequest), "search": _limits(SearchRequest),
+    return {"run": _RUN_LIMITS, "search": _SEARCH_LIMITS,
             "pool": {"n_train": len(d.train_images), "n_val": len(d.val_images)},
             "synthetic": d.synthetic, "source": d.source, "lr_choices": list(LR_CHOICES),
             "width_choices": list(WIDTH_CHOICES), "steps": list(lesson.LOOP_STEPS)}
