@@ -10,12 +10,14 @@ from fastapi import APIRouter
 
 from . import (activations, convolution, images, kernels, layers, neuron, pipeline, playground,
                pooling)
-from . import backprop, descent, loop  # how a network learns
+from . import perceptron  # neurons and networks
+from . import backprop, descent, loop, loss  # how a network learns
 from . import overfitting, vanishing  # when learning goes wrong
 
-# step 1 … 9
+# step 1 … 9, then the newer steps (their URL names)
 STEP_MODULES = [neuron, playground, activations, layers, images, convolution, kernels, pooling, pipeline]
-STEP_MODULES += [descent, backprop, loop]  # how a network learns
+STEP_MODULES += [perceptron]  # neurons and networks
+STEP_MODULES += [loss, descent, backprop, loop]  # how a network learns
 STEP_MODULES += [overfitting, vanishing]  # when learning goes wrong
 TOPICS: list[str] = [m.__name__.rsplit(".", 1)[1] for m in STEP_MODULES]
 ROUTERS: list[APIRouter] = [m.router for m in STEP_MODULES]
