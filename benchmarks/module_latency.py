@@ -6,7 +6,7 @@ network), and the reference beside them is the framework's floor, ``GET /api/hea
 the ratio says how much of a call is the lesson's own work.
 
     .venv/bin/python benchmarks/module_latency.py              # all cases, 50 calls each
-    .venv/bin/python benchmarks/module_latency.py --step 3 -n 200
+    .venv/bin/python benchmarks/module_latency.py --step 3 --step loss -n 200
 
 To add a step's cases, append ``Case(...)`` entries to ``CASES`` (one line each).
 """
@@ -63,6 +63,11 @@ CASES: list[Case] = [
     Case("loop", "loop options", "/api/loop/options", None),
     Case("loop", "loop plan (run and search)", "/api/loop/plan", {"n_train": 600, "batch_size": 32, "epochs": 20}),
     Case("loop", "loop run status (unknown job)", "/api/loop/run/0123456789abcdef", None),
+    # perceptron
+    Case("perceptron", "perceptron truth table", "/api/perceptron", {"w1": -1, "w2": 1, "b": 0.5}),
+    Case("perceptron", "perceptron check answers", "/api/perceptron/check", {"w1": -1, "w2": 2, "b": -0.5, "answers": [0, 1, 0, 1]}),
+    Case("perceptron", "perceptron XOR search + two layers", "/api/perceptron/xor", None),
+    Case("perceptron", "perceptron one learning update", "/api/perceptron/learn", {"state": {"w1": 1, "w2": 0, "b": -1, "step": 7}, "data": "XOR", "lr": 0.5}),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)
@@ -112,11 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         results = [(case, time_case(client, case, args.repeats)) for case in cases]
         after = time_case(client, REFERENCE, args.repeats)
         ref = min(statistics.median(before), statistics.median(after))
-        print(f"{'step':>4}  {'case':<34} {'p50 ms':>8} {'p95 ms':>8} {'p50 / ref':>10}")
-        print(f"{'':>4}  {REFERENCE.name:<34} {ref * 1e3:8.2f} {'':>8} {1.0:10.1f}")
+        print(f"{'step':>10}  {'case':<34} {'p50 ms':>8} {'p95 ms':>8} {'p50 / ref':>10}")
+        print(f"{'':>10}  {REFERENCE.name:<34} {ref * 1e3:8.2f} {'':>8} {1.0:10.1f}")
         for case, t in results:
             p50, p95 = percentile(t, 0.5), percentile(t, 0.95)
-            print(f"{case.step:>4}  {case.name:<34} {p50 * 1e3:8.2f} {p95 * 1e3:8.2f} {p50 / ref:10.1f}")
+            print(f"{case.step:>10}  {case.name:<34} {p50 * 1e3:8.2f} {p95 * 1e3:8.2f} {p50 / ref:10.1f}")
     return 0
 
 

@@ -28,6 +28,8 @@ def test_default_is_and_with_its_line(client):
     ends = sorted(tuple(p) for p in body["line"]["points"])
     assert ends == [pytest.approx((0, 1.5)), pytest.approx((1.5, 0))]
     assert body["line"]["normal"] == [1, 1] and body["box"] == [-0.5, 1.5]
+    # shaded where ŷ = 1: the triangle above the line, corners (1.5, 0), (1.5, 1.5), (0, 1.5)
+    assert body["line"]["region"] == [pytest.approx([1.5, 0]), [1.5, 1.5], pytest.approx([0, 1.5])]
 
 
 @pytest.mark.parametrize("w1, w2, b", [(0.3, -0.8, 0.1), (-1.2, 2.5, -0.6), (0, 0, 0), (0, 0, 0.4), (2, 0, -1)])
@@ -37,10 +39,13 @@ def test_truth_table_is_the_step_of_the_weighted_sum(client, w1, w2, b):
         z = w1 * x1 + w2 * x2 + b
         assert row["x"] == [x1, x2] and row["z"] == pytest.approx(z) and row["output"] == (1 if z > 0 else 0)
     if w1 == w2 == 0:
-        assert body["line"] == {"visible": False, "points": [], "normal": [0, 0]}  # no line: one output for all
+        assert body["line"]["visible"] is False and body["line"]["points"] == []  # no line: one output for all
+        assert body["line"]["region"] == ([[-0.5, -0.5], [1.5, -0.5], [1.5, 1.5], [-0.5, 1.5]] if b > 0 else [])
     else:  # both ends of the segment lie on the line w·x + b = 0
         for x1, x2 in body["line"]["points"]:
             assert w1 * x1 + w2 * x2 + b == pytest.approx(0, abs=1e-9)
+        for x1, x2 in body["line"]["region"]:  # every corner of the shaded part is on the ŷ = 1 side (or on the line)
+            assert w1 * x1 + w2 * x2 + b > -1e-9
 
 
 def test_presets_compute_their_gates(client):
@@ -88,7 +93,7 @@ def test_xor_best_line_is_3_of_4_and_two_layers_do_it(client):
 def test_learning_rule_by_hand_on_and(client):
     # from w = 0, b = 0, η = 1, examples 00, 01, 10, 11, 00, …: ŷ = [z > 0]; e = y − ŷ; w += η·e·x; b += η·e
     w1 = w2 = b = 0.0
-    state = None
+    state, first = None, None
     for step in range(24):
         x1, x2 = INPUTS[step % 4]
         y = int((x1, x2) == (1, 1))
@@ -100,8 +105,12 @@ def test_learning_rule_by_hand_on_and(client):
         assert r["update"] == {"delta_w": [e * x1, e * x2], "delta_b": e}
         state = r["state"]
         assert state["step"] == step + 1 and r["epoch"] == (step + 1) // 4
+        right = sum(int(w1 * x1 + w2 * x2 + b > 0) == int((x1, x2) == (1, 1)) for x1, x2 in INPUTS)
+        assert r["correct"] == right and r["converged"] == (right == 4)
+        if right == 4 and first is None:
+            first = step + 1
     assert r["converged"] and r["correct"] == 4 and r["table"]["gate"] == "AND"
-    assert (w1, w2, b) == (2, 1, -2)  # the hand-run rule's end point
+    assert (w1, w2, b) == (2, 1, -2) and first == 18  # the hand-run rule's end point, all 4 right from update 18
 
 
 def test_learning_rule_never_settles_on_xor(client):

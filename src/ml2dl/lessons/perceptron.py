@@ -67,12 +67,14 @@ def _fire(w1: float, w2: float, b: float, x: tuple[int, int]) -> tuple[float, in
 def boundary_line(w1: float, w2: float, b: float, box=BOX) -> dict:
     """The line w₁x₁ + w₂x₂ + b = 0 clipped to the square plot box [lo, hi]².
 
-    Returns ``{"visible": bool, "points": [[x₁, x₂], [x₁, x₂]] or [], "normal": [w₁, w₂]}``:
-    the segment's two ends where the line crosses the box (empty when it misses the box, or
-    when w₁ = w₂ = 0 and there is no line: every input then gets the same output). ``normal``
-    points to the side that outputs 1.
+    Returns ``{"visible": bool, "points": [[x₁, x₂], [x₁, x₂]] or [], "normal": [w₁, w₂],
+    "region": [[x₁, x₂], …]}``: the segment's two ends where the line crosses the box (empty
+    when it misses the box, or when w₁ = w₂ = 0 and there is no line: every input then gets
+    the same output). ``normal`` points to the side that outputs 1; ``region`` is the polygon
+    of the box on that side (the whole box, or [] when no point of it outputs 1), for shading.
     """
     lo, hi = box
+    region = _region(w1, w2, b, box)
     ends = []
     if w2 != 0:  # crossings of the left and right edges: x₂ = −(w₁x₁ + b)/w₂
         ends += [(x1, -(w1 * x1 + b) / w2) for x1 in (lo, hi)]
@@ -82,10 +84,32 @@ def boundary_line(w1: float, w2: float, b: float, box=BOX) -> dict:
     inside = sorted({(round(x1, 12), round(x2, 12)) for x1, x2 in ends
                      if lo - eps <= x1 <= hi + eps and lo - eps <= x2 <= hi + eps})
     if len(inside) < 2:  # no line, or it misses the box (or only touches a corner)
-        return {"visible": False, "points": [], "normal": [w1, w2]}
+        return {"visible": False, "points": [], "normal": [w1, w2], "region": region}
     first, last = inside[0], inside[-1]  # the two extreme crossings (a corner may appear twice)
     return {"visible": True, "points": [[float(first[0]), float(first[1])], [float(last[0]), float(last[1])]],
-            "normal": [w1, w2]}
+            "normal": [w1, w2], "region": region}
+
+
+def _region(w1: float, w2: float, b: float, box) -> list[list[float]]:
+    """The part of the square box where w₁x₁ + w₂x₂ + b > 0, as a polygon (corners anticlockwise).
+
+    Sutherland–Hodgman with one clipping half-plane: walk the square's edges, keep the corners
+    inside, and add the point where an edge crosses the line, z(p + t(q − p)) = 0 at
+    t = z(p) / (z(p) − z(q)).
+    """
+    lo, hi = box
+    corners = ((lo, lo), (hi, lo), (hi, hi), (lo, hi))
+    z = [w1 * x1 + w2 * x2 + b for x1, x2 in corners]
+    out = []
+    for i, p in enumerate(corners):
+        j = (i + 1) % 4
+        if z[i] > 0:
+            out.append([float(p[0]), float(p[1])])
+        if (z[i] > 0) != (z[j] > 0) and z[i] != z[j]:
+            t = z[i] / (z[i] - z[j])
+            q = corners[j]
+            out.append([float(p[0] + t * (q[0] - p[0])), float(p[1] + t * (q[1] - p[1]))])
+    return out
 
 
 def perceptron(w1: float = 1.0, w2: float = 1.0, b: float = -1.5) -> dict:

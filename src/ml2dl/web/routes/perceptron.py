@@ -1,5 +1,7 @@
 """Step ``perceptron`` API: the perceptron and logic (``ml2dl.lessons.perceptron``)."""
 
+from functools import cache
+
 from fastapi import APIRouter
 
 from ml2dl.lessons import perceptron as lesson
@@ -30,7 +32,12 @@ def check(req: CheckRequest) -> dict:
 @router.get("/xor", response_model=XorResult)
 def xor() -> dict:
     """XOR: the best single line (by search over a grid of lines) and the two-layer network that does it."""
-    return {"search": lesson.xor_best_line(), "two_layers": lesson.two_layer_xor()}
+    return _xor()
+
+
+@cache  # the same every time (no input): search the 4,913 lines once per process
+def _xor() -> dict:
+    return {"search": lesson.xor_best_line(), "two_layers": lesson.two_layer_xor(), "box": list(lesson.BOX)}
 
 
 @router.post("/learn", response_model=LearnResult)

@@ -50,6 +50,7 @@ class Line(Result):
     visible: bool = Field(description="false when the line misses the plot box, or w₁ = w₂ = 0")
     points: list[Values] = Field(description="the segment's two ends [[x₁, x₂], [x₁, x₂]] in the box (or [])")
     normal: Values = Field(description="[w₁, w₂]: points to the side that outputs 1")
+    region: list[Values] = Field(description="polygon of the box where ŷ = 1 (whole box, or [] if none)")
 
 
 class Row(Result):
@@ -139,6 +140,7 @@ class TwoLayers(Result):
 class XorResult(Result):
     search: XorSearch = Field(description="the best single line, found by search")
     two_layers: TwoLayers = Field(description="OR and NAND into AND")
+    box: Values = Field(description="[lo, hi]: the plot shows x₁ and x₂ over this range")
 
 
 class Weights(Result):

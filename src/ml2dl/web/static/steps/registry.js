@@ -40,4 +40,5 @@ export const STEPS = [
   { name: "descent", chapter: "learning", short: "Gradient descent", title: "Gradient descent: walking down the loss", module: "steps/descent.js" },
   { name: "backprop", chapter: "learning", short: "Backpropagation", title: "Backpropagation, node by node", module: "steps/backprop.js" },
   { name: "loop", chapter: "learning", short: "Training loop", title: "The training loop", module: "steps/loop.js" },
+  { name: "perceptron", chapter: "networks", short: "Perceptron", title: "The perceptron and logic", module: "steps/perceptron.js" },
 ];
