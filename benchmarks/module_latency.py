@@ -68,6 +68,20 @@ CASES: list[Case] = [
     Case("perceptron", "perceptron check answers", "/api/perceptron/check", {"w1": -1, "w2": 2, "b": -0.5, "answers": [0, 1, 0, 1]}),
     Case("perceptron", "perceptron XOR search + two layers", "/api/perceptron/xor", None),
     Case("perceptron", "perceptron one learning update", "/api/perceptron/learn", {"state": {"w1": 1, "w2": 0, "b": -1, "step": 7}, "data": "XOR", "lr": 0.5}),
+    # descent — one weight, then two: contours (41² grid) with paths
+    Case("descent", "descent options", "/api/descent/options", None),
+    Case("descent", "descent one weight, 20 steps", "/api/descent/one", {"w": -0.5, "lr": 0.2, "steps": 20}),
+    Case("descent", "descent one weight, 200 steps", "/api/descent/one", {"w": -0.5, "lr": 0.01, "steps": 200}),
+    Case("descent", "descent two minima, 300 steps", "/api/descent/surface", {"surface": "two_minima", "steps": 300}),
+    Case("descent", "descent tumour surface, 300 steps", "/api/descent/surface", {"surface": "tumour", "steps": 300}),
+    Case("descent", "descent compare 3×100 steps, 31²", "/api/descent/compare", {"steps": 100, "resolution": 31}),
+    Case("descent", "descent compare 3×100 steps, 41²", "/api/descent/compare", {"steps": 100}),
+    Case("descent", "descent minibatch m=4, 10 epochs", "/api/descent/minibatch", {"batch_size": 4, "epochs": 10, "resolution": 31}),
+    Case("descent", "descent minibatch m=1, 10 epochs", "/api/descent/minibatch", {"batch_size": 1, "epochs": 10, "resolution": 31}),
+    Case("descent", "descent batches per epoch", "/api/descent/batches", {"dataset_size": 4708, "batch_size": 32}),
+    # backprop — the 2 → 2 → 1 network, node by node
+    Case("backprop", "backprop graph + gradients", "/api/backprop", {}),
+    Case("backprop", "backprop one update", "/api/backprop/update", {"lr": 1.0}),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)
