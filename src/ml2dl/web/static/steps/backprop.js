@@ -49,7 +49,7 @@ export default {
     const weightGrid = el("div", { class: "bp-weights" }, WEIGHTS.map(([id, label]) => {
       if (ctx.hidden(id)) return null;
       boxes[id] = el("input", { type: "number", step: 0.1, min: -50, max: 50, id: `bp-${id}`, class: "input",
-        "data-testid": id, value: ctx.params[id] });
+        "data-testid": id, value: String(Number(ctx.params[id].toFixed(4))) });
       boxes[id].addEventListener("change", () => {
         const v = Number(boxes[id].value);
         if (boxes[id].value !== "" && Number.isFinite(v)) change({ [id]: v });
@@ -177,7 +177,8 @@ export default {
     function change(values) {
       ctx.setParams({ ...values, at: 0 });
       at = 0;
-      for (const [id, v] of Object.entries(values)) if (boxes[id]) boxes[id].value = String(ctx.params[id]);
+      // the boxes show 4 decimals; the URL and the requests keep every digit of the state
+      for (const id of Object.keys(values)) if (boxes[id]) boxes[id].value = String(Number(ctx.params[id].toFixed(4)));
       refresh();
     }
 

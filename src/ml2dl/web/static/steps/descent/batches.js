@@ -64,7 +64,7 @@ export async function mountBatches(area, ctx) {
       { x: epochsAxis, y: mini, mode: "lines+markers", name: `mini-batches of ${b.batch_size}`,
         line: { color: cssVar(PATH_COLOURS.mini), width: 2 } },
     ], { height: 300, showlegend: true, xaxis: { title: { text: "epoch" }, dtick: 1 },
-      yaxis: { title: { text: "loss (log scale)" }, type: "log" } });
+      yaxis: { title: { text: "loss (log scale)" }, type: "log", tickformat: ".2~g" } });
   }
 
   const refresh = ctx.live(() => ctx.api("descent/minibatch", {

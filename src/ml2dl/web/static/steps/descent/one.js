@@ -74,8 +74,9 @@ export async function mountOne(area, ctx) {
     const s = r.step;
     if (!s) {
       const w = r.run.w[r.run.w.length - 1];
-      update.replaceChildren(el("span", {}, `The weight is now w = ${fmt(w, 4)}, far off the chart: `,
-        "no step is drawn from there."));
+      const [lo, hi] = ctx.options.limits.w;
+      update.replaceChildren(el("span", {}, `The weight is now w = ${fmt(w, 4)}, outside ${fmt(lo)} … ${fmt(hi)}: `,
+        "the run stops here. Press “Back to w₀” and pick a smaller η."));
       return;
     }
     update.replaceChildren(
@@ -125,7 +126,7 @@ export async function mountOne(area, ctx) {
         hovertemplate: "step %{x}: L = %{y:.4g}<extra></extra>" },
       { x: [0, Math.max(ls.length - 1, 1)], y: [minimum.loss, minimum.loss], mode: "lines", hoverinfo: "skip",
         line: { color: cssVar("--good"), dash: "dot" } },
-    ], { height: 200, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss (log scale)" }, type: "log" } });
+    ], { height: 200, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss (log scale)" }, type: "log", tickformat: ".2~g" } });
   }
 
   function draw(r) {

@@ -63,7 +63,7 @@ export async function mountOptimizers(area, ctx) {
       line: { color: cssVar(PATH_COLOURS[q.optimizer]), width: 2 },
       hovertemplate: `${q.label}: step %{x}, L = %{y:.4g}<extra></extra>`,
     })), { height: 220, showlegend: true, xaxis: { title: { text: "step" } },
-      yaxis: { title: { text: "loss (log scale)" }, type: "log" } });
+      yaxis: { title: { text: "loss (log scale)" }, type: "log", tickformat: ".2~g" } });
   }
 
   const refresh = ctx.live(() => ctx.api("descent/compare", {
