@@ -309,10 +309,18 @@ def test_serve_calls_the_web_app(monkeypatch, tmp_path):
 
     monkeypatch.setattr(app, "serve", lambda **kw: calls.append(kw))
     assert cli.main(["serve", "--port", "8123", "--no-browser"]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 8123, "data": None, "open_browser": False, "workers": 1}]
+    defaults = {"embed_from": (), "access_code": None, "prestart": True}
+    # workers=None: serve uses the usable cores
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "data": None, "open_browser": False, "workers": None,
+                      **defaults}]
     npz = write_npz(tmp_path / "d.npz", n=(4, 2, 2))
     assert cli.main(["serve", "--data", str(npz), "--host", "0.0.0.0", "--workers", "3"]) == 0
-    assert calls[-1] == {"host": "0.0.0.0", "port": 8000, "data": str(npz), "open_browser": True, "workers": 3}
+    assert calls[-1] == {"host": "0.0.0.0", "port": 8000, "data": str(npz), "open_browser": True, "workers": 3,
+                         **defaults}
+    assert cli.main(["serve", "--embed-from", "https://course.example.org", "--access-code", "k7",
+                     "--no-prestart", "--no-browser"]) == 0
+    assert calls[-1] == {"host": "127.0.0.1", "port": 8000, "data": None, "open_browser": False, "workers": None,
+                         "embed_from": ("https://course.example.org",), "access_code": "k7", "prestart": False}
     assert cli.main(["serve", "--data", str(tmp_path / "none.npz")]) == 2
 
 

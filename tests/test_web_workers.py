@@ -68,9 +68,10 @@ def _process(args: list[str], port: int, home: Path, timeout: float = 60.0):
         proc.stdout.close()
 
 
-def _server(port: int, cache: Path, home: Path, workers: int = 1):
+def _server(port: int, cache: Path, home: Path, workers: int = 1, prestart: bool = False):
     code = ("from ml2dl.lessons.images import Budget; from ml2dl.web.app import serve; "
-            f"serve(port={port}, workers={workers}, cache_dir={str(cache)!r}, training_budget=Budget(**{TINY!r}))")
+            f"serve(port={port}, workers={workers}, cache_dir={str(cache)!r}, training_budget=Budget(**{TINY!r}), "
+            f"prestart={prestart})")
     return _process(["-c", code], port, home)
 
 
@@ -127,7 +128,7 @@ def _children(pid: int) -> list[str]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts worker processes through /proc")
 def test_ml2dl_serve_workers_starts_that_many_worker_processes(tmp_path):
     (port,) = _free_ports(1)
-    args = ["-m", "ml2dl.cli", "serve", "--port", str(port), "--workers", "2", "--no-browser"]
+    args = ["-m", "ml2dl.cli", "serve", "--port", str(port), "--workers", "2", "--no-browser", "--no-prestart"]
     with _process(args, port, tmp_path) as proc:
         deadline = time.monotonic() + 30
         while len(workers := [c for c in _children(proc.pid) if "spawn_main" in c]) < 2:

@@ -59,7 +59,7 @@ def test_pick_another_image_and_keyboard(page, tiny, wait_ready):
     assert before is not None
 
 
-def test_progress_is_visible_and_training_can_be_cancelled(page, tmp_path, base_url, wait_ready, shot):
+def test_progress_is_visible_and_a_student_can_stop_watching_the_shared_training(page, tmp_path, base_url, wait_ready, shot):
     with training_server(tmp_path, n_train=2000, epochs=20) as (url, app):  # long enough to watch
         page.goto(f"{url}/?step=9")
         wait_ready(page, 9)
@@ -67,6 +67,9 @@ def test_progress_is_visible_and_training_can_be_cancelled(page, tmp_path, base_
         page.wait_for_function("parseFloat(document.querySelector('[data-testid=progress]').getAttribute('aria-valuenow')) > 0")
         shot(page, "step9-training", full_page=False)
         page.get_by_test_id("cancel").click()
-        page.wait_for_function("document.querySelector('[data-testid=status]').innerText.startsWith('Cancelled')")
+        page.wait_for_function("document.querySelector('[data-testid=status]').innerText.startsWith('Stopped watching')")
+        assert "keeps running for the others" in page.get_by_test_id("status").inner_text()
         assert page.get_by_test_id("train").is_visible()
         assert page.get_by_test_id("pipeline").is_hidden()
+        # the class's training went on
+        assert page.evaluate("fetch('/api/pipeline/status').then(r => r.json()).then(j => j.status)") in ("running", "done")

@@ -21,15 +21,16 @@ import webbrowser
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import Response
 
 from ml2dl import __version__
 from ml2dl.checks import InputError, int_in_range
 from ml2dl.data.uploads import UploadStore
 
-from . import errors
+from . import errors, hosts, jobs
+from .assets import Assets, safe_path
+from .guard import Guard
 from .jobs import JobPool
 from .schemas import HealthResult
 from .settings import DEFAULT_CACHE_DIR, ENV_VAR, MAX_WORKERS, Settings
@@ -42,19 +43,25 @@ log = logging.getLogger("ml2dl.web")
 
 
 def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None,
-               training_budget=None, settings: Settings | None = None) -> FastAPI:
-    """Build the app: static files, the plotly.js vendor route, every step's router.
+               training_budget=None, settings: Settings | None = None, **options) -> FastAPI:
+    """Build the app: static files, the plotly.js vendor route, every step's router, the guard.
+
+    Every request passes :class:`~ml2dl.web.guard.Guard` (security headers, Host and origin
+    checks, body limits, the access code), whatever its route.
 
     Args:
         data_path: optional ``.npz`` of real images for the steps that train on them.
         cache_dir: folder for job results and uploads; default ``~/.cache/ml2dl/module``.
         training_budget: a ``Budget`` for the background trainings (tests pass a tiny one).
         settings: all of the above at once (what each worker of ``serve`` passes); overrides them.
+        options: the other fields of :class:`~ml2dl.web.settings.Settings` (``allowed_hosts``,
+            ``embed_from``, ``access_code``, ``prestart``).
     """
     from ml2dl.web.routes import ROUTERS  # imported here so a broken step module fails loudly at build
 
     if settings is None:
-        settings = Settings.make(data_path=data_path, cache_dir=cache_dir, training_budget=training_budget)
+        settings = Settings.make(data_path=data_path, cache_dir=cache_dir, training_budget=training_budget,
+                                 **options)
     app = FastAPI(
         title="ml2dl — the module",
         description="From one neuron to a CNN that reads chest X-rays. Every figure is computed here.",
@@ -65,21 +72,33 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
     app.state.job_pool = JobPool(settings.cache_dir, started_at=settings.started_at)
     app.state.uploads = UploadStore(settings.cache_dir / "uploads")
     errors.install(app)
+    errors.hide_paths_under(settings.cache_dir, settings.data_path and Path(settings.data_path).parent)
+    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, embed_from=settings.embed_from,
+                       access_code=settings.access_code, max_body=app.state.uploads.max_bytes + (1 << 20))
 
     for router in ROUTERS:
         app.include_router(router)
 
-    app.mount("/static", _NoCacheStatic(directory=STATIC_DIR), name="static")
+    # The module's own files are revalidated on every load (an edited step shows on refresh; an
+    # unchanged one costs a 304); all are gzipped once per process (ml2dl.web.assets).
+    assets = Assets()
 
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+    @app.api_route("/static/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    def static(path: str, request: Request) -> Response:
+        found = safe_path(STATIC_DIR, path)
+        if found is None:
+            raise HTTPException(404, detail=f"no static file {path[:80]!r}")
+        return assets.response(found, request, cache_control="no-cache")
 
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        # plotly.js ships inside the `plotly` Python package: no CDN, works offline.
-        return FileResponse(_plotly_js_path(), media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=86400"})
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    def index(request: Request) -> Response:
+        return assets.response(STATIC_DIR / "index.html", request, cache_control="no-cache")
+
+    @app.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"], include_in_schema=False)
+    def plotly_js(request: Request) -> Response:
+        # plotly.js ships inside the `plotly` Python package: no CDN, works offline. It changes
+        # only with the installed package (and its ETag with it): a day in the browser's cache.
+        return assets.response(_plotly_js_path(), request, cache_control="public, max-age=86400")
 
     @app.get("/api/health", tags=["meta"], response_model=HealthResult)
     def health() -> dict:
@@ -95,8 +114,9 @@ def create_app_from_env() -> FastAPI:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | None = None,
-          open_browser: bool = False, workers: int = 1, *, cache_dir: str | os.PathLike | None = None,
-          training_budget=None) -> None:
+          open_browser: bool = False, workers: int | None = None, *, cache_dir: str | os.PathLike | None = None,
+          training_budget=None, embed_from: tuple[str, ...] = (), access_code: str | None = None,
+          prestart: bool = True) -> None:
     """Run the module with uvicorn until interrupted (what ``ml2dl serve`` does).
 
     Each of ``workers`` processes builds its own app (:func:`create_app_from_env`) from the same
@@ -108,25 +128,39 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | N
         port: TCP port (1..65535).
         data: optional ``.npz`` of real images (see ``ml2dl.data``).
         open_browser: open the default browser on the module once the server is up.
-        workers: worker processes (1..16); requests are stateless, so any worker may answer any.
+        workers: worker processes (1..16; default: the cores this process may use); requests
+            are stateless, so any worker may answer any.
         cache_dir: folder for job results and uploads (default ``~/.cache/ml2dl/module``).
         training_budget: a ``Budget`` for the background trainings (default: each step's own).
+        embed_from: origins (``https://course.example.org``) allowed to show the module in a frame.
+        access_code: a code every student must type once before the module opens (None = open).
+        prestart: start the steps' default trainings at once, so the first students find them ready.
     """
     import uvicorn
 
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise InputError(f"port must be an int in 1..65535, got {port!r}")
+    workers = min(hosts.usable_cores(), MAX_WORKERS) if workers is None else workers
     int_in_range("workers", workers, 1, MAX_WORKERS)
     if data is not None and not Path(data).expanduser().is_file():
         raise InputError(f"data must be an existing .npz file, got {str(data)!r}")
-    settings = Settings.make(data_path=data, cache_dir=cache_dir, training_budget=training_budget)
+    embed_from = tuple(hosts.check_origin(o) for o in embed_from)
+    names = hosts.served_names(host)
+    settings = Settings.make(data_path=data, cache_dir=cache_dir, training_budget=training_budget,
+                             allowed_hosts=names, embed_from=embed_from, access_code=access_code,
+                             prestart=prestart)
     os.environ[ENV_VAR] = settings.to_json()  # inherited by every worker process
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-    print(f"ml2dl module at {url}  ({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)")
+    urls = hosts.urls(host, port)
+    print(f"ml2dl module at {urls[0]}  ({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)")
+    if hosts.is_public(host):
+        print(f"warning: --host {host} lets every machine that can reach this one open the module"
+              + (" (no --access-code set)" if not access_code else ""))
+        for url in urls[1:]:
+            print(f"  students can use {url}")
     if open_browser:
-        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+        threading.Timer(1.0, webbrowser.open, args=(urls[0],)).start()
     uvicorn.run("ml2dl.web.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", server_header=False)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -134,17 +168,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | N
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    if app.state.settings.prestart:  # every worker asks; the job locks let one of them run each job
+        jobs.start_defaults(app.state.settings, app.state.job_pool)
     yield
     app.state.job_pool.shutdown()  # cancel this worker's background trainings so it stops promptly
-
-
-class _NoCacheStatic(StaticFiles):
-    """Static files revalidated on every load, so an edited step shows up on refresh."""
-
-    async def get_response(self, path: str, scope):  # type: ignore[override]
-        response = await super().get_response(path, scope)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
 
 
 def _plotly_js_path() -> Path:

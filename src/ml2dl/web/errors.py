@@ -12,12 +12,20 @@ Every error body has the same two keys, so the page shows ``message`` whatever h
 - ``HTTPException`` → its status and text; a full job pool (:class:`~ml2dl.web.jobs.PoolFull`) → 503;
 - anything else is a bug → 500 with a short message and an error id; the traceback goes to
   the server's log under that id, never to the client.
+
+No message quotes more than a short prefix of what was received (:data:`QUOTE_LIMIT`), and no
+message shows a path of the server (an absolute path is cut to its file name: :func:`public`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import secrets
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -45,8 +53,47 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _bug)
 
 
+QUOTE_LIMIT = 60  # characters of a received value a message may quote
+MESSAGE_LIMIT = 600  # characters of a whole message
+_ROOTS: set[str] = set()
+
+
+def hide_paths_under(*folders: Any) -> None:
+    """Add server folders whose paths messages must not show (the cache folder, the data's folder)."""
+    for f in folders:
+        if f:
+            _ROOTS.add(os.path.realpath(os.path.expanduser(str(f))))
+            _ROOTS.add(os.path.abspath(os.path.expanduser(str(f))))
+
+
+def _roots_pattern() -> re.Pattern:
+    roots = sorted((r for r in _ROOTS if len(r) > 1), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(r) for r in roots) + r")(?:/[^\s'\"(),;]*)?")
+
+
+hide_paths_under(Path.home(), tempfile.gettempdir(), os.getcwd(), sys.prefix, sys.base_prefix,
+                 Path(__file__).parents[3])
+
+
+def public(text: str) -> str:
+    """``text`` fit for the client: a server path cut to its file name, at most :data:`MESSAGE_LIMIT` chars."""
+    text = _roots_pattern().sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1] or "…", text)
+    return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT - 1] + "…"
+
+
+def _public_detail(detail: Any) -> Any:
+    if isinstance(detail, str):
+        return public(detail)
+    if isinstance(detail, list):
+        return [_public_detail(d) for d in detail[:20]]
+    if isinstance(detail, dict):
+        return {public(str(k))[:QUOTE_LIMIT]: _public_detail(v) for k, v in list(detail.items())[:20]}
+    return detail
+
+
 def error_body(message: str, detail: Any = None) -> dict:
-    return {"detail": message if detail is None else detail, "message": message}
+    message = public(message)
+    return {"detail": message if detail is None else _public_detail(detail), "message": message}
 
 
 def status_of(exc: InputError) -> int:
@@ -63,7 +110,7 @@ async def _input_error(request: Request, exc: InputError) -> JSONResponse:
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    text = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    text = exc.detail if isinstance(exc.detail, str) else str(exc.detail)[:MESSAGE_LIMIT]
     return JSONResponse(status_code=exc.status_code, content=error_body(text, exc.detail),
                         headers=getattr(exc, "headers", None))
 
@@ -83,9 +130,10 @@ async def _bug(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     messages = [validation_message(e) for e in errors]
-    detail = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": m}
-              for e, m in zip(errors, messages)]
-    return JSONResponse(status_code=422, content=error_body("; ".join(messages), detail))
+    detail = [{"loc": [p if isinstance(p, int) else str(p)[:QUOTE_LIMIT] for p in e.get("loc", ())],
+               "type": e.get("type"), "msg": m} for e, m in zip(errors[:20], messages)]
+    message = "; ".join(messages[:5]) + (f"; and {len(messages) - 5} more" if len(messages) > 5 else "")
+    return JSONResponse(status_code=422, content=error_body(message, detail))
 
 
 # ------------------------------------------------------------------------------ pydantic → words
@@ -96,17 +144,21 @@ def _field_name(loc: tuple | list) -> str:
     parts = [p for p in loc if p not in ("body", "query", "path")]
     name = ""
     for p in parts:
-        name += f"[{p}]" if isinstance(p, int) else (f".{p}" if name else str(p))
+        p = p if isinstance(p, int) else str(p)[:QUOTE_LIMIT]
+        name += f"[{p}]" if isinstance(p, int) else (f".{p}" if name else p)
     return name or "request body"
 
 
 def _fmt(v: Any) -> str:
+    """A received value as the message quotes it: at most :data:`QUOTE_LIMIT` characters."""
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return str(int(v))
-    if isinstance(v, str):
-        return repr(v)
+    if isinstance(v, str) and len(v) > QUOTE_LIMIT:
+        return repr(v[:QUOTE_LIMIT - 10]) + f"… ({len(v):,} characters)"
+    if isinstance(v, (dict, list)) and len(v) > 20:
+        return f"{type(v).__name__} of {len(v):,} items"
     text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT - 3] + "..."
 
 
 def validation_message(error: dict[str, Any]) -> str:

@@ -6,7 +6,9 @@ A job is a function ``fn(report) -> dict`` run in a worker thread. It calls
 Artefacts a job writes itself (checkpoints) go into ``report.workdir``.
 
 Jobs are keyed by ``name`` + a ``fingerprint`` of everything that defines the result
-(the data file's hash, the training budget), so asking twice never trains twice — not
+(the data file's hash, the training budget, and — always, added by :func:`fingerprint` — the
+:func:`code_version` of the code that computes results, so a result cached by an older
+training loop is never reused), so asking twice never trains twice — not
 even when the two requests reach two worker processes: the process that starts a job holds
 its lock file until the job ends, keeps its status on disk, and writes the result there
 (see ``ml2dl.web.jobstore``). Every worker answers a status request from the disk, so all
@@ -14,6 +16,11 @@ of them report the same thing; a cancel from any worker reaches the job through 
 
 At most ``max_pending`` jobs wait or run at once in one process; beyond that
 :class:`PoolFull` (the app answers 503).
+
+A job's files (checkpoints) are named with ``report.keep(path)``: their sha256 goes into the
+result (``artefacts``), and a result whose files are missing or changed is not trusted (the
+job runs again). A step whose default job the first students should find ready registers a
+starter with :func:`default_job`; ``serve`` runs them all when the server starts.
 
     pool = JobPool(cache_dir)
     pool.submit("pipeline", fingerprint, train_fn)   # starts it, or finds it queued/running/done
@@ -23,6 +30,7 @@ At most ``max_pending`` jobs wait or run at once in one process; beyond that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -33,6 +41,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
+
+import ml2dl
 
 from ..checks import InputError
 from .jobstore import JobStore
@@ -53,10 +63,57 @@ class PoolFull(RuntimeError):
     """Too many jobs waiting or running; try again when one has finished."""
 
 
+# The code whose change can change a job's result: the engine, the training loop, the data, the lessons.
+RESULT_CODE = ("nn", "optim.py", "train", "data", "lessons", "metrics", "explain.py", "checks.py", "files.py")
+
+
+@functools.cache
+def code_version() -> str:
+    """sha256 (16 hex digits) of the source of :data:`RESULT_CODE` and the package version."""
+    root = Path(ml2dl.__file__).parent
+    h = hashlib.sha256(ml2dl.__version__.encode())
+    for part in RESULT_CODE:
+        path = root / part
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else []
+        for f in files:
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def fingerprint(*parts: Any) -> str:
-    """A short stable hash of JSON-able parts (settings, data hashes)."""
-    text = json.dumps(parts, sort_keys=True, default=str)
+    """A short stable hash of JSON-able parts (settings, data hashes) and of :func:`code_version`."""
+    text = json.dumps([code_version(), *parts], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_DEFAULT_JOBS: list[Callable[[Any, "JobPool"], None]] = []
+
+
+def default_job(start: Callable[[Any, "JobPool"], None]) -> Callable[[Any, "JobPool"], None]:
+    """Register ``start(settings, pool)``, which submits a step's default job (a decorator).
+
+    ``serve`` calls every registered starter when the server starts (``Settings.prestart``), in
+    each worker; the job locks make one worker run each job.
+    """
+    _DEFAULT_JOBS.append(start)
+    return start
+
+
+def start_defaults(settings: Any, pool: "JobPool") -> threading.Thread:
+    """Call every :func:`default_job` starter in a background thread (the server starts at once)."""
+
+    def run() -> None:
+        for start in list(_DEFAULT_JOBS):
+            try:
+                start(settings, pool)
+            except PoolFull:
+                pass
+            except Exception:  # one step's failure must not keep the others from starting
+                log.exception("starting the default job %s failed", getattr(start, "__qualname__", start))
+
+    thread = threading.Thread(target=run, name="ml2dl-prestart", daemon=True)
+    thread.start()
+    return thread
 
 
 def file_fingerprint(path: str | os.PathLike) -> str:
@@ -68,12 +125,25 @@ def file_fingerprint(path: str | os.PathLike) -> str:
     return h.hexdigest()[:16]
 
 
+def detached(snapshot: dict) -> dict:
+    """What a student's "cancel" of a shared job answers: the job runs on for the others."""
+    if snapshot["status"] in (QUEUED, RUNNING):
+        snapshot = {**snapshot, "detached": True,
+                    "message": "this training is shared by the class: it keeps running for the others"}
+    return snapshot
+
+
 class Report:
     """What a running job sees: progress reporting, cancellation, its work folder."""
 
     def __init__(self, job: "Job", workdir: Path):
         self._job = job
         self.workdir = workdir
+        self.artefacts: list[Path] = []
+
+    def keep(self, path: str | os.PathLike) -> None:
+        """Name a file the result needs (a checkpoint): its checksum is recorded with the result."""
+        self.artefacts.append(Path(path))
 
     def progress(self, fraction: float, message: str = "", **extra: Any) -> None:
         """Record progress in [0, 1] and a message for the page; ``extra`` (JSON-able) is shown too."""
@@ -270,7 +340,8 @@ class JobPool:
             "error": state.get("error"),
             "cached": cached,
             "elapsed_s": round(end - started, 2) if started else 0.0,
-            "result": result if status == DONE else None,
+            # the checksums stay on the server: the page gets what the job computed
+            "result": {k: v for k, v in result.items() if k != "artefacts"} if status == DONE else None,
         }
 
     # -- starting, cancelling, forgetting -------------------------------------------------------
@@ -345,7 +416,7 @@ class JobPool:
         try:
             result = fn(report)
             report.check()
-            self.store.write_result(job.key, result)
+            self.store.write_result(job.key, result, artefacts=report.artefacts)
         except JobCancelled:
             job._finish(CANCELLED, "cancelled")
         except Exception as err:  # a job's failure is shown on the page, not raised in a thread

@@ -3,7 +3,8 @@
 All workers of a server share one cache folder; a job is known there by its key
 (``<name>-<fingerprint>``), under ``<cache_dir>/jobs/``:
 
-    <key>.json        the result (JSON object), written once, atomically: the job is done
+    <key>.json        the result (JSON object), written once, atomically: the job is done; it records
+                      the sha256 of the files it needs, checked before it is trusted
     <key>.state.json  status, progress, message, extras, error, start and end times
     <key>.lock        flock'ed (exclusive) by the process that runs the job, while queued or running
     <key>.cancel      present = someone asked the job to stop (any worker may write it)
@@ -17,6 +18,7 @@ while nobody holds its lock was interrupted (the server stopped), not still runn
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -31,7 +33,9 @@ class JobStore:
     """Files of the jobs under ``cache_dir/jobs`` (see the module docstring)."""
 
     def __init__(self, cache_dir: str | os.PathLike):
-        self.folder = Path(cache_dir) / "jobs"
+        self.cache_dir = Path(cache_dir)
+        self.folder = self.cache_dir / "jobs"
+        self._verified: set[tuple] = set()  # artefacts whose checksum matched (path, size, mtime, digest)
 
     def path(self, key: str, suffix: str) -> Path:
         return self.folder / f"{key}{suffix}"
@@ -82,14 +86,41 @@ class JobStore:
 
     # -- result and state ---------------------------------------------------------------------
     def read_result(self, key: str) -> dict | None:
-        """The stored result, if it is there and is a whole JSON object (verified before trusted)."""
-        return _read_object(self.result_path(key))
+        """The stored result if it can be trusted: a whole JSON object whose recorded artefacts
+        (``result["artefacts"]``: path under the cache folder → sha256) are there, unchanged."""
+        result = _read_object(self.result_path(key))
+        if result is None:
+            return None
+        artefacts = result.get("artefacts", {})
+        if not isinstance(artefacts, dict) or not all(self._intact(p, d) for p, d in artefacts.items()):
+            return None
+        return result
 
-    def write_result(self, key: str, result: dict) -> dict:
-        """Store ``result`` as strict JSON; returns it as read back (what every worker will see)."""
+    def write_result(self, key: str, result: dict, artefacts: list[Path] = ()) -> dict:
+        """Store ``result`` as strict JSON with the checksums of its ``artefacts`` (files under the
+        cache folder); returns it as read back (what every worker will see)."""
+        if artefacts:
+            result = {**result, "artefacts": {Path(p).relative_to(self.cache_dir).as_posix(): sha256_file(p)
+                                              for p in artefacts}}
         text = json.dumps(result, allow_nan=False)
         atomic_write_text(self.result_path(key), text)
         return json.loads(text)
+
+    def _intact(self, relative: str, digest: str) -> bool:
+        """Whether ``cache_dir/relative`` still has the recorded sha256 (memoised by size and mtime)."""
+        path = self.cache_dir / relative
+        if ".." in Path(relative).parts:
+            return False
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        stamp = (str(path), st.st_size, st.st_mtime_ns, digest)
+        if stamp not in self._verified:
+            if sha256_file(path) != digest:
+                return False
+            self._verified.add(stamp)
+        return True
 
     def read_state(self, key: str) -> dict | None:
         return _read_object(self.path(key, ".state.json"))
@@ -130,6 +161,14 @@ class JobStore:
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _read_object(path: Path) -> dict | None:

@@ -32,27 +32,41 @@ class Settings:
             (an ``ml2dl.lessons.images.Budget``); None means each step's default.
         started_at: when the server started (seconds since the epoch); a job result finished
             before it is reported as ``cached`` (trained in an earlier run of the server).
+        allowed_hosts: the names the server answers to (the ``Host`` header, DNS rebinding);
+            None = any (an app built in a test or a notebook; ``serve`` always sets them).
+        embed_from: origins of course sites allowed to embed the module in a frame.
+        access_code: the class access code every page and API call needs (None = open).
+        prestart: start the steps' default jobs (steps 5 and 9…) when the server starts.
     """
 
     data_path: Path | None
     cache_dir: Path
     training_budget: Any = None
     started_at: float = field(default_factory=time.time, compare=False)
+    allowed_hosts: tuple[str, ...] | None = None
+    embed_from: tuple[str, ...] = ()
+    access_code: str | None = field(default=None, repr=False)
+    prestart: bool = False
 
     @classmethod
-    def make(cls, *, data_path=None, cache_dir=None, training_budget=None, started_at=None) -> "Settings":
+    def make(cls, *, data_path=None, cache_dir=None, training_budget=None, started_at=None, allowed_hosts=None,
+             embed_from=(), access_code=None, prestart=False) -> "Settings":
         """Settings from user-level values (paths as str, ``~`` expanded, the default cache folder)."""
         return cls(data_path=Path(data_path).expanduser() if data_path is not None else None,
                    cache_dir=Path(cache_dir if cache_dir is not None else DEFAULT_CACHE_DIR).expanduser(),
                    training_budget=training_budget,
-                   started_at=time.time() if started_at is None else float(started_at))
+                   started_at=time.time() if started_at is None else float(started_at),
+                   allowed_hosts=None if allowed_hosts is None else tuple(allowed_hosts),
+                   embed_from=tuple(embed_from or ()), access_code=access_code or None, prestart=bool(prestart))
 
     # -- handing the settings to worker processes ---------------------------------------------
     def to_json(self) -> str:
         budget = self.training_budget.as_dict() if self.training_budget is not None else None
         return json.dumps({"data_path": str(self.data_path) if self.data_path else None,
                            "cache_dir": str(self.cache_dir), "training_budget": budget,
-                           "started_at": self.started_at})
+                           "started_at": self.started_at, "allowed_hosts": self.allowed_hosts,
+                           "embed_from": list(self.embed_from), "access_code": self.access_code,
+                           "prestart": self.prestart})
 
     @classmethod
     def from_json(cls, text: str) -> "Settings":
@@ -63,7 +77,9 @@ class Settings:
 
             budget = Budget(**budget)
         return cls.make(data_path=d.get("data_path"), cache_dir=d["cache_dir"], training_budget=budget,
-                        started_at=d.get("started_at"))
+                        started_at=d.get("started_at"), allowed_hosts=d.get("allowed_hosts"),
+                        embed_from=d.get("embed_from", ()), access_code=d.get("access_code"),
+                        prestart=d.get("prestart", False))
 
     @classmethod
     def from_env(cls) -> "Settings":

@@ -4,7 +4,7 @@
     POST /api/images/experiment          start (or join) the FC-vs-CNN shuffle experiment → job snapshot
     GET  /api/images/experiment          the experiment's state (result when done; cached on disk)
     GET  /api/images/progress            the same as server-sent events until it finishes
-    POST /api/images/experiment/cancel   stop it
+    POST /api/images/experiment/cancel   stop following it (the class shares it: it runs on)
 
 The images: the ``.npz`` given with ``ml2dl serve --data``, else synthetic phantoms.
 The training budget is ``settings.training_budget`` if set (tests use a tiny one), else
@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as lesson
-from ml2dl.web import jobs, sse
+from ml2dl.web import jobs, prepared, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
 from ml2dl.web.schemas import ImageViewResult, ShuffleSnapshot, ViewQuery
 
@@ -39,11 +39,25 @@ class Experiment:
 
 def experiment_of(settings: SettingsDep) -> Experiment:
     b = settings.training_budget or lesson.Budget()
-    data = lesson.load_chest_data(settings.data_path, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
-    return Experiment(data, b, jobs.fingerprint("shuffle-v1", data.fingerprint, b.as_dict()))
+    data = prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+    return Experiment(data, b, jobs.fingerprint("shuffle", data.fingerprint, b.as_dict()))
 
 
 ExperimentDep = Annotated[Experiment, Depends(experiment_of)]
+
+
+def _start(exp: Experiment, pool: jobs.JobPool) -> None:
+    def run(report: jobs.Report) -> dict:
+        return lesson.run_shuffle_experiment(
+            exp.data, exp.budget, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
+
+    pool.submit(JOB, exp.fp, run)
+
+
+@jobs.default_job
+def start_default(settings, pool: jobs.JobPool) -> None:
+    """The experiment the first students will ask for, started with the server."""
+    _start(experiment_of(settings), pool)
 
 
 @router.get("/view", response_model=ImageViewResult)
@@ -55,12 +69,7 @@ def view(q: Annotated[ViewQuery, Query()], exp: ExperimentDep) -> dict:
 @router.post("/experiment", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
 def start_experiment(exp: ExperimentDep, pool: PoolDep) -> dict:
     """Start the four trainings in the background (or return the running / cached job)."""
-
-    def run(report: jobs.Report) -> dict:
-        return lesson.run_shuffle_experiment(
-            exp.data, exp.budget, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
-
-    pool.submit(JOB, exp.fp, run)
+    _start(exp, pool)
     return pool.snapshot(JOB, exp.fp)
 
 
@@ -80,6 +89,5 @@ def progress(exp: ExperimentDep, pool: PoolDep) -> StreamingResponse:
 
 @router.post("/experiment/cancel", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
 def cancel(exp: ExperimentDep, pool: PoolDep) -> dict:
-    """Ask the experiment to stop (whichever worker runs it); its snapshot."""
-    pool.cancel(JOB, exp.fp)
-    return pool.snapshot(JOB, exp.fp)
+    """Stop following the experiment. The class shares it, so it runs to completion for the others."""
+    return jobs.detached(pool.snapshot(JOB, exp.fp))

@@ -3,7 +3,7 @@
     POST /api/pipeline/train         train the CNN in the background (or join / reuse it) → job snapshot
     GET  /api/pipeline/status        the training job's state (result when done; cached on disk)
     GET  /api/pipeline/progress      the same as server-sent events until it finishes
-    POST /api/pipeline/cancel        stop training
+    POST /api/pipeline/cancel        stop following the training (the class shares it: it runs on)
     GET  /api/pipeline/examples      held-out images to choose from (normal and pneumonia)
     GET  /api/pipeline/explain?index=i   one image through the trained CNN: every stage's output
 
@@ -21,7 +21,7 @@ from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import pipeline as lesson
-from ml2dl.web import jobs, sse
+from ml2dl.web import jobs, prepared, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
 from ml2dl.web.schemas import ExamplesResult, ExplainQuery, ExplainResult, PipelineSnapshot
 
@@ -40,8 +40,8 @@ class Training:
 
 def training_of(settings: SettingsDep) -> Training:
     b = settings.training_budget or lesson.PIPELINE_BUDGET
-    data = data_lesson.load_chest_data(settings.data_path, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
-    return Training(data, b, jobs.fingerprint("pipeline-v1", data.fingerprint, b.as_dict()))
+    data = prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+    return Training(data, b, jobs.fingerprint("pipeline", data.fingerprint, b.as_dict()))
 
 
 TrainingDep = Annotated[Training, Depends(training_of)]
@@ -51,19 +51,30 @@ def checkpoint_path(pool: jobs.JobPool, fp: str) -> Path:
     return pool.workdir(JOB) / f"{JOB}-{fp}.npz"
 
 
-@router.post("/train", response_model=PipelineSnapshot, response_model_exclude_unset=True)
-def train(t: TrainingDep, pool: PoolDep) -> dict:
-    """Start training the pipeline CNN unless it is already trained (cached) or training."""
+def _start(t: Training, pool: jobs.JobPool) -> None:
+    """Train unless trained (a result whose checkpoint is missing or changed is not trusted: again)."""
     checkpoint = checkpoint_path(pool, t.fp)
-    if pool.snapshot(JOB, t.fp)["status"] == jobs.DONE and not checkpoint.is_file():
-        pool.forget(JOB, t.fp)  # the result was cached but its checkpoint has been deleted: train again
 
     def run(report: jobs.Report) -> dict:
         report.workdir.mkdir(parents=True, exist_ok=True)
-        return lesson.train_pipeline(t.data, t.budget, checkpoint,
-                                     progress=lambda f, msg, extra: report.progress(f, msg, **extra))
+        result = lesson.train_pipeline(t.data, t.budget, checkpoint,
+                                       progress=lambda f, msg, extra: report.progress(f, msg, **extra))
+        report.keep(checkpoint)  # its checksum goes into the result
+        return result
 
     pool.submit(JOB, t.fp, run)
+
+
+@jobs.default_job
+def start_default(settings, pool: jobs.JobPool) -> None:
+    """The training the first students will ask for, started with the server."""
+    _start(training_of(settings), pool)
+
+
+@router.post("/train", response_model=PipelineSnapshot, response_model_exclude_unset=True)
+def train(t: TrainingDep, pool: PoolDep) -> dict:
+    """Start training the pipeline CNN unless it is already trained (cached) or training."""
+    _start(t, pool)
     return pool.snapshot(JOB, t.fp)
 
 
@@ -83,9 +94,8 @@ def progress(t: TrainingDep, pool: PoolDep) -> StreamingResponse:
 
 @router.post("/cancel", response_model=PipelineSnapshot, response_model_exclude_unset=True)
 def cancel(t: TrainingDep, pool: PoolDep) -> dict:
-    """Ask the training to stop (whichever worker runs it); its snapshot."""
-    pool.cancel(JOB, t.fp)
-    return pool.snapshot(JOB, t.fp)
+    """Stop following the training. The class shares it, so it runs to completion for the others."""
+    return jobs.detached(pool.snapshot(JOB, t.fp))
 
 
 @router.get("/examples", response_model=ExamplesResult)

@@ -29,6 +29,8 @@ class JobSnapshot(Result):
     error: str | None = Field(None, description="why the job failed")
     cached: bool | None = Field(None, description="the result comes from an earlier run of the server")
     elapsed_s: Number | None = None
+    detached: bool | None = Field(None, description="this student stopped following a job the class shares "
+                                                    "(it runs on for the others)")
 
 
 class BudgetInfo(Result):

@@ -80,7 +80,7 @@ export default {
     const progressText = el("p", { class: "small muted", "data-testid": "progress-text", "aria-live": "polite" });
     const startBtn = el("button", { type: "button", class: "btn btn-primary", "data-testid": "start", onclick: () => start() }, "Train the four networks");
     const cancelBtn = el("button", { type: "button", class: "btn", "data-testid": "cancel", hidden: true,
-      onclick: () => ctx.api("images/experiment/cancel", {}).then(showJob).catch((e) => ctx.notify(e.message)) }, "Cancel");
+      onclick: () => ctx.api("images/experiment/cancel", {}).then(detach).catch((e) => ctx.notify(e.message)) }, "Stop watching");
     const chart = el("div", { class: "plot im-result", "data-testid": "chart", hidden: true });
     const verdicts = el("div", { class: "im-verdicts", "data-testid": "verdicts" });
     const setup = el("p", { class: "caption", "data-testid": "setup" });
@@ -300,6 +300,16 @@ export default {
       } else {
         progressText.textContent = "Not trained yet on this server (about half a minute).";
       }
+    }
+
+    // The experiment is shared by the class: "Stop watching" only stops this page following it.
+    function detach(job) {
+      if (source) { source.close(); source = null; }
+      if (!job.detached) return showJob(job);
+      cancelBtn.hidden = true;
+      startBtn.hidden = false;
+      startBtn.textContent = "Watch the training again";
+      progressText.textContent = `Stopped watching: ${job.message}.`;
     }
 
     function follow() {

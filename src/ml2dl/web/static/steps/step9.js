@@ -86,7 +86,7 @@ export default {
     const trainBtn = el("button", { type: "button", class: "btn btn-primary", "data-testid": "train", hidden: true,
       onclick: () => startTraining() }, "Train the CNN");
     const cancelBtn = el("button", { type: "button", class: "btn", "data-testid": "cancel", hidden: true,
-      onclick: () => ctx.api("pipeline/cancel", {}).then(showJob).catch((e) => ctx.notify(e.message)) }, "Cancel");
+      onclick: () => ctx.api("pipeline/cancel", {}).then(detach).catch((e) => ctx.notify(e.message)) }, "Stop watching");
     const statusPanel = el("div", { class: "panel cp-status", "data-testid": "training-panel" },
       el("h2", { style: "margin: 0" }, "Training the CNN on the chest images"),
       el("p", { class: "note", style: "margin: 0" }, "The network learns its filters from the training images, once, on this server; ",
@@ -279,6 +279,16 @@ export default {
         main.hidden = false;
         await explain();
       }
+    }
+
+    // The training is shared by the class: "Stop watching" only stops this page following it.
+    async function detach(job) {
+      if (source) { source.close(); source = null; }
+      if (!job.detached) return showJob(job);
+      cancelBtn.hidden = true;
+      trainBtn.hidden = false;
+      trainBtn.textContent = "Watch the training again";
+      statusText.textContent = `Stopped watching: ${job.message}.`;
     }
 
     function follow() {
