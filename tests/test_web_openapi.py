@@ -1,6 +1,7 @@
 """/openapi.json documents every answer of the API, and the answers say nothing it does not document."""
 
 import io
+import re
 import time
 
 import numpy as np
@@ -42,9 +43,13 @@ def undeclared(value, schema: dict, spec: dict, where: str = "") -> list[str]:
     if isinstance(value, dict):
         props = schema.get("properties")
         extra = schema.get("additionalProperties")
+        patterns = schema.get("patternProperties", {})
         for key, item in value.items():
+            matched = [p for p in patterns if re.search(p, key)]
             if props is not None and key in props:
                 missing += undeclared(item, props[key], spec, f"{where}.{key}")
+            elif matched:
+                missing += undeclared(item, patterns[matched[0]], spec, f"{where}.{key}")
             elif isinstance(extra, dict) and extra:
                 missing += undeclared(item, extra, spec, f"{where}.{key}")
             elif props is not None or extra is not True:

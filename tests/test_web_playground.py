@@ -159,7 +159,9 @@ def test_a_too_large_learning_rate_is_reported_as_diverged(client):
     ({"settings": {"problem": "moons"}}, "settings.problem must be one of 'linear', 'xor', 'circle' or 'spiral', got 'moons'"),
     ({"settings": {"noise": 2}}, "settings.noise must be ≤ 0.5, got 2"),
     ({"resolution": 65}, "resolution must be ≤ 64, got 65"),
-    ({"state": {"version": 99}}, "state must be a playground state of version 1; start a new run"),
+    ({"state": {"version": 99}}, "state.version must be one of 1, got 99; state.run is required, got nothing; "
+                                 "state.step is required, got nothing; state.params is required, got nothing; "
+                                 "state.optimizer is required, got nothing; and 1 more"),
 ])
 def test_limits_give_422_with_expected_and_received(client, payload, message):
     r = client.post("/api/playground/train", json=payload)
@@ -173,6 +175,27 @@ def test_a_tampered_state_is_refused(client):
     state["params"]["0.weight"] = [[1.0, 2.0]]  # wrong shape for a hidden layer of 4
     r = client.post("/api/playground/train", json={"state": state, "steps": 1})
     assert r.status_code == 422 and "malformed" in r.json()["message"]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda s: s.update(step=10**30), "state.step must be ≤ 1000000000"),
+    (lambda s: s.update(step=True), "state.step must be a whole number, got True"),
+    (lambda s: s["params"].update({"0.weight": [[True, 1.0]] * 4}), "state.params.0.weight"),
+    (lambda s: s["params"].update({"0.weight": [[1e39, 1.0]] * 4}), "must be ≤ 3.4e+38"),
+    (lambda s: s["params"].update({"0.weight": [[0.0] * 2] * 5000}), "must have at most 8 items, got 5000"),
+    (lambda s: s["params"].update({"evil": [1.0]}), "state.params.evil"),
+    (lambda s: s["optimizer"].update(step_count=-1), "state.optimizer.step_count must be ≥ 0, got -1"),
+    (lambda s: s["optimizer"].update(betas=[0.9, 1.5]), "state.optimizer.betas[1] must be < 1, got 1.5"),
+    (lambda s: s["optimizer"].update(v=[[[-1.0, 0.0]] * 4, None, None, None]), "must be ≥ 0, got -1"),
+    (lambda s: s["history"].update(step=list(range(401))), "state.history.step must have at most 400 items, got 401"),
+    (lambda s: s["run"].update(seed="0" * 50_000), "state.run.seed must be a whole number, got '0000"),
+])
+def test_every_tampered_state_is_a_422_saying_what_was_expected(client, change, expected):
+    state = client.post("/api/playground/train", json={"settings": {"optimizer": "adam"}, "steps": 1}).json()["state"]
+    change(state)
+    r = client.post("/api/playground/train", json={"settings": {"optimizer": "adam"}, "state": state, "steps": 1})
+    assert r.status_code == 422, r.text[:300]
+    assert expected in r.json()["message"] and len(r.content) < 4000
 
 
 def test_lesson_settings_check_their_arguments():

@@ -25,6 +25,7 @@ the state: it is regenerated from (problem, points, noise, seed), a pure functio
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,10 +100,20 @@ class Problem:
 
 
 def make_data(settings: Settings) -> Problem:
-    """The train/test points of a run: a pure function of the settings."""
-    X, y = toy.make_problem(settings.problem, n=settings.points, noise=settings.noise, seed=settings.seed)
-    X_train, X_test, y_train, y_test = toy.split(X, y, test_fraction=settings.test_fraction, seed=settings.seed)
-    return Problem(X_train, y_train.astype(np.float32), X_test, y_test.astype(np.float32))
+    """The train/test points of a run: a pure function of the settings (made once per process
+    for each (problem, points, noise, seed, test fraction): every update of a run asks again)."""
+    return _data(settings.problem, settings.points, float(settings.noise), settings.seed,
+                 float(settings.test_fraction))
+
+
+@functools.lru_cache(maxsize=64)
+def _data(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> Problem:
+    X, y = toy.make_problem(problem, n=points, noise=noise, seed=seed)
+    X_train, X_test, y_train, y_test = toy.split(X, y, test_fraction=test_fraction, seed=seed)
+    data = Problem(X_train, y_train.astype(np.float32), X_test, y_test.astype(np.float32))
+    for a in (data.X_train, data.y_train, data.X_test, data.y_test):
+        a.setflags(write=False)  # shared by every request of the run: nobody may change it
+    return data
 
 
 def build_model(hidden, activation: str, seed: int, dropout: float = 0.0) -> nn.Sequential:
@@ -253,9 +264,18 @@ def evaluate(model, data: Problem) -> dict:
             "train_accuracy": train_acc, "test_accuracy": test_acc}
 
 
+@functools.lru_cache(maxsize=32)
+def _grid(resolution: int, extent: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """``toy.grid``, made once per (resolution, extent): every update of every run draws on it."""
+    axis, points = toy.grid(resolution, extent)
+    axis.setflags(write=False)
+    points.setflags(write=False)
+    return axis, points
+
+
 def boundary(model, resolution: int, extent=toy.PLOT_RANGE) -> dict:
     """P(orange) on a resolution² grid: the background heat map (x₂ along rows)."""
-    axis, points = toy.grid(resolution, extent)
+    axis, points = _grid(resolution, tuple(extent))
     logits = np.nan_to_num(model(points)[:, 0].astype(np.float64), nan=0.0)
     prob = nn.functional.sigmoid(logits)
     return {"axis": np.round(axis, 4).tolist(),
@@ -269,7 +289,7 @@ def neuron_maps(model, resolution: int, extent=toy.PLOT_RANGE) -> list[list[dict
     layer's largest |value| (``scale``), so a weak neuron looks pale beside a strong one
     and the page colours every map on −1..1.
     """
-    _, points = toy.grid(resolution, extent)
+    _, points = _grid(resolution, tuple(extent))
     maps = []
     outputs = model.forward_all(points)
     # the activation layer right after each hidden Linear (a dropout layer may follow it)
@@ -357,28 +377,54 @@ def regularisation(model, settings: Settings) -> dict:
 
 def _finite(v: float, cap: float = 1e6) -> float:
     """A metric as a finite float (a diverged loss shows as a large number, not infinity)."""
-    return float(np.clip(np.nan_to_num(v, nan=cap, posinf=cap, neginf=-cap), -cap, cap))
+    v = float(v)
+    if v != v:  # NaN
+        return cap
+    return min(cap, max(-cap, v))
 
 
 def _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps):
-    """``steps`` mini-batch updates; stop (weights restored) if one makes them non-finite."""
+    """``steps`` mini-batch updates; stop (weights restored) if one makes them non-finite.
+
+    The weights are checked once after all the updates; only a run that went non-finite is
+    replayed step by step from the saved start, to stop right before the step that broke it.
+    """
+    params = model.parameters()
+    start = [p.data.copy() for p in params]
+    opt_start = opt.state_dict()
+    done = _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, params, check=False)
+    if done == step + steps:
+        return False, done
+    for p, b in zip(params, start):  # diverged somewhere: replay from the start, checking each step
+        p.data[...] = b
+    opt.load_state_dict(opt_start)
+    done = _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, params, check=True)
+    return True, done
+
+
+def _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, params, *, check: bool) -> int:
+    """Mini-batch updates from ``step``; the step reached. With ``check``, stop (weights put
+    back) before an update that makes them non-finite; without, check only at the end."""
     n = len(data.X_train)
     drops = [m for m in model.layers if isinstance(m, nn.Dropout)]
     for _ in range(steps):
-        idx = checks.rng((settings.seed, step), "seed").choice(n, size=batch, replace=False)
+        # the batch of step t is drawn with the seed (seed, t): the same however a run is cut into requests
+        idx = np.random.default_rng((settings.seed, step)).choice(n, size=batch, replace=False)
         for k, m in enumerate(drops):  # masks from (seed, step): reproducible however the run is cut
             m.rng = np.random.default_rng([settings.seed, step, 1, k])
-        backup = [p.data.copy() for p in model.parameters()]
+        backup = [p.data.copy() for p in params] if check else None
         loss_fn(model(data.X_train[idx]), targets[idx])
         model.backward(loss_fn.backward())
         opt.step()
         opt.zero_grad()
-        if not all(np.all(np.isfinite(p.data)) for p in model.parameters()):
-            for p, b in zip(model.parameters(), backup):
+        if check and not all(np.isfinite(p.data).all() for p in params):
+            for p, b in zip(params, backup):
                 p.data[...] = b
-            return True, step
+            return step
         step += 1
-    return False, step
+    if not check and not all(np.isfinite(p.data).all() for p in params):
+        return -1  # went non-finite on the way: the caller replays with checks
+    return step
 
 
 def _points(data: Problem) -> dict:

@@ -30,6 +30,7 @@ from ml2dl.data.uploads import UploadStore
 
 from . import errors, hosts, jobs
 from .assets import Assets, safe_path
+from .fastjson import FastJSONResponse
 from .guard import Guard
 from .jobs import JobPool
 from .schemas import HealthResult
@@ -67,6 +68,7 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
         description="From one neuron to a CNN that reads chest X-rays. Every figure is computed here.",
         version=__version__,
         lifespan=_lifespan,
+        default_response_class=FastJSONResponse,
     )
     app.state.settings = settings
     app.state.job_pool = JobPool(settings.cache_dir, started_at=settings.started_at)

@@ -5,7 +5,7 @@ Stateless: the page sends back the ``state`` it got last time; the server keeps 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -32,9 +32,70 @@ class PlaygroundSettings(Request):
     dropout: float = Field(0.0, ge=0, le=0.9, description="dropout probability after each hidden layer while training; may change mid-run")
 
 
+# -- the training state the page sends back: validated completely, every size and range bounded
+FLOAT32_MAX = 3.4e38  # the weights are float32: anything beyond is not a weight
+Weight = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)]
+Moment2 = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=FLOAT32_MAX)]
+Row = Annotated[list[Weight], Field(max_length=lesson.MAX_NEURONS)]
+Tensor = Row | Annotated[list[Row], Field(max_length=lesson.MAX_NEURONS)]  # a bias, or a weight matrix
+Row2 = Annotated[list[Moment2], Field(max_length=lesson.MAX_NEURONS)]
+Tensor2 = Row2 | Annotated[list[Row2], Field(max_length=lesson.MAX_NEURONS)]
+MAX_TENSORS = 2 * (lesson.MAX_HIDDEN_LAYERS + 1)  # a weight and a bias per Linear layer
+MAX_STEP = 10**9
+ParamName = Annotated[str, Field(pattern=r"^[0-9]{1,2}\.(weight|bias)$", max_length=9)]
+Metric = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e6, le=1e6)]
+
+
+class RunKey(Request):
+    """The settings the state belongs to (``lessons.playground.Settings.run_key``)."""
+
+    problem: Literal["linear", "xor", "circle", "spiral"]
+    noise: float = Field(ge=0, le=0.5, allow_inf_nan=False)
+    seed: int = Field(ge=0, le=9999, strict=True)
+    points: int = Field(ge=20, le=lesson.MAX_POINTS, strict=True)
+    test_fraction: float = Field(ge=0.1, le=0.9, allow_inf_nan=False)
+    hidden: list[Annotated[int, Field(ge=1, le=lesson.MAX_NEURONS, strict=True)]] = Field(
+        max_length=lesson.MAX_HIDDEN_LAYERS)
+    activation: Literal["tanh", "relu", "sigmoid", "linear"]
+    optimizer: Literal["sgd", "adam"]
+
+
+class OptimizerState(Request):
+    """SGD: ``velocity`` (null entries: no momentum); Adam: the moments ``m``, ``v`` and ``betas``."""
+
+    lr: float = Field(gt=0, le=10, allow_inf_nan=False)
+    step_count: int = Field(ge=0, le=MAX_STEP, strict=True)
+    velocity: list[Tensor | None] | None = Field(None, max_length=MAX_TENSORS)
+    m: list[Tensor | None] | None = Field(None, max_length=MAX_TENSORS)
+    v: list[Tensor2 | None] | None = Field(None, max_length=MAX_TENSORS, description="Adam's second moments (≥ 0)")
+    betas: tuple[Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)],
+                 Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]] | None = None
+
+
+class History(Request):
+    """The loss curve: one point per request, at most ``MAX_HISTORY``."""
+
+    step: list[Annotated[int, Field(ge=0, le=MAX_STEP, strict=True)]] = Field(max_length=lesson.MAX_HISTORY)
+    train_loss: list[Metric] = Field(max_length=lesson.MAX_HISTORY)
+    test_loss: list[Metric] = Field(max_length=lesson.MAX_HISTORY)
+    train_accuracy: list[Metric] = Field(max_length=lesson.MAX_HISTORY)
+    test_accuracy: list[Metric] = Field(max_length=lesson.MAX_HISTORY)
+
+
+class PlaygroundState(Request):
+    """Everything needed to continue a run; the page sends back what it got, unchanged."""
+
+    version: Literal[1] = Field(description="lessons.playground.STATE_VERSION")
+    run: RunKey
+    step: int = Field(ge=0, le=MAX_STEP, strict=True)
+    params: dict[ParamName, Tensor] = Field(max_length=MAX_TENSORS)
+    optimizer: OptimizerState
+    history: History
+
+
 class TrainRequest(Request):
     settings: PlaygroundSettings = Field(default_factory=PlaygroundSettings)
-    state: JSONObject | None = Field(None, description="the state returned last time; null starts a new run")
+    state: PlaygroundState | None = Field(None, description="the state returned last time; null starts a new run")
     steps: int = Field(10, ge=0, le=lesson.MAX_STEPS, description="gradient steps to take now")
     resolution: int = Field(48, ge=8, le=lesson.MAX_GRID, description="side of the boundary grid")
     include_points: bool = Field(True, description="send the train/test points (needed once per run)")
@@ -94,7 +155,7 @@ class Regularisation(Result):
 class TrainResult(Result):
     """The network after ``steps`` more gradient steps (``lessons.playground.train``)."""
 
-    state: JSONObject = Field(description="send it back with the next request; state.history is the loss curve")
+    state: PlaygroundState = Field(description="send it back with the next request; state.history is the loss curve")
     step: int
     metrics: Metrics
     percent: Percent
