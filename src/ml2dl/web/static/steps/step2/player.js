@@ -3,6 +3,11 @@
 
 import { Player } from "../../lib/player.js";
 
+// At most this many training requests per second while playing: a class of 200 shares one server,
+// and the boundary redrawn 10 times a second still moves smoothly (each request takes several steps).
+export const MAX_REQUESTS_PER_SECOND = 10;
+const MIN_INTERVAL_MS = 1000 / MAX_REQUESTS_PER_SECOND;
+
 /**
  * trainingPlayer(ctx, {settings, resolution, stepsPerUpdate, draw}) -> {player, advance, reset, destroy}
  *   settings()        the request's settings now (problem, network, optimiser)
@@ -19,10 +24,21 @@ export function trainingPlayer(ctx, { settings, resolution, stepsPerUpdate, draw
   let looping = false;       // the play loop owns the requests until it has stopped
   let next = null;           // while playing: the next request, already on its way
 
-  const request = (steps, fresh) => ctx.api("playground/train", {
-    settings: settings(), state: fresh ? null : state, steps: fresh ? 0 : steps,
-    resolution, include_points: fresh || !points,
-  });
+  let lastSent = -Infinity;  // when the last request left (performance.now())
+  const send = (steps, fresh) => {
+    lastSent = performance.now();
+    return ctx.api("playground/train", {
+      settings: settings(), state: fresh ? null : state, steps: fresh ? 0 : steps,
+      resolution, include_points: fresh || !points,
+    });
+  };
+  // While playing, a request leaves no sooner than MIN_INTERVAL_MS after the one before.
+  const paced = async (steps) => {
+    const wait = lastSent + MIN_INTERVAL_MS - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    return send(steps, false);
+  };
+  const request = send;
 
   function receive(r, fresh) {
     if (fresh) points = null;
@@ -64,7 +80,7 @@ export function trainingPlayer(ctx, { settings, resolution, stepsPerUpdate, draw
     next = null;
     if (!alive || resetPending) return;  // settings changed meanwhile: this answer is stale
     state = r.state;
-    if (player.playing && !r.diverged) next = request(stepsPerUpdate, false);
+    if (player.playing && !r.diverged) next = paced(stepsPerUpdate);
     receive(r, fresh);
   }
 
