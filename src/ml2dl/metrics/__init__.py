@@ -7,13 +7,18 @@ that is larger for "more likely pneumonia" (a probability, a logit, ...).
 
 The package, one idea per module:
 
-* :mod:`~ml2dl.metrics.ranking` — :func:`roc_curve`, :func:`roc_auc_score`;
+* :mod:`~ml2dl.metrics.ranking` — :func:`roc_curve`, :func:`roc_auc_score`,
+  :func:`precision_recall_curve`, :func:`average_precision_score`;
 * :mod:`~ml2dl.metrics.confusion` — :func:`confusion_matrix`, :func:`accuracy_score`,
   :func:`binary_metrics` (one threshold), :func:`medmnist_metrics`;
-* :mod:`~ml2dl.metrics.intervals` — :func:`bootstrap_auc_ci`;
+* :mod:`~ml2dl.metrics.intervals` — :func:`bootstrap_auc_ci`, :func:`wilson_interval` (a proportion);
+* :mod:`~ml2dl.metrics.delong` — :func:`delong_auc_ci` (the AUC's interval by formula);
+* :mod:`~ml2dl.metrics.thresholds` — :func:`threshold_table` (every threshold at once, with
+  intervals), :func:`predictive_values` (PPV and NPV at another prevalence);
 * :mod:`~ml2dl.metrics.points` — :func:`operating_points` and the three thresholds
   behind them, :func:`apply_operating_points`;
-* :mod:`~ml2dl.metrics.calibration` — :func:`reliability`.
+* :mod:`~ml2dl.metrics.calibration` — :func:`reliability`, :func:`calibration_fit` (slope, intercept);
+* :mod:`~ml2dl.metrics.decision` — :func:`net_benefit`, :func:`decision_curve`.
 
 Conventions used everywhere:
 
@@ -38,12 +43,15 @@ Example
 """
 
 from ._inputs import UndefinedMetricWarning
-from .calibration import Reliability, reliability
+from .calibration import CalibrationFit, Reliability, calibration_fit, reliability
 from .confusion import accuracy_score, binary_metrics, confusion_matrix, medmnist_metrics
-from .intervals import bootstrap_auc_ci
+from .decision import DecisionCurve, decision_curve, net_benefit
+from .delong import DeLong, delong_auc_ci
+from .intervals import bootstrap_auc_ci, wilson_interval
 from .points import (apply_operating_points, operating_points, threshold_for_sensitivity,
                      threshold_for_specificity, youden_threshold)
-from .ranking import roc_auc_score, roc_curve
+from .ranking import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+from .thresholds import predictive_values, threshold_table
 
 __all__ = [
     "UndefinedMetricWarning",
@@ -61,4 +69,16 @@ __all__ = [
     "medmnist_metrics",
     "reliability",
     "Reliability",
+    "calibration_fit",
+    "CalibrationFit",
+    "delong_auc_ci",
+    "DeLong",
+    "wilson_interval",
+    "precision_recall_curve",
+    "average_precision_score",
+    "threshold_table",
+    "predictive_values",
+    "net_benefit",
+    "decision_curve",
+    "DecisionCurve",
 ]

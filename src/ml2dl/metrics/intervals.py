@@ -1,12 +1,16 @@
-"""Confidence intervals: how far the AUC of a few hundred images may be from the truth.
+"""Confidence intervals: how far a figure from a few hundred images may be from the truth.
 
-A percentile bootstrap: resample the N cases with replacement, recompute the AUC, and
-read the interval off the quantiles of the resampled AUCs.
+* :func:`bootstrap_auc_ci` — a percentile bootstrap for the AUC: resample the N cases with
+  replacement, recompute the AUC, read the interval off the quantiles of the resampled AUCs
+  (DeLong's formula for the same interval is :func:`ml2dl.metrics.delong_auc_ci`);
+* :func:`wilson_interval` — the Wilson score interval of a proportion k / n (sensitivity,
+  specificity, PPV, NPV).
 """
 
 from __future__ import annotations
 
 import warnings
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -90,3 +94,41 @@ def bootstrap_auc_ci(y_true: Any, y_score: Any, *, n_boot: int = 1000, alpha: fl
         return float("nan"), float("nan")
     low, high = np.quantile(valid, [alpha / 2.0, 1.0 - alpha / 2.0])
     return float(low), float(high)
+
+
+def wilson_interval(successes: Any, trials: Any, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion k / n (sensitivity, specificity, PPV, NPV).
+
+    With p̂ = k / n and z = Φ⁻¹(1 − α/2) (1.96 for 95%),
+
+        centre = (p̂ + z² / 2n) / (1 + z² / n)
+        half   = z / (1 + z² / n) · √( p̂ (1 − p̂) / n + z² / 4n² )
+
+    and the interval is centre ± half. Unlike p̂ ± z·√(p̂(1 − p̂)/n) it stays inside [0, 1]
+    and does not collapse to a point when k = 0 or k = n (a sensitivity of 40/40 is not
+    known to be exactly 100%). Works elementwise on arrays.
+
+    Args:
+        successes: k, integer counts ≥ 0 (a number or an array).
+        trials: n ≥ k, same shape; where n = 0 the interval is NaN.
+        alpha: 1 − confidence level, in (0, 1).
+
+    Returns:
+        ``(low, high)``: float arrays of the broadcast shape (0-d for scalars).
+    """
+    alpha = checks.number_in_range("alpha", alpha, 0.0, 1.0, low_open=True, high_open=True)
+    k = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(trials, dtype=np.float64)
+    if np.any(k < 0) or np.any(k > n) or np.any(k != np.round(k)) or np.any(n != np.round(n)):
+        raise checks.InputError("successes and trials must be whole numbers with 0 ≤ successes ≤ trials, "
+                                f"got successes {np.ravel(k)[:5].tolist()} and trials {np.ravel(n)[:5].tolist()}")
+    z = NormalDist().inv_cdf(1.0 - alpha / 2.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1.0 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        # exact ends where k = 0 or k = n (the formula gives them up to rounding)
+        low = np.where(n > 0, np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0)), np.nan)
+        high = np.where(n > 0, np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0)), np.nan)
+    return low, high

@@ -120,3 +120,56 @@ def roc_auc_score(y_true: Any, y_score: Any) -> float:
     rank_sum_pos = _midranks(s)[y == 1].sum()
     u = rank_sum_pos - n_pos * (n_pos + 1) / 2.0
     return float(u / (n_pos * n_neg))
+
+
+def precision_recall_curve(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision and recall at every distinct score: what a positive call is worth.
+
+    For every threshold t (each distinct score) the cases with score ≥ t are called positive:
+
+        precision(t) = TP(t) / (TP(t) + FP(t))   (PPV: a positive call is right)
+        recall(t)    = TP(t) / P                 (sensitivity)
+
+    Unlike the ROC curve, precision depends on the share of positives in the sample: the same
+    model has a lower PR curve where the disease is rarer. This is
+    ``sklearn.metrics.precision_recall_curve(..., drop_intermediate=False)``.
+
+    Returns:
+        ``(precision, recall, thresholds)``: thresholds (K,) increasing over the K distinct
+        scores; precision and recall (K + 1,), the last point being (precision 1, recall 0)
+        by convention (no case called positive). With no positive case recall is NaN (with
+        an :class:`UndefinedMetricWarning`).
+    """
+    y, s = check_pair(y_true, y_score)
+    fps, tps, thresholds = _roc_counts(y, s)
+    fps, tps, thresholds = fps[1:], tps[1:], thresholds[1:]  # drop the +inf start: nothing called
+    called = tps + fps
+    precision = tps / called  # every distinct score calls at least its own cases: called > 0
+    if tps[-1] == 0:
+        warnings.warn("No positive cases in y_true: recall is undefined (NaN)", UndefinedMetricWarning,
+                      stacklevel=2)
+        recall = np.full_like(tps, np.nan)
+    else:
+        recall = tps / tps[-1]
+    return (np.concatenate([precision[::-1], [1.0]]), np.concatenate([recall[::-1], [0.0]]),
+            thresholds[::-1].copy())
+
+
+def average_precision_score(y_true: Any, y_score: Any) -> float:
+    """Area under the precision–recall curve as a step sum (scikit-learn's definition):
+
+        AP = Σ_k (R_k − R_{k+1}) · P_k      over the thresholds, recall decreasing
+
+    i.e. the mean precision at the recall of each positive case. A classifier that ranks at
+    random scores the share of positives (the prevalence); a perfect one scores 1.
+
+    Returns:
+        AP as a float; NaN with an :class:`UndefinedMetricWarning` without a positive case.
+    """
+    y, s = check_pair(y_true, y_score)
+    if int(y.sum()) == 0:
+        warnings.warn("No positive cases in y_true: average precision is undefined (NaN)",
+                      UndefinedMetricWarning, stacklevel=2)
+        return float("nan")
+    precision, recall, _ = precision_recall_curve(y, s)
+    return float(-np.sum(np.diff(recall) * precision[:-1]))
