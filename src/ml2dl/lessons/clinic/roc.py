@@ -24,8 +24,9 @@ from .words import calibration_words, decision_words, pct, shift_words, why_poin
 
 PREVALENCES = (0.5, 0.2, 0.1, 0.05, 0.01)  # the prevalence control's choices (besides the sample's own)
 DECISION_THRESHOLDS = np.round(np.linspace(0.01, 0.99, 99), 2)
-GULSHAN = ({"name": "high specificity", "sensitivity": 0.903, "specificity": 0.981},
-           {"name": "high sensitivity", "sensitivity": 0.975, "specificity": 0.934})
+GULSHAN = tuple({**p, "fpr": round(1 - p["specificity"], 4)} for p in (
+    {"name": "high specificity", "sensitivity": 0.903, "specificity": 0.981},
+    {"name": "high sensitivity", "sensitivity": 0.975, "specificity": 0.934}))
 GULSHAN_SOURCE = ("Gulshan et al., JAMA 2016: deep learning for diabetic retinopathy in fundus photographs, "
                   "EyePACS-1 validation set (AUC 0.991)")
 POINT_TARGET = {"screening": "sensitivity", "high_specificity": "specificity"}
@@ -51,6 +52,10 @@ def _roc_page(run: RunDir, data: ClinicData, prevalence: float | None) -> dict:
     class_weight = (run.config().get("recipe") or {}).get("class_weight")
     splits = {name: split_figures(sm, class_weight=class_weight) for name, sm in ev.splits.items()}
     points = point_rows(ev)
+    rows = np.unique(ev.splits["validation"].y_score)  # the table's thresholds (see _table)
+    for p in points:  # the table row of each point: the slider jumps there
+        t = p["threshold"]
+        p["row"] = int(min(np.searchsorted(rows, t if t is not None and np.isfinite(t) else np.inf), rows.size - 1))
     return jsonable({
         "run": run.path.name,
         "synthetic": data.synthetic,
@@ -138,6 +143,7 @@ def _table(ev, prevalence: float | None) -> dict:
     for split, sm in ev.splits.items():
         t = M.threshold_table(sm.y_true, sm.y_score, thresholds, prevalence=prevalence)
         out[split] = {k: (t[k].tolist() if k in ("tp", "fp", "tn", "fn") else _r(t[k], 4)) for k in TABLE_COLUMNS}
+        out[split]["fpr"] = _r(1.0 - t["specificity"], 4)  # the point on the ROC curve: (1 − specificity, sensitivity)
         out[split]["sample_prevalence"] = sm.n_pneumonia / sm.n
     return jsonable(out)
 

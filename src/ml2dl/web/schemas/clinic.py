@@ -218,6 +218,7 @@ class OperatingPoint(Result):
     why: str | None
     validation: PointOnSplit
     test: PointOnSplit | None = None
+    row: int = Field(description="the threshold table's row of this threshold")
     shift: dict[str, Number | None] | None = Field(None, description="test − validation, percentage points")
     words: str | None = None
 
@@ -239,6 +240,7 @@ class TableSplit(Result):
     npv: Values
     npv_low: Values
     npv_high: Values
+    fpr: Values = Field(description="1 − specificity: the point's x on the ROC curve")
     sample_prevalence: Number
 
 

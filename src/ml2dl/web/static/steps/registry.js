@@ -41,4 +41,7 @@ export const STEPS = [
   { name: "backprop", chapter: "learning", short: "Backpropagation", title: "Backpropagation, node by node", module: "steps/backprop.js" },
   { name: "loop", chapter: "learning", short: "Training loop", title: "The training loop", module: "steps/loop.js" },
   { name: "perceptron", chapter: "networks", short: "Perceptron", title: "The perceptron and logic", module: "steps/perceptron.js" },
+  { name: "clinic-train", chapter: "clinic", short: "Train", title: "Train on chest images, keep the run", module: "steps/clinic-train.js" },
+  { name: "clinic-roc", chapter: "clinic", short: "Read the ROC", title: "Read the ROC: choose an operating point", module: "steps/clinic-roc.js" },
+  { name: "clinic-mistakes", chapter: "clinic", short: "Mistakes", title: "See the mistakes", module: "steps/clinic-mistakes.js" },
 ];
