@@ -97,10 +97,32 @@ def run_evaluation(run: RunDir, data: ClinicData) -> Evaluation:
     saved = run.operating_points()
 
     def evaluate() -> Evaluation:
-        return evaluate_scores(scores, split="test" if "test" in scores else "validation",
-                               operating_points=saved["points"] if saved else None,
+        points = snap_points(saved["points"], scores["validation"][1]) if saved else None
+        return evaluate_scores(scores, split="test" if "test" in scores else "validation", operating_points=points,
                                points_chosen_on="val (after training)" if saved else None,
                                history=run.history(), title=f"The run {run.path.name}")
 
     return _EVALUATIONS.get((checkpoint_stamp(run), data.fingerprint, bool(saved)), evaluate)
 
+
+
+SNAP = 1e-6  # |difference| below which a saved threshold is the same validation score, re-predicted
+
+
+def snap_points(points: dict, val_scores: np.ndarray) -> dict:
+    """The saved thresholds, each moved onto the validation score it was chosen as.
+
+    ``fit`` chose each threshold among its own validation scores; predicted again here, the same
+    images' scores may differ in the 8th digit (float32 sums in another order). A threshold within
+    :data:`SNAP` of a score becomes that score, so it calls exactly the cases it called in training
+    and is a row of the threshold table. Thresholds further from every score are kept as they are.
+    """
+    out = {}
+    for name, point in points.items():
+        t = point.get("threshold")
+        if t is not None and np.isfinite(t) and val_scores.size:
+            nearest = float(val_scores[np.argmin(np.abs(val_scores - t))])
+            if abs(nearest - t) <= SNAP:
+                t = nearest
+        out[name] = {**point, "threshold": t}
+    return out
