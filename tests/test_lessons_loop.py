@@ -28,7 +28,8 @@ def test_budget_is_enforced_with_expected_and_received():
     assert loop.check_budget(600, 32, 20)["within_budget"]
     with pytest.raises(InputError, match=r"at most 24,000 images \(dataset size × epochs\), got 2000 × 13 = 26,000"):
         loop.check_budget(2000, 32, 13)
-    with pytest.raises(InputError, match=r"at most 72,000 images \(dataset size × epochs × runs\), got 700 × 20 × 6"):
+    with pytest.raises(InputError, match=r"at most 72,000 images \(dataset size × epochs × runs\), "
+                                         r"got 700 × 20 × 6"):
         loop.check_budget(700, 32, 20, runs=6)
     with pytest.raises(InputError, match="at most 6 runs .*got 9"):
         loop.check_budget(16, 32, 1, runs=9)

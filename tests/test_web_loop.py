@@ -3,6 +3,7 @@
 import json
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from test_web_openapi import undeclared
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import loop as lesson
 
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "pneumoniamnist_trainval.npz"
 # the client fixture's pool: 64 training and 32 validation phantoms (tests/conftest.py TINY_BUDGET)
 POOL = dict(n_train=64, n_val=32)
 EARLY = dict(n_train=64, batch_size=20, epochs=6, patience=1, lr=0.1, width=2)  # stops early (see the lesson tests)
@@ -43,8 +45,9 @@ def test_options_give_the_pool_limits_and_the_six_steps(client):
     assert all(lesson.LR_RANGE[0] <= v <= lesson.LR_RANGE[1] for v in body["lr_choices"])
 
 
-@pytest.mark.parametrize("n, b, e, lrs, widths", [(600, 32, 20, [1e-3, 3e-3, 1e-2], [4, 8]), (64, 64, 1, [1e-3], [4]),
-                                                  (1000, 7, 3, [1e-3, 1e-2], [4]), (2000, 256, 13, [1e-3, 1e-2], [2, 4])])
+@pytest.mark.parametrize("n, b, e, lrs, widths", [
+    (600, 32, 20, [1e-3, 3e-3, 1e-2], [4, 8]), (64, 64, 1, [1e-3], [4]), (1000, 7, 3, [1e-3, 1e-2], [4]),
+    (2000, 256, 13, [1e-3, 1e-2], [2, 4])])
 def test_plan_batches_per_epoch_is_the_ceiling_of_n_over_b(client, n, b, e, lrs, widths):
     body = client.post("/api/loop/plan", json={"n_train": n, "batch_size": b, "epochs": e, "lrs": lrs,
                                                "widths": widths}).json()
@@ -172,3 +175,28 @@ def test_limits_are_enforced_before_a_job_starts(client, open_client, tmp_path):
         assert r.status_code == 422 and "got 700 × 20 × 6 = 84,000" in r.json()["message"]
         assert not big.app.state.job_pool.store.folder.exists() or \
             not list(big.app.state.job_pool.store.folder.glob("loop*"))
+
+
+def test_cancel_stops_a_search(client):
+    slow = {"n_train": 64, "batch_size": 1, "epochs": 30, "patience": 0, "lrs": [1e-3, 3e-3], "widths": [2, 4]}
+    fp = client.post("/api/loop/search", json=slow).json()["fp"]
+    snap = client.post(f"/api/loop/search/{fp}/cancel").json()
+    assert snap["status"] in ("queued", "running", "cancelled")
+    snap = _wait(client, f"/api/loop/search/{fp}")
+    assert snap["status"] == "cancelled" and snap["result"] is None
+
+
+@pytest.mark.skipif(not DATA.is_file(), reason=f"needs {DATA}")
+def test_a_run_on_real_chest_xrays_with_data(open_client, tmp_path):
+    with open_client(tmp_path, data_path=DATA) as client:
+        options = client.get("/api/loop/options").json()
+        assert options["synthetic"] is False and "PneumoniaMNIST" in options["source"]
+        fp = client.post("/api/loop/run", json={**EARLY, "epochs": 2, "patience": 0}).json()["fp"]
+        res = _wait(client, f"/api/loop/run/{fp}")["result"]
+    assert res["data"]["synthetic"] is False and res["data"]["n_val"] == POOL["n_val"]
+    npz = np.load(DATA)
+    data = data_lesson.load_chest_data(DATA, **POOL)
+    # the validation images are the file's val split, with its labels
+    assert res["data"]["val_counts"]["pneumonia"] == int(data.val_labels.sum())
+    assert set(np.unique(npz["val_labels"])) == {0, 1} and res["epochs_run"] == 2
+    assert res["best_epoch"] == int(np.argmax([r["val_auc"] for r in res["history"]])) + 1

@@ -64,12 +64,20 @@ def test_a_live_run_lights_the_loop_and_marks_the_kept_epoch(page, open_step, sh
     assert plotted == [r["val_loss"] for r in res["history"]]
     assert page.get_by_test_id("best-epoch").inner_text() == str(best)
     assert page.get_by_test_id("best-auc").inner_text() == f"{res['best']['val_auc']:.4f}"
-    assert page.get_by_test_id("loop-keep-value").inner_text() == f"epoch {best} kept (AUC {res['best']['val_auc']:.4f})"
+    kept = f"epoch {best} kept (AUC {res['best']['val_auc']:.4f})"
+    assert page.get_by_test_id("loop-keep-value").inner_text() == kept
     text = page.get_by_test_id("run-text").inner_text()
     assert res["text"]["kept"] in text and res["text"]["stop"] in text
-    assert page.get_by_test_id("stopped").inner_text() == ("early" if res["stopped"] == "early_stopping" else "at the end")
+    early = res["stopped"] == "early_stopping"
+    assert page.get_by_test_id("stopped").inner_text() == ("early" if early else "at the end")
     shot(page, "loop-run-1280")
     page.set_viewport_size({"width": 390, "height": 844})
+    # arriving with the same settings starts the run, which is the cached one, drawn at phone width
+    open_step(page, "loop", "n=96&batch=1&epochs=8&patience=2&lr=0.01&width=2")
+    page.wait_for_selector("#step-root[data-run='done']")
+    assert "from the cache" in page.get_by_test_id("run-status").inner_text()
+    assert page.get_by_test_id("best-epoch").inner_text() == str(best)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     shot(page, "loop-run-390")
 
 

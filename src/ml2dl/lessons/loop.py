@@ -133,7 +133,8 @@ def _counts(y) -> dict:
 def model_facts(width: int, seed: int = 0) -> dict:
     model = build_model("lesson", width=width, seed=seed)
     return {"name": "lesson", "width": width, "parameters": int(model.num_parameters()),
-            "layers": f"conv 3×3 ({width} filters) → pool → conv 3×3 ({2 * width}) → pool → dense 64 → 1 logit"}
+            "layers": f"conv 3×3 ({width} filters) → pool → conv 3×3 ({2 * width}) → pool → dense 64 "
+                      f"→ 1 logit"}
 
 
 def recipe_for(s: dict, seed: int = 0):

@@ -11,7 +11,7 @@ const CSS = `
 .lp-status { display: flex; justify-content: space-between; gap: 10px; flex-wrap: wrap; margin-top: 10px; font-size: .9rem; }
 .lp-bar { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; margin-top: 6px; }
 .lp-bar > div { height: 100%; width: 0; background: var(--blue); transition: width .25s; }
-.lp-chart { min-height: 380px; }
+.lp-chart { min-height: 400px; }
 .lp-formula { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; font-size: .9rem; }
 .lp-formula math { font-size: 1.05rem; }
 .lp-warn { color: var(--bad); font-size: .88rem; }
@@ -150,7 +150,7 @@ export default {
         async start(payload) {
           const snap = await ctx.api(`loop/${kind}`, payload);
           fp = snap.fp;
-          show(snap);
+          show(snap, true);  // done at once: these settings were run before (the job's result is cached)
           if (snap.status === "queued" || snap.status === "running") follow();
         },
         async cancel() { if (fp) show(await ctx.api(`loop/${kind}/${fp}/cancel`, {})); },
@@ -218,10 +218,12 @@ export default {
         `This run: ${fmt(d.n_train)} training images (${fmt(d.train_counts.normal)} normal, ${fmt(d.train_counts.pneumonia)} pneumonia), `
         + `batches of ${s.batch_size}, learning rate ${s.lr}, patience ${s.patience}; validated on ${fmt(d.n_val)} other images `
         + `(${fmt(d.val_counts.normal)} normal, ${fmt(d.val_counts.pneumonia)} pneumonia). The network: ${res.model.layers}, `
-        + `${fmt(res.model.parameters)} weights. ${d.synthetic ? "Synthetic chest films, not patient data." : d.source}`);
+        + `${fmt(res.model.parameters)} weights. Training loss and accuracy are averaged over each epoch's batches as the `
+        + `network learned (each batch scored just before its update); validation is measured after the epoch. `
+        + `${d.synthetic ? "Synthetic chest films, not patient data." : d.source}`);
     }
 
-    function showRun(snap) {
+    function showRun(snap, first = false) {
       const running = snap.status === "queued" || snap.status === "running";
       cancelBtn.hidden = !running;
       startBtn.hidden = running;
@@ -233,7 +235,7 @@ export default {
         status.textContent = snap.message || snap.status;
         showRunning(snap.extra || {}, (snap.extra && snap.extra.history) || []);
       } else if (snap.status === "done") {
-        status.textContent = snap.cached ? "Done — from the cache: these settings were run before, and the same settings give the same run."
+        status.textContent = snap.cached || first ? "Done — from the cache: these settings were run before, and the same settings give the same run."
           : `Done: ${snap.result.epochs_run} epochs.`;
         showRunDone(snap.result);
       } else if (snap.status === "cancelled") {
@@ -246,7 +248,7 @@ export default {
     }
 
     // ------------------------------------------------------------ showing the search
-    function showSearch(snap) {
+    function showSearch(snap, first = false) {
       const running = snap.status === "queued" || snap.status === "running";
       searchCancel.hidden = !running;
       searchBtn.hidden = running;
@@ -257,7 +259,7 @@ export default {
         searchBox.replaceChildren(done.length ? searchTable(ctx, { runs: done }, true) : "");
       } else if (snap.status === "done") {
         const res = snap.result;
-        searchStatus.textContent = snap.cached ? "Done — from the cache (these settings were searched before)." : `Done in ${fmt(snap.elapsed_s, 0)} s.`;
+        searchStatus.textContent = snap.cached || first ? "Done — from the cache (these settings were searched before)." : `Done in ${fmt(snap.elapsed_s, 0)} s.`;
         searchBox.replaceChildren(searchTable(ctx, res),
           el("p", { "data-testid": "search-chosen" }, res.text.chosen),
           el("div", { class: "callout orange", "data-testid": "search-why" }, res.text.why));

@@ -29,7 +29,7 @@ export function drawHistory(ctx, node, rows, bestEpoch, epochs) {
       text: `best: epoch ${bestEpoch} — saved`, font: { color: good, size: 12 }, bgcolor: cssVar("--panel") });
   }
   ctx.plot(node, traces, {
-    showlegend: true, legend: { orientation: "h", x: 0, y: -0.16, yanchor: "top" },
+    showlegend: true, legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
     margin: { l: 52, r: 12, t: 24, b: 30 }, hovermode: "x unified",
     xaxis: { anchor: "y2", title: { text: "epoch" }, range: [0.5, Math.max(epochs, x.length) + 0.5], dtick: epochs > 15 ? 2 : 1 },
     yaxis: { domain: [0.55, 1], title: { text: "loss" }, rangemode: "tozero" },
