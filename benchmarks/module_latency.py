@@ -82,6 +82,13 @@ CASES: list[Case] = [
     # backprop — the 2 → 2 → 1 network, node by node
     Case("backprop", "backprop graph + gradients", "/api/backprop", {}),
     Case("backprop", "backprop one update", "/api/backprop/update", {"lr": 1.0}),
+    # loss
+    Case("loss", "loss binary (6 predictions + curves)", "/api/loss/binary", {}),
+    Case("loss", "loss binary (12 predictions)", "/api/loss/binary", {"predictions": [0.05, 0.2, 0.4, 0.6, 0.8, 0.95] * 2, "labels": [1, 0] * 6}),
+    Case("loss", "loss regression (BMI line)", "/api/loss/regression", {"slope": 0.3, "intercept": 2}),
+    Case("loss", "loss table (10 rows of logits)", "/api/loss/table", {"rows": [[1, 2, 0.5]] * 10, "true_classes": [2] * 10, "kind": "logits"}),
+    Case("loss", "loss set one probability", "/api/loss/set-probability", {"row": [0.25, 0.6, 0.15], "index": 2, "value": 0.9}),
+    Case("loss", "loss worked examples", "/api/loss/worked", None),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)

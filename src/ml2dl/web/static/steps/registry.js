@@ -44,4 +44,5 @@ export const STEPS = [
   { name: "clinic-train", chapter: "clinic", short: "Train", title: "Train on chest images, keep the run", module: "steps/clinic-train.js" },
   { name: "clinic-roc", chapter: "clinic", short: "Read the ROC", title: "Read the ROC: choose an operating point", module: "steps/clinic-roc.js" },
   { name: "clinic-mistakes", chapter: "clinic", short: "Mistakes", title: "See the mistakes", module: "steps/clinic-mistakes.js" },
+  { name: "loss", chapter: "learning", short: "Loss", title: "How wrong is the network?", module: "steps/loss.js" },
 ];
