@@ -42,6 +42,7 @@ def test_one_step_written_with_its_numbers(page, open_step, shot):
     assert page.get_by_test_id("behaviour").inner_text().startswith("At the start")
     assert "squared error" in page.get_by_test_id("which-loss").inner_text()
     assert page.get_by_test_id("loss-link").get_attribute("href") == "?step=loss"
+    assert page.locator("[data-testid=tumour-data] .point").count() == len(XS) == 24  # the data, drawn
     page.get_by_test_id("step-once").click()
     page.wait_for_selector("[data-testid=part-area][data-k='1']")
     # w₁ = w* + (1 − ηL″)(w₀ − w*), and the step from w₁ uses ∂L/∂w = L″ (w₁ − w*)

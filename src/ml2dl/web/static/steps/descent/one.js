@@ -41,6 +41,8 @@ export async function mountOne(area, ctx) {
   const curve = el("div", { class: "figure descent-plot", "data-testid": "loss-curve" });
   const perStep = el("div", { class: "figure descent-plot small-plot", "data-testid": "loss-steps" });
   const minimum = ctx.options.minimum;
+  const data = ctx.options.data;
+  const dataPlot = el("div", { class: "figure descent-plot small-plot", "data-testid": "tumour-data" });
 
   area.append(el("div", { class: "step-grid" },
     el("div", { class: "panel controls" },
@@ -67,7 +69,12 @@ export async function mountOne(area, ctx) {
           " L(w) = 1/N Σ (w·xᵢ − tᵢ)² of the score w·x (x = size − 3 cm) against t = ±1 (least squares), ",
           "so L(w) is an exact parabola; classifiers are usually trained with cross-entropy instead (see ",
           el("a", { href: "?step=loss", "data-testid": "loss-link" }, "the loss step"), ").")),
-      el("div", { class: "panel" }, el("h2", {}, "The loss after each step"), perStep))));
+      el("div", { class: "panel" }, el("h2", {}, "The loss after each step"), perStep),
+      el("div", { class: "panel" }, el("h2", {}, "The data: 24 tumours"), dataPlot,
+        el("p", { class: "caption" }, `Target t = +1 for abnormal (orange), −1 for normal (blue). The score w·x with `,
+          `x = size − ${fmt(data.centre_cm)} cm calls a tumour abnormal when it is positive, so for w > 0 the boundary `,
+          `is the dashed line at ${fmt(data.centre_cm)} cm. The tumours on the wrong side of it are why no weight classifies all 24 `,
+          "correctly, and why the loss stays above 0.")))));
 
   // ------------------------------------------------------------ drawing
   function drawUpdate(r) {
@@ -143,6 +150,20 @@ export async function mountOne(area, ctx) {
     area.dataset.k = String(k);
   }
 
+  function drawData() {
+    const side = (label) => data.label.map((l, i) => (l === label ? i : -1)).filter((i) => i >= 0);
+    ctx.plot(dataPlot, [[0, "normal", "--blue"], [1, "abnormal", "--orange"]].map(([label, name, colour]) => ({
+      x: side(label).map((i) => data.size_cm[i]), y: side(label).map((i) => data.target[i]), mode: "markers", name,
+      marker: { size: 10, color: cssVar(colour), line: { color: cssVar("--white"), width: 1 } },
+      hovertemplate: `%{x} cm: ${name}<extra></extra>`,
+    })), {
+      height: 170, showlegend: true, xaxis: { title: { text: "tumour size (cm)" } },
+      yaxis: { title: { text: "target t" }, tickvals: [-1, 1], range: [-1.6, 1.6] },
+      shapes: [{ type: "line", x0: data.centre_cm, x1: data.centre_cm, y0: -1.5, y1: 1.5,
+        line: { color: cssVar("--ink-2"), dash: "dash", width: 1.5 } }],
+    });
+  }
+
   const fetchState = () => ctx.api("descent/one", { w: ctx.params.w, lr: ctx.params.lr, steps: k });
   const maxSteps = ctx.options.limits.max_steps;
   let last = null;
@@ -166,6 +187,7 @@ export async function mountOne(area, ctx) {
     ctx.setParams({ k: 0 });
     refresh();
   }
+  drawData();
   last = await fetchState();
   draw(last);
   return () => player.destroy();
