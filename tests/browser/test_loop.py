@@ -117,7 +117,7 @@ def test_url_state_clamps_writes_back_and_hide_hides_every_control(page, open_st
     page.keyboard.press("Enter")
     page.wait_for_function("new URLSearchParams(location.search).get('widths') === '4,8,16'")
     assert chip.get_attribute("aria-pressed") == "true"
-    assert page.get_by_test_id("search-plan").inner_text().startswith("6 runs")
+    page.wait_for_function("document.querySelector('[data-testid=search-plan]').innerText.startsWith('6 runs')")
     open_step(page, "loop", "autostart=0&hide=" + ",".join(PARAMS))
     for name in PARAMS:
         containers = page.locator(f"[data-control='{name}']")
