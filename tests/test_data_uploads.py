@@ -35,8 +35,17 @@ def test_limits_are_checked_before_decoding():
         decode_upload(_png(pixels), "a.png", max_pixels=5000)
     with pytest.raises(UploadError, match="b.png: expected a PNG, JPEG or DICOM image, got an empty file"):
         decode_upload(b"", "b.png")
-    with pytest.raises(UploadError, match=r"c.png: expected a PNG, JPEG or DICOM image \("):
+    with pytest.raises(UploadError, match=r"^c.png: expected a PNG, JPEG or DICOM image of at most 10 MB, "
+                                          r"got text, not an image \(12 bytes\)$"):
         decode_upload(b"not an image", "c.png")
+    # what came is named from its first bytes, never by the decoders' internals
+    png = _png(pixels)
+    with pytest.raises(UploadError, match=r"got a PNG file that could not be decoded \(damaged or cut short\?\) \(60 bytes\)$"):
+        decode_upload(png[:60], "cut.png")
+    with pytest.raises(UploadError, match=r"got a PDF document \(9 bytes\)$"):
+        decode_upload(b"%PDF-1.7\n", "scan.pdf")
+    with pytest.raises(UploadError, match=r"got a file of unknown type \(4 bytes\)$"):
+        decode_upload(bytes([0, 159, 146, 150]), "x.bin")
     assert issubclass(UploadTooLarge, InputError) and issubclass(UnknownUpload, InputError)
 
 

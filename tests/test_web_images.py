@@ -107,6 +107,12 @@ def test_experiment_runs_in_the_background_and_is_cached(open_client, tmp_path):
         # the FC net does exactly as well on shuffled pixels
         assert res["summary"]["fc"]["change_points"] == 0.0
         assert res["n_train"] == 64 and res["n_val"] == 32
+        # the moved-images test starts from the unmoved accuracy of the same trained networks
+        assert res["translation"]["shifts"] == [0, 1, 2, 3, 4]
+        for arm in res["arms"][::2]:  # fc and cnn on original pixels
+            assert res["translation"]["curves"][arm["model"]][0]["percent"] == arm["percent"]
+        assert res["findings"]["shuffle"]["fc"].startswith("Exactly the same accuracy")
+        assert set(res["findings"]["shift"]) == {"fc", "cnn", "comparison"}
         assert res["baseline"]["accuracy"] == pytest.approx(0.5)  # phantoms: balanced classes
         # progress as server-sent events: the final event carries the result
         r = client.get("/api/images/progress")

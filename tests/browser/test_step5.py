@@ -58,9 +58,31 @@ def test_experiment_trains_shows_four_accuracies_and_is_cached(page, tiny, wait_
     res = job.result
     assert f"{res['summary']['fc']['original']:.1f} %" in fc
     assert len(res["arms"]) == 4
+    # every sentence is the job's, computed from its numbers (no fixed "destroys")
+    assert res["findings"]["shuffle"]["cnn"] in page.get_by_test_id("verdict-cnn").inner_text()
+    assert res["findings"]["shuffle"]["fc"] in fc
+    assert page.get_by_test_id("shift-fc").inner_text() == res["findings"]["shift"]["fc"]
+    assert page.get_by_test_id("shift-cnn").inner_text() == res["findings"]["shift"]["cnn"]
+    assert page.get_by_test_id("shift-chart").locator(".scatterlayer .trace").count() == 3  # fc, cnn, baseline
+    assert "destroy" not in page.locator("#step-root").inner_text()
+    # equivariance, local invariance, position-specific dense layer: said precisely
+    failures = page.get_by_text("A convolution slides one small filter everywhere").inner_text()
+    assert "equivariant" in failures and "invariance" in failures and "not translation-invariant" in failures
     assert "Done" in page.get_by_test_id("progress-text").inner_text()
     shot(page, "step5-experiment-tiny")
     # a second visit is answered from the cache at once
     _open(page, url, wait_ready)
     page.wait_for_selector("[data-testid=verdict-fc]", timeout=5_000)
     assert page.get_by_test_id("start").is_hidden()
+
+
+def test_cancel_leaves_no_empty_chart(page, base_url, tmp_path, wait_ready):
+    # a budget long enough to cancel in the middle
+    with training_server(tmp_path, n_train=512, n_val=32, epochs=5, batch_size=8) as (url, _):
+        _open(page, url, wait_ready)
+        page.wait_for_selector("[data-testid=cancel]:not([hidden])")
+        assert page.get_by_test_id("chart").is_visible()  # drawn while training
+        page.get_by_test_id("cancel").click()
+        page.wait_for_function("document.querySelector('[data-testid=progress-text]').innerText === 'Cancelled.'")
+        assert page.get_by_test_id("chart").is_hidden()
+        assert page.get_by_test_id("start").is_visible()

@@ -94,3 +94,17 @@ def test_step7_the_inspector_square_starts_at_the_centre(page, open_step):
     box = page.get_by_test_id("original-box").bounding_box()
     square = page.locator("[data-testid=original-box] .kx-cursor").bounding_box()
     assert abs((square["y"] + square["height"] / 2) - (box["y"] + box["height"] / 2)) < box["height"] * 0.05
+
+
+# ---------------------------------------------------------------- 12. upload errors say what was expected and received
+
+
+def test_step7_a_bad_upload_says_what_came_without_internals(page, open_step, tmp_path):
+    open_step(page, 7)
+    bad = tmp_path / "notes.png"
+    bad.write_text("ward round notes\n")
+    page.get_by_test_id("upload").set_input_files(str(bad))
+    toast = page.get_by_test_id("toast")
+    toast.wait_for(state="visible")
+    assert toast.inner_text() == ("notes.png: expected a PNG, JPEG or DICOM image of at most 10 MB, "
+                                  "got text, not an image (17 bytes)")

@@ -104,9 +104,35 @@ def decode_upload(data: bytes, filename: str = "upload", *, max_bytes: int = MAX
     _check_pixel_count(data, filename, max_pixels)
     try:
         image01 = read_image_bytes(data, filename)
-    except (DatasetError, ValueError, TypeError) as err:  # whatever the decoders say about a bad file
-        raise UploadError(f"{filename}: expected a PNG, JPEG or DICOM image ({err})") from None
+    except (DatasetError, ValueError, TypeError):  # the decoders' words name their internals: say what came
+        raise UploadError(f"{filename}: expected a PNG, JPEG or DICOM image of at most "
+                          f"{max_bytes // (1024 * 1024)} MB, got {describe_bytes(data)}") from None
     return to_uint8(fit_within(grey255(image01), max_side), scale=255)
+
+
+_SIGNATURES = (  # (offset, leading bytes, what a student would call the file)
+    (0, b"\x89PNG\r\n\x1a\n", "a PNG file that could not be decoded (damaged or cut short?)"),
+    (0, b"\xff\xd8\xff", "a JPEG file that could not be decoded (damaged or cut short?)"),
+    (128, b"DICM", "a DICOM file without a readable image"),
+    (0, b"GIF8", "a GIF image"), (0, b"%PDF", "a PDF document"), (0, b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (0, b"BM", "a BMP image"), (0, b"II*\x00", "a TIFF image"), (0, b"MM\x00*", "a TIFF image"),
+    (8, b"WEBP", "a WebP image"), (0, b"\x93NUMPY", "a NumPy .npy array"),
+)
+
+
+def describe_bytes(data: bytes) -> str:
+    """What a file looks like from its first bytes, in words, with its size: "text (13 bytes)"."""
+    size = f"{len(data):,} byte{'s' if len(data) != 1 else ''}"
+    for offset, magic, name in _SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return f"{name} ({size})"
+    head = data[:512]
+    try:
+        head.decode("utf-8")
+        text = b"\x00" not in head
+    except UnicodeDecodeError:
+        text = False
+    return f"text, not an image ({size})" if text else f"a file of unknown type ({size})"
 
 
 def image_id(image: np.ndarray) -> str:

@@ -12,6 +12,7 @@ browser only draws them.
     activations  step 3  why activation functions
     layers       step 4  stack layers: parameter counts
     images       step 5  images are special
+    translation  step 5  moved images (equivariance, pooling, the dense end) and the findings in words
     convolution  step 6  convolution vs fully connected parameter counts
     kernels      step 7  kernel explorer
     pooling      step 8  max / average pooling

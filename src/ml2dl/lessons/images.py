@@ -7,12 +7,16 @@ Three failures of fully-connected (FC) layers on images, each shown with real nu
 2. No notion of "near": shuffle the pixels with one fixed permutation π (the same for
    every image) and an FC network learns exactly as well — for it, π only re-orders
    its inputs, and a first layer W·π is as learnable as W. A CNN's 3×3 filters read
-   neighbourhoods, which the shuffle destroys, so the CNN loses.
-3. No translation invariance: a lesion top-left and bottom-right hits different weights.
+   neighbourhoods, which the shuffle scatters; how much that costs depends on the images
+   (measured, and said from the numbers: ``translation.shuffle_findings``).
+3. Position: a lesion top-left and bottom-right hits different weights. A convolution is
+   translation-equivariant, pooling adds local invariance, a dense layer at the end is
+   position-specific again (``translation``): measured by testing on moved images.
 
 The experiment trains four small networks (FC and CNN, original and shuffled images)
 for a few epochs on the same images with the same seed, then reports their accuracy
-on held-out images. It runs as a background job (``ml2dl.web.jobs``).
+on held-out images, and tests the two trained on original images on the held-out
+images moved by 1…4 pixels. It runs as a background job (``ml2dl.web.jobs``).
 
 Also here, shared with step 9: loading the chest images (a MedMNIST ``.npz`` given with
 ``ml2dl serve --data``, else synthetic phantoms) and the lessons' recipe. Training goes
@@ -36,6 +40,7 @@ from ml2dl.checks import InputError
 from ml2dl.data import phantom_splits
 from ml2dl.data.images import to_uint8
 from ml2dl.data.medmnist import read_medmnist_npz
+from ml2dl.lessons import translation
 from ml2dl.train import Recipe, fit, predict_logits
 
 IMAGE_SIZE = 28
@@ -115,8 +120,9 @@ def _npz_data(path: str, mtime_ns: int, size: int, n_train: int, n_val: int, see
     va = np.sort(rng.permutation(len(val_x))[:n_val])
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    # the data set's name, not where the server keeps the file
     return ChestData(train.images[tr], train.labels[tr], val_x[va], val_y[va], synthetic=False,
-                     source=train.source, fingerprint=f"npz-{digest}-{n_train}-{n_val}-{seed}")
+                     source=train.source.replace(path, Path(path).name), fingerprint=f"npz-{digest}-{n_train}-{n_val}-{seed}")
 
 
 # ------------------------------------------------------------------------------ the shuffle
@@ -319,7 +325,10 @@ def run_shuffle_experiment(data: ChestData, budget: Budget = Budget(), *,
     Returns:
         ``arms``: one dict per (model, pixels) with ``accuracy``, ``train_loss`` per epoch,
         ``parameters``, ``seconds``; ``baseline`` (accuracy of always answering the
-        majority class of the training set), counts, ``budget``, ``synthetic``, ``source``.
+        majority class of the training set), ``translation`` (``shifts`` and, per network
+        trained on original images, its accuracy ``curves`` on held-out images moved by
+        that many pixels), ``findings`` (the sentences the page shows, computed from these
+        numbers), counts, ``budget``, ``synthetic``, ``source``.
     """
     perm = pixel_permutation(IMAGE_SIZE * IMAGE_SIZE)
     x_train, y_train = data.train_images, data.train_labels
@@ -329,7 +338,7 @@ def run_shuffle_experiment(data: ChestData, budget: Budget = Budget(), *,
     inputs = {"original": (x_train_o, x_val_o), "shuffled": (x_train_s, x_val_s)}
 
     total_cost = sum(_ARM_COST[m] for m, _ in ARMS)
-    cost_done, arms = 0.0, []
+    cost_done, arms, curves = 0.0, [], {}
     for kind, pixels in ARMS:
         model = fc_net(budget.seed) if kind == "fc" else small_cnn(budget.seed)
         if kind == "fc" and pixels == "shuffled":
@@ -351,6 +360,8 @@ def run_shuffle_experiment(data: ChestData, budget: Budget = Budget(), *,
         losses = train_binary(model, xt, y_train, epochs=budget.epochs, batch_size=budget.batch_size,
                               lr=budget.lr, seed=budget.seed, on_batch=on_batch)
         acc = accuracy(model, xv, y_val)
+        if pixels == "original":  # the same held-out images, moved by 0…4 pixels
+            curves[kind] = translation.shift_curve(lambda x, y, m=model: accuracy(m, x, y), xv, y_val)
         arms.append({
             "model": kind, "pixels": pixels, "label": label,
             "accuracy": round(acc, 4), "percent": round(100 * acc, 1),
@@ -369,9 +380,19 @@ def run_shuffle_experiment(data: ChestData, budget: Budget = Budget(), *,
                       "change_points": round(100 * (by[kind, "shuffled"] - by[kind, "original"]), 1),
                       "lost": bool(by[kind, "shuffled"] - by[kind, "original"] <= -0.01)}
                for kind in ("fc", "cnn")}
+    pct = {(a["model"], a["pixels"]): a["percent"] for a in arms}
+    brightness = translation.brightness_rule(x_train, y_train, x_val, y_val)
     return {
         "arms": arms,
         "summary": summary,
+        "translation": {"shifts": list(translation.SHIFTS), "curves": curves},
+        "brightness_rule": brightness,
+        "findings": {
+            "shuffle": translation.shuffle_findings(pct["fc", "original"], pct["fc", "shuffled"],
+                                                    pct["cnn", "original"], pct["cnn", "shuffled"],
+                                                    brightness["percent"], round(100 * baseline, 1)),
+            "shift": translation.shift_findings(curves, round(100 * baseline, 1)),
+        },
         "baseline": {"label": f"always answer “{CLASS_NAMES[majority]}”",
                      "accuracy": round(baseline, 4), "percent": round(100 * baseline, 1)},
         "n_train": int(len(x_train)), "n_val": int(len(x_val)),

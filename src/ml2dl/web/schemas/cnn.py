@@ -110,11 +110,35 @@ class Baseline(Result):
     percent: Number
 
 
+class ShiftPoint(Result):
+    shift: int = Field(description="pixels every held-out image was moved by (random direction)")
+    percent: Number = Field(description="held-out accuracy (%) on the moved images")
+
+
+class Translation(Result):
+    shifts: list[int]
+    curves: dict[str, list[ShiftPoint]] = Field(description="per network trained on original images (fc, cnn)")
+
+
+class Findings(Result):
+    shuffle: dict[str, str] = Field(description="fc, cnn: what the shuffle did, in words computed from the accuracies")
+    shift: dict[str, str] = Field(description="fc, cnn, comparison: what moving the images did, in words")
+
+
+class BrightnessRule(Result):
+    threshold: Number = Field(description="mean grey level t chosen on the training images")
+    pneumonia_when: Literal["brighter", "darker"]
+    percent: Number = Field(description="held-out accuracy (%) of the rule")
+
+
 class ShuffleResult(Result):
     """The four trainings: FC and CNN, on original and shuffled pixels (``lessons.images.run_shuffle_experiment``)."""
 
     arms: list[Arm]
     summary: dict[str, ArmSummary]
+    translation: Translation
+    brightness_rule: BrightnessRule
+    findings: Findings
     baseline: Baseline
     n_train: int
     n_val: int

@@ -32,6 +32,9 @@ const CSS = `
 .im-verdict .k { font-weight: 650; color: var(--ink-2); font-size: .9rem; }
 .im-fail { border-top: 4px solid var(--muted); }
 .im-fail h3 { font-size: 1rem; margin-bottom: 6px; }
+.im-shiftbox { margin-top: 14px; }
+.im-h3 { font-size: .95rem; margin: 0 0 4px; }
+.im-shift { min-height: 260px; }
 .im-count { font-size: 1.9rem; font-weight: 760; letter-spacing: -.02em; font-variant-numeric: tabular-nums; }
 `;
 
@@ -84,6 +87,10 @@ export default {
     const chart = el("div", { class: "plot im-result", "data-testid": "chart", hidden: true });
     const verdicts = el("div", { class: "im-verdicts", "data-testid": "verdicts" });
     const setup = el("p", { class: "caption", "data-testid": "setup" });
+    const shiftChart = el("div", { class: "plot im-shift", "data-testid": "shift-chart" });
+    const shiftText = el("div", { class: "note", "data-testid": "shift-findings" });
+    const shiftBox = el("div", { class: "im-shiftbox", hidden: true },
+      el("h3", { class: "im-h3" }, "(c) The same held-out images, moved"), shiftChart, shiftText);
 
     // ------------------------------------------------------------ three failures
     const fcCount = el("div", { class: "im-count", "data-testid": "fc-weights" }, "—");
@@ -93,7 +100,8 @@ export default {
       el("p", { class: "lede" },
         "To a fully-connected layer an image is a list of numbers: every pixel has its own weight, and nothing says which ",
         "pixels are neighbours. Shuffle the pixels — the same way for every image — and the list is the same information in a ",
-        "different order. A fully-connected network does not mind; a CNN, which reads 3 × 3 neighbourhoods, does."),
+        "different order: a fully-connected network cannot tell the difference. A CNN reads 3 × 3 neighbourhoods; the experiment ",
+        "below measures what the shuffle, and moving the image, cost each of them."),
       el("div", { class: "panel" },
         el("div", { class: "im-nav", style: "justify-content: space-between; margin-bottom: 10px" },
           el("h2", { style: "margin: 0; font-size: 1rem" }, "(a) One image, and the same pixels shuffled"),
@@ -112,11 +120,13 @@ export default {
         el("h2", {}, "(b) The experiment: train on original and on shuffled images"),
         el("p", { class: "note" }, "Four small networks, trained for a few epochs on the same images with the same random start and ",
           "tested on held-out images they never saw: a fully-connected network (784 → 64 → 1) and a small CNN ",
-          "(two 3 × 3 convolutions with pooling, as in step 9), each on the original and on the shuffled pixels."),
+          "(two 3 × 3 convolutions with pooling, as in step 9), each on the original and on the shuffled pixels. ",
+          "Then the two trained on original images are tested on the same held-out images moved by 1 to 4 pixels."),
         el("div", { class: "btn-row" }, startBtn, cancelBtn),
         progressBox, progressText,
         chart,
         verdicts,
+        shiftBox,
         setup),
       el("div", { class: "panel", style: "margin-top: 18px" },
         el("h2", {}, "Three failures of fully-connected layers on images"),
@@ -128,10 +138,12 @@ export default {
           el("div", { class: "panel im-fail" }, el("h3", {}, "2. No notion of “near”"),
             el("p", { class: "note" }, "The layer would learn exactly as well from shuffled pixels (above): it cannot use the fact that ",
               "neighbouring pixels belong together — edges, textures, shapes are all made of neighbours.")),
-          el("div", { class: "panel im-fail" }, el("h3", {}, "3. No translation invariance"),
+          el("div", { class: "panel im-fail" }, el("h3", {}, "3. Every position learned apart"),
             el("p", { class: "note" }, "An opacity in the upper-left lung and the same opacity lower right hit different weights: ",
               "the network must learn the pattern again at every position. A convolution slides one small filter everywhere ",
-              "(step 6), so it finds the pattern wherever it is.")))),
+              "(step 6): it is translation-", el("em", {}, "equivariant"), " — move the image and its feature map moves with it. ",
+              "2 × 2 max pooling adds a little ", el("em", {}, "invariance"), ": a feature moving within its window gives the same maximum. ",
+              "A dense layer at the end has one weight per position again, so the whole CNN is not translation-invariant: (c) measures it.")))),
     );
 
     // ------------------------------------------------------------ drawing the images
@@ -257,6 +269,27 @@ export default {
       });
     }
 
+    function drawShift(res) {
+      shiftBox.hidden = false;
+      const names = { fc: ["fully-connected", "--slate"], cnn: ["CNN", "--blue"] };
+      const traces = Object.entries(res.translation.curves).map(([m, curve]) => ({
+        type: "scatter", mode: "lines+markers", name: names[m][0], x: curve.map((p) => p.shift), y: curve.map((p) => p.percent),
+        line: { color: cssVar(names[m][1]), width: 3 }, marker: { size: 8 },
+        hovertemplate: `${names[m][0]}, moved %{x} px: %{y:.1f} % correct<extra></extra>`,
+      }));
+      traces.push({ type: "scatter", mode: "lines", name: `${res.baseline.label}: ${fmt(res.baseline.percent, 1)} %`,
+        x: [res.translation.shifts[0], res.translation.shifts.at(-1)], y: [res.baseline.percent, res.baseline.percent],
+        line: { color: cssVar("--bad"), width: 2, dash: "dash" }, hoverinfo: "skip" });
+      ctx.plot(shiftChart, traces, {
+        showlegend: true, legend: { orientation: "h", x: 0, y: -0.28, yanchor: "top" }, margin: { l: 56, r: 14, t: 12, b: 96 },
+        xaxis: { title: { text: "every held-out image moved by (pixels)" }, tickvals: res.translation.shifts, fixedrange: true },
+        yaxis: { title: { text: "accuracy (%)" }, range: [40, 102], fixedrange: true },
+      });
+      const f = res.findings.shift;
+      shiftText.replaceChildren(el("p", { "data-testid": "shift-fc" }, f.fc), el("p", { "data-testid": "shift-cnn" }, f.cnn),
+        f.comparison ? el("p", { "data-testid": "shift-comparison" }, f.comparison) : null);
+    }
+
     function showResult(res) {
       drawChart(res.arms, res.baseline);
       const v = (kind, title, note) => {
@@ -268,10 +301,9 @@ export default {
           el("div", { class: "note" }, `${change > 0 ? "+" : ""}${fmt(change, 1)} points when shuffled. `, note));
       };
       verdicts.replaceChildren(
-        v("fc", "Fully-connected network", "For it the shuffle only re-orders its inputs: with its (random) starting weights shuffled the same way it does the very same arithmetic, so it learns exactly as well."),
-        v("cnn", "CNN", res.summary.cnn.lost
-          ? "Its 3 × 3 filters look for edges and textures made of neighbouring pixels; the shuffle destroys them, and what is left is mostly overall brightness."
-          : "This time it did not lose: with this little training (or data where brightness alone tells the classes apart) its filters had no neighbourhoods to exploit yet."));
+        v("fc", "Fully-connected network", res.findings.shuffle.fc),
+        v("cnn", "CNN", res.findings.shuffle.cnn));
+      drawShift(res);
       setup.textContent = `Trained on ${fmt(res.n_train)} images for ${res.budget.epochs} epoch${res.budget.epochs > 1 ? "s" : ""}, tested on ${fmt(res.n_val)} held-out images `
         + `(${fmt(res.val_counts.normal)} normal, ${fmt(res.val_counts.pneumonia)} pneumonia)`
         + `${res.synthetic ? " — synthetic chest films" : ""}. The dashed line: ${res.baseline.label}, which needs no network at all.`;
@@ -296,6 +328,8 @@ export default {
         startBtn.textContent = "Try again";
       } else if (job.status === "cancelled") {
         progressText.textContent = "Cancelled.";
+        chart.hidden = true;  // no half-drawn chart is left behind
+        shiftBox.hidden = true;
         startBtn.textContent = "Train the four networks";
       } else {
         progressText.textContent = "Not trained yet on this server (about half a minute).";
