@@ -1,6 +1,7 @@
 """Step 5 in a real browser: the shuffled twin, the hover neighbourhoods, the four-network experiment."""
 
 import pytest
+from playwright.sync_api import expect
 
 from servers import training_server
 
@@ -31,18 +32,18 @@ def test_shuffle_and_neighbourhoods(page, tiny, wait_ready, shot):
     # hover a pixel: both 3×3 grids appear, the original's values are close to each other
     box = page.get_by_test_id("original").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.52)
-    page.wait_for_function("document.querySelector('[data-testid=nb-text]').innerText.includes('row 15, column 12')")
+    expect(page.get_by_test_id("nb-text")).to_contain_text("row 15, column 12")
     nb = [int(v) for v in page.locator("[data-testid=nb-original] div").all_inner_texts()]
     assert len(nb) == 9 and max(nb) - min(nb) < 80
     assert page.locator("[data-testid=nb-shuffled] div").count() == 9
     # the keyboard moves the pixel too
     page.get_by_test_id("shuffled").focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('[data-testid=nb-text]').innerText.includes('column 13')")
+    expect(page.get_by_test_id("nb-text")).to_contain_text("column 13")
     assert "shuffled image" in page.get_by_test_id("nb-text").inner_text()
     shot(page, "step5-images")
     page.get_by_test_id("next-image").click()
-    page.wait_for_function("document.querySelector('[data-testid=image-counter]').innerText.startsWith('held-out image 2 ')")
+    expect(page.get_by_test_id("image-counter")).to_contain_text("held-out image 2 ")
     assert "image=1" in page.url
 
 
@@ -83,6 +84,7 @@ def test_cancel_leaves_no_empty_chart(page, base_url, tmp_path, wait_ready):
         page.wait_for_selector("[data-testid=cancel]:not([hidden])")
         assert page.get_by_test_id("chart").is_visible()  # drawn while training
         page.get_by_test_id("cancel").click()
-        page.wait_for_function("document.querySelector('[data-testid=progress-text]').innerText === 'Cancelled.'")
+        # the class's shared job keeps running for the others: this page stops following it
+        expect(page.get_by_test_id("progress-text")).to_contain_text("Stopped watching")
         assert page.get_by_test_id("chart").is_hidden()
         assert page.get_by_test_id("start").is_visible()

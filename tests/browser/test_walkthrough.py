@@ -1,6 +1,7 @@
 """Issue 10: the nine steps as a student and a teacher meet them — each point's browser test."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -15,11 +16,11 @@ def _text(page, testid):
 def test_step1_reset_with_a_hidden_control_restores_the_worked_example(page, open_step):
     open_step(page, 1, "w1=0.2&hide=w1")  # a teacher fixed w1 and hid it
     # z = 0.2·0.8 − 0.5·0.3 + 0.1 = 0.11
-    page.wait_for_function("document.querySelector('[data-testid=z]').textContent === '0.11'")
+    expect(page.get_by_test_id("z")).to_have_text("0.11")
     page.get_by_test_id("x1").fill("2")
-    page.wait_for_function("document.querySelector('[data-testid=z]').textContent === '0.35'")
+    expect(page.get_by_test_id("z")).to_have_text("0.35")
     page.get_by_test_id("reset").click()  # threw "Cannot access 'range' before initialization"
-    page.wait_for_function("document.querySelector('[data-testid=yhat]').textContent === '0.625'")
+    expect(page.get_by_test_id("yhat")).to_have_text("0.625")
     assert _text(page, "z") == "0.51"
     assert page.get_by_test_id("x1").input_value() == "0.8"
     assert "w1=0.7" in page.url
@@ -32,14 +33,14 @@ def test_step1_a_typed_value_out_of_range_says_what_is_used(page, open_step):
     open_step(page, 1)
     page.get_by_test_id("x1").fill("42")
     # used: x1 = 3 → z = 0.7·3 − 0.15 + 0.1 = 2.05
-    page.wait_for_function("document.querySelector('[data-testid=z]').textContent === '2.05'")
+    expect(page.get_by_test_id("z")).to_have_text("2.05")
     note = page.get_by_test_id("x1-clamped")
     assert note.is_visible()
     assert note.inner_text() == "42 is outside −3 … 3: using 3."
     page.get_by_test_id("x1").press("Tab")  # leaving the box shows the value used
     assert page.get_by_test_id("x1").input_value() == "3"
     page.get_by_test_id("x1").fill("1")
-    page.wait_for_function("document.querySelector('[data-testid=z]').textContent === '0.65'")
+    expect(page.get_by_test_id("z")).to_have_text("0.65")
     assert note.is_hidden()
 
 
@@ -55,25 +56,25 @@ def test_step7_names_cross_correlation_and_the_emboss_light(page, open_step):
 
 def test_step7_the_border_sets_no_edge_and_the_caption_follows_the_kernel_sum(page, open_step):
     open_step(page, 7, "image=sample:cell&preset=laplacian")
-    page.wait_for_function("document.querySelector('[data-testid=display-caption]').innerText.includes('mirrored')")
+    expect(page.get_by_test_id("display-caption")).to_contain_text("mirrored")
     caption = _text(page, "display-caption")
     # the interior's scale (±15), not the ±154 that zeros at the border made
     assert "The weights sum to 0" in caption and "black = −15, white = +15" in caption
     # a kernel that does not sum to 0, shown signed: the caption says its sum
     page.get_by_test_id("display-signed").click()
     page.get_by_test_id("preset-sharpen").click()
-    page.wait_for_function("document.querySelector('[data-testid=display-caption]').innerText.includes('sum to 1)')")
+    expect(page.get_by_test_id("display-caption")).to_contain_text("sum to 1)")
     assert "sum to 0" not in _text(page, "display-caption")
 
 
 def test_step7_gaussian_blur_with_sigma_as_the_notebook(page, open_step, shot):
     open_step(page, 7, "image=sample:ct_small")
     page.get_by_test_id("preset-gaussian_sigma").click()
-    page.wait_for_function("document.querySelector('[data-testid=gauss-info]').innerText.includes('17 × 17')")
+    expect(page.get_by_test_id("gauss-info")).to_contain_text("17 × 17")
     assert "sigma=2" in page.url and "preset=gaussian_sigma" in page.url
     assert _text(page, "gauss-info") == "σ = 2 px: a 17 × 17 kernel, 289 weights."
     page.get_by_test_id("sigma").fill("1")
-    page.wait_for_function("document.querySelector('[data-testid=gauss-info]').innerText.includes('9 × 9')")
+    expect(page.get_by_test_id("gauss-info")).to_contain_text("9 × 9")
     assert page.get_by_test_id("k-0-0").is_hidden()  # the 3×3 grid gives way to σ
     shot(page, "step7-gaussian-sigma")
 
@@ -81,7 +82,7 @@ def test_step7_gaussian_blur_with_sigma_as_the_notebook(page, open_step, shot):
 def test_step7_a_kernel_weight_beyond_the_limit_says_what_is_used(page, open_step):
     open_step(page, 7, "preset=identity")
     page.get_by_test_id("k-0-0").fill("500")
-    page.wait_for_function("document.querySelector('[data-testid=kernel-sum]').innerText.includes('101')")
+    expect(page.get_by_test_id("kernel-sum")).to_contain_text("101")
     assert _text(page, "kernel-clamped") == "500 is outside −100 … 100: using 100."
     page.get_by_test_id("k-0-0").press("Tab")
     assert page.get_by_test_id("k-0-0").input_value() == "100"
@@ -89,7 +90,7 @@ def test_step7_a_kernel_weight_beyond_the_limit_says_what_is_used(page, open_ste
 
 def test_step7_the_inspector_square_starts_at_the_centre(page, open_step):
     open_step(page, 7)
-    page.wait_for_function("document.querySelector('[data-testid=original]').naturalWidth > 0")
+    expect(page.get_by_test_id("original")).not_to_have_js_property("naturalWidth", 0)
     page.wait_for_timeout(200)
     box = page.get_by_test_id("original-box").bounding_box()
     square = page.locator("[data-testid=original-box] .kx-cursor").bounding_box()

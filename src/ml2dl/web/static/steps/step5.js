@@ -341,6 +341,8 @@ export default {
       if (source) { source.close(); source = null; }
       if (!job.detached) return showJob(job);
       cancelBtn.hidden = true;
+      chart.hidden = true;  // a chart no longer followed is not left behind, half drawn
+      progressBox.hidden = true;
       startBtn.hidden = false;
       startBtn.textContent = "Watch the training again";
       progressText.textContent = `Stopped watching: ${job.message}.`;
