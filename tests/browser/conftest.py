@@ -58,7 +58,9 @@ def browser(base_url):
 
 @pytest.fixture
 def page(browser, base_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
+    # bypass_csp: the app's Content-Security-Policy (web/guard.py) forbids eval, which Playwright's
+    # polling wait_for_function needs in the page; the policy itself is tested without a browser
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []

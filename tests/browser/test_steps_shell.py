@@ -143,7 +143,7 @@ def test_url_reproduces_state(page, open_step, browser, base_url):
     page.wait_for_function("document.querySelector('[data-testid=z]').textContent === '1.15'")  # 1.2 − 0.15 + 0.1
     url = page.url
     assert "w1=1.5" in url
-    other = browser.new_context(base_url=base_url).new_page()
+    other = browser.new_context(base_url=base_url, bypass_csp=True).new_page()
     other.goto(url)
     other.wait_for_selector("#step-root[data-ready='true']")
     assert other.get_by_test_id("w1").input_value() == "1.5"

@@ -72,6 +72,7 @@ export function drawNav(nav, current, go) {
   list.replaceChildren(...TOC.chapters.map((c) => el("li", { class: "chapter", "data-chapter": c.id },
     el("button", {
       type: "button", class: "chapter-tab", "data-testid": `nav-chapter-${c.id}`,
+      "aria-label": `Chapter ${c.number}: ${c.title}`, title: c.title,
       "aria-controls": `chapter-${c.id}`, "aria-current": c.id === current.chapter.id ? "true" : false,
       onclick: () => open(c.id),
     }, el("span", { class: "step-num" }, String(c.number)), el("span", { class: "chapter-title" }, c.title)),
