@@ -169,3 +169,10 @@ def test_phone(browser, base_url, shot, part):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     shot(page, f"descent-{part}-390")
     context.close()
+
+
+def test_the_loss_link_opens_the_loss_step(page, open_step):
+    open_part(page, open_step, "one")
+    page.get_by_test_id("loss-link").click()
+    page.wait_for_selector("#step-root[data-step=loss][data-ready=true]")
+    assert "step=loss" in page.url
