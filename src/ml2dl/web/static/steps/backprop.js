@@ -105,7 +105,9 @@ export default {
         el("div", { class: "stack" },
           el("div", { class: "btn-row bp-nav", "data-control": "at" }, prev, player.playButton, player.stepButton, counter),
           stepBox,
-          el("div", { class: "panel" }, el("h2", {}, "The computation graph"), graph, forward),
+          el("div", { class: "panel" }, el("h2", {}, "The computation graph"), graph, forward,
+            el("p", { class: "caption" }, "Grey numbers: each node's value, from the forward pass. Violet: ∂L/∂node, ",
+              "found by the backward pass; on the highlighted edges, × the local derivative the gradient is multiplied by.")),
           el("div", { class: "panel" }, el("h2", {}, "Every weight's gradient, checked"), agree, gradients))));
 
     // ------------------------------------------------------------ drawing
