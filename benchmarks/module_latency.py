@@ -89,6 +89,9 @@ CASES: list[Case] = [
     Case("loss", "loss table (10 rows of logits)", "/api/loss/table", {"rows": [[1, 2, 0.5]] * 10, "true_classes": [2] * 10, "kind": "logits"}),
     Case("loss", "loss set one probability", "/api/loss/set-probability", {"row": [0.25, 0.6, 0.15], "index": 2, "value": 0.9}),
     Case("loss", "loss worked examples", "/api/loss/worked", None),
+    # the clinic (a trained run's ROC, table and mistakes: benchmarks/clinic.py)
+    Case("clinic-train", "clinic options", "/api/clinic/options", None),
+    Case("clinic-train", "clinic runs (empty folder)", "/api/clinic/runs", None),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)

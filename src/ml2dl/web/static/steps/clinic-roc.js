@@ -17,6 +17,8 @@ const CSS = `
 .cr-aucs .readout { flex: 1; }
 .cr-now { display: flex; flex-wrap: wrap; gap: 14px 22px; align-items: start; }
 .cr-now .cr-rates { flex: 1 1 300px; overflow-x: auto; }
+.cr-roc { position: relative; }
+.cr-overlay { position: absolute; left: 0; top: 0; pointer-events: none; overflow: visible; }
 @media (max-width: 600px) { .cr-aucs { grid-template-columns: 1fr; } }
 `;
 const SPLIT_NAMES = { validation: "validation", test: "test" };
@@ -61,14 +63,14 @@ export default {
     const pointButtons = data.points.map((p) => el("button", { type: "button", class: "btn btn-small", "data-testid": `point-${p.name}`,
       onclick: () => setRow(p.row) }, p.label));
     const half = el("button", { type: "button", class: "btn btn-small btn-ghost", "data-testid": "point-half", onclick: () => setRow(nearestRow(0.5)) }, "0.5");
-    const splitChoice = data.has_test ? ctx.choice({ name: "split", label: "Counts on", onChange: (v) => { split = v; ctx.setParams({ split: v }); update(); } }).node : null;
+    const splitChoice = data.has_test ? ctx.choice({ name: "split", label: "Counts on", onChange: (v) => { split = v; ctx.setParams({ split: v }); buildMatrix(); update(); } }).node : null;
     const prevalenceChoice = ctx.choice({ name: "prevalence", label: "Share of pneumonia for PPV and NPV", onChange: (v) => { ctx.setParams({ prevalence: v }); loadTable(); } }).node;
     const matrixBox = el("div", { "data-testid": "matrix-box" });
     const ratesBox = el("div", { class: "cr-rates" });
     const prevalenceNote = el("p", { class: "small", "data-testid": "prevalence-note" });
 
     // ------------------------------------------------------------ ROC
-    const rocPlot = el("div", { class: "clinic-plot", style: "height: 380px", "data-testid": "roc", role: "img",
+    const rocPlot = el("div", { class: "clinic-plot cr-roc", style: "height: 380px", "data-testid": "roc", role: "img",
       "aria-label": "ROC curves of validation and test with the current threshold" });
     const aucBox = el("div", { class: "cr-aucs", "data-testid": "aucs" }, splits.map((s) => {
       const f = data.splits[s];
@@ -77,7 +79,8 @@ export default {
         el("div", { class: "s" }, `95% CI ${fmt(f.auc_ci_bootstrap[0], 3)}–${fmt(f.auc_ci_bootstrap[1], 3)} (bootstrap), `
           + `${fmt(f.auc_ci_delong[0], 3)}–${fmt(f.auc_ci_delong[1], 3)} (DeLong)`));
     }));
-    const aucWords = el("p", { class: "small clinic-words" }, data.splits[splits[splits.length - 1]].auc_words + ".");
+    const aucWords = el("p", { class: "small clinic-words" }, "The dots: the threshold on ", splits.join(" and "),
+      " (the same number on both). ", data.splits[splits[splits.length - 1]].auc_words + ".");
 
     const picker = runPicker(ctx, runs, name, () => location.reload());
     const panels = el("div", { class: "stack" });
@@ -108,16 +111,50 @@ export default {
       traces.push({ x: data.gulshan.points.map((p) => p.fpr), y: data.gulshan.points.map((p) => p.sensitivity), mode: "markers",
         name: "Gulshan 2016 (retina)", marker: { symbol: "diamond", size: 9, color: ctx.cssVar("--violet") },
         text: data.gulshan.points.map((p) => p.name), hovertemplate: "Gulshan %{text}<extra></extra>" });
-      for (const s of splits) traces.push(marker(s));
       ctx.plot(rocPlot, traces, { showlegend: true, legend: { y: -0.2, x: 0 }, margin: { b: 80 },
         xaxis: { title: { text: "1 − specificity (normal images called pneumonia)" }, range: [-0.02, 1.02] },
         yaxis: { title: { text: "sensitivity" }, range: [-0.02, 1.02] } });
     }
-    function marker(s) {
-      const t = table[s];
-      return { x: [t.fpr[row]], y: [t.sensitivity[row]], mode: "markers", name: `threshold on ${s}`, showlegend: false,
-        marker: { size: 13, color: colour(s), line: { color: ctx.cssVar("--white"), width: 2 } } };
+    // The threshold's points sit in an SVG laid over the plot: moving them redraws two circles, not the
+    // plot (a Plotly restyle redraws every trace: too slow for a slider). Pixel positions from the plot's
+    // own axis ranges and plotting area.
+    const overlay = ctx.svg("svg", { class: "cr-overlay", "aria-hidden": "true" });
+    const dots = Object.fromEntries(splits.map((s) => [s, ctx.svg("circle", { r: 7, fill: colour(s), stroke: ctx.cssVar("--white"),
+      "stroke-width": 2, "data-testid": `dot-${s}` })]));
+    overlay.append(...Object.values(dots));
+    rocPlot.append(overlay);
+    function placeDots() {
+      const layout = rocPlot._fullLayout;
+      if (!layout || !layout._size) return;
+      const { l, t: top, w, h } = layout._size, xr = layout.xaxis.range, yr = layout.yaxis.range;
+      overlay.setAttribute("width", rocPlot.clientWidth);
+      overlay.setAttribute("height", rocPlot.clientHeight);
+      for (const s of splits) {
+        const x = table[s].fpr[row], y = table[s].sensitivity[row];
+        dots[s].setAttribute("visibility", x === null || y === null ? "hidden" : "visible");
+        dots[s].setAttribute("cx", l + ((x - xr[0]) / (xr[1] - xr[0])) * w);
+        dots[s].setAttribute("cy", top + (1 - (y - yr[0]) / (yr[1] - yr[0])) * h);
+      }
     }
+
+    // The confusion matrix and the rates table are built once (and again when the split changes);
+    // moving the threshold only rewrites their numbers.
+    const RATES = ["sensitivity", "specificity", "ppv", "npv"];
+    const LABEL = { sensitivity: "sensitivity", specificity: "specificity", ppv: "PPV", npv: "NPV" };
+    let cells = {};
+    function buildMatrix() {
+      const zero = { tp: 0, fp: 0, tn: 0, fn: 0 };
+      matrixBox.replaceChildren(confusionMatrix(ctx, zero, { caption: `${split}: click a cell to see its images`,
+        onCell: (cell) => { location.href = pageLink("clinic-mistakes", { run: name, split, threshold: table.threshold[row], cell }); } }));
+      cells = Object.fromEntries(["tp", "fp", "tn", "fn"].map((k) => [k, matrixBox.querySelector(`[data-testid=cm-${k}]`)]));
+    }
+    const rateCells = Object.fromEntries(splits.map((s) => [s, Object.fromEntries(RATES.map((k) =>
+      [k, { v: el("span", { class: "v" }), s: el("span", { class: "s" }) }]))]));
+    ratesBox.append(el("table", { class: "data" },
+      el("thead", {}, el("tr", {}, el("th", {}, "(95% CI)"), ...splits.map((s) => el("th", {}, s)))),
+      el("tbody", {}, RATES.map((k) => el("tr", {}, el("td", {}, LABEL[k]),
+        ...splits.map((s) => el("td", { "data-testid": `${k}-${s}` }, rateCells[s][k].v, rateCells[s][k].s)))))));
+    buildMatrix();
 
     function update() {
       slider.value = String(row);
@@ -126,24 +163,21 @@ export default {
       const at = data.points.find((p) => p.row === row);
       thresholdNote.textContent = at ? `the ${at.label} point, chosen on validation (${at.rule})` : `row ${row + 1} of ${table.rows}: a validation score`;
       const t = table[split];
-      const counts = { tp: t.tp[row], fp: t.fp[row], tn: t.tn[row], fn: t.fn[row] };
-      matrixBox.replaceChildren(confusionMatrix(ctx, counts, { caption: `${split}: click a cell to see its images`,
-        onCell: (cell) => { location.href = pageLink("clinic-mistakes", { run: name, split, threshold: th, cell }); } }));
-      const rate = (s, k) => [el("span", { class: "v" }, pct(ctx, table[s][k][row])),
-        el("span", { class: "s" }, table[s][k][row] === null ? "" : ` ${fmt(100 * table[s][`${k}_low`][row], 1)}–${fmt(100 * table[s][`${k}_high`][row], 1)}`)];
-      const label = { sensitivity: "sensitivity", specificity: "specificity", ppv: "PPV", npv: "NPV" };
-      ratesBox.replaceChildren(el("table", { class: "data" },
-        el("thead", {}, el("tr", {}, el("th", {}, "(95% CI)"), ...splits.map((s) => el("th", {}, s)))),
-        el("tbody", {}, Object.entries(label).map(([k, text]) => el("tr", {}, el("td", {}, text),
-          ...splits.map((s) => el("td", { "data-testid": `${k}-${s}` }, rate(s, k))))))));
+      for (const k of ["tp", "fp", "tn", "fn"]) cells[k].textContent = String(t[k][row]);
+      for (const s of splits) {
+        for (const k of RATES) {
+          const v = table[s][k][row];
+          rateCells[s][k].v.textContent = pct(ctx, v);
+          rateCells[s][k].s.textContent = v === null ? "" : `${fmt(100 * table[s][`${k}_low`][row], 1)}–${fmt(100 * table[s][`${k}_high`][row], 1)}`;
+        }
+      }
       const prevalence = table.prevalence;
       prevalenceNote.textContent = prevalence === null
         ? `PPV and NPV at each split's own share of pneumonia (${splits.map((s) => `${s} ${pct(ctx, table[s].sample_prevalence)}`).join(", ")}). `
           + "Choose another share to see the same test where the disease is rarer."
         : `PPV and NPV where ${pct(ctx, prevalence, 0)} of patients have pneumonia (same sensitivity and specificity): `
           + `of 100 positive calls about ${fmt(100 * table[split].ppv[row], 0)} are pneumonia.`;
-      if (rocPlot.data) ctx.plotly.restyle(rocPlot, { x: splits.map((s) => [table[s].fpr[row]]), y: splits.map((s) => [table[s].sensitivity[row]]) },
-        splits.map((_, i) => rocPlot.data.length - splits.length + i));
+      placeDots();
       root.dataset.row = String(row);
     }
 
@@ -162,6 +196,7 @@ export default {
     }
 
     drawRoc();
+    rocPlot.on("plotly_afterplot", placeDots);  // the plot is redrawn when the window is resized
     update();
     drawPoints(ctx, panels, data, splits, (r) => setRow(r));
     drawCurves(ctx, panels, data, splits, colour);
