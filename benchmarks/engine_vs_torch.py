@@ -22,6 +22,10 @@ import numpy as np
 
 from ml2dl import nn, optim
 
+# Wall time by default. --cpu-time: this process's CPU time, steadier on a loaded machine, and
+# fair only with one thread (with more, it sums the threads, and spinning threads count).
+clock = time.perf_counter
+
 
 def lesson_cnn(rng=0):
     return nn.Sequential(
@@ -57,42 +61,42 @@ def ours_playground(points, labels, steps=2000):
     model = playground_net()
     loss_fn = nn.BCEWithLogitsLoss()
     opt = optim.SGD(model.parameters(), lr=0.1)
-    start = time.perf_counter()
+    start = clock()
     for _ in range(steps):
         loss_fn(model(points), labels)
         model.backward(loss_fn.backward(), input_grad=False)
         opt.step()
         opt.zero_grad()
-    return (time.perf_counter() - start) / steps * 1e6
+    return (clock() - start) / steps * 1e6
 
 
 def ours_epoch(images, labels, batch=64):
     model = lesson_cnn()
     loss_fn = nn.BCEWithLogitsLoss()
     opt = optim.Adam(model.parameters(), lr=1e-3)
-    start = time.perf_counter()
+    start = clock()
     for i in range(0, len(images), batch):
         loss_fn(model(images[i:i + batch]), labels[i:i + batch])
         model.backward(loss_fn.backward(), input_grad=False)
         opt.step()
         opt.zero_grad()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def ours_one_image(test, images=300):
     model = step9_cnn().eval()
-    start = time.perf_counter()
+    start = clock()
     for i in range(images):
         model(test[i:i + 1])
-    return (time.perf_counter() - start) / images * 1e6
+    return (clock() - start) / images * 1e6
 
 
 def ours_inference(test, batch=256):
     model = lesson_cnn().eval()
-    start = time.perf_counter()
+    start = clock()
     for i in range(0, len(test), batch):
         model(test[i:i + batch])
-    return time.perf_counter() - start
+    return clock() - start
 
 
 # -- PyTorch, the same work ---------------------------------------------------------------------
@@ -102,12 +106,12 @@ def torch_playground(torch, points, labels, steps=2000):
     loss_fn = torch.nn.BCEWithLogitsLoss()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     x, y = torch.from_numpy(points), torch.from_numpy(labels)
-    start = time.perf_counter()
+    start = clock()
     for _ in range(steps):
         opt.zero_grad()
         loss_fn(model(x), y).backward()
         opt.step()
-    return (time.perf_counter() - start) / steps * 1e6
+    return (clock() - start) / steps * 1e6
 
 
 def torch_epoch(torch, images, labels, batch=64):
@@ -115,32 +119,32 @@ def torch_epoch(torch, images, labels, batch=64):
     loss_fn = torch.nn.BCEWithLogitsLoss()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     x, y = torch.from_numpy(images), torch.from_numpy(labels)
-    start = time.perf_counter()
+    start = clock()
     for i in range(0, len(images), batch):
         opt.zero_grad()
         loss_fn(model(x[i:i + batch]), y[i:i + batch]).backward()
         opt.step()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def torch_one_image(torch, test, images=300):
     model = step9_cnn().to_torch().eval()
     x = torch.from_numpy(test)
-    start = time.perf_counter()
+    start = clock()
     with torch.no_grad():
         for i in range(images):
             model(x[i:i + 1])
-    return (time.perf_counter() - start) / images * 1e6
+    return (clock() - start) / images * 1e6
 
 
 def torch_inference(torch, test, batch=256):
     model = lesson_cnn().to_torch().eval()
     x = torch.from_numpy(test)
-    start = time.perf_counter()
+    start = clock()
     with torch.no_grad():
         for i in range(0, len(test), batch):
             model(x[i:i + batch])
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def paired_runs(ours, theirs, repeats):
@@ -172,6 +176,15 @@ def same_threads(torch, threads):
     return nn.num_threads(threads)
 
 
+def use_cpu_time(args):
+    """--cpu-time: time with this process's CPU time (see ``clock``)."""
+    global clock
+    if args.cpu_time:
+        if args.threads != 1:
+            raise SystemExit("--cpu-time measures one thread only: add --threads 1")
+        clock = time.process_time
+
+
 def load():
     """The 1-minute load average and the cores, printed with every figure (the machine is shared)."""
     return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
@@ -188,14 +201,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--cpu-time", action="store_true", help="CPU time instead of wall time (one thread only)")
     args = parser.parse_args(argv)
+    use_cpu_time(args)
     try:
         import torch
     except ImportError:
         raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0")
     images, labels, points, point_labels, test = data()
     print(f"threads: {args.threads} (torch {torch.__version__}, numpy {np.__version__}); "
-          f"median of {args.repeats} alternating runs; {load()}", flush=True)
+          f"median of {args.repeats} alternating runs; {'CPU' if args.cpu_time else 'wall'} time; {load()}", flush=True)
     with same_threads(torch, args.threads):
         rows = [("playground 2-8-8-1, batch 10: µs per SGD step",
                  *paired_runs(lambda: ours_playground(points, point_labels),

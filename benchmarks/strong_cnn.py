@@ -19,13 +19,13 @@ import io
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from engine_vs_torch import load, paired_runs, print_rows, same_threads  # noqa: E402
+import engine_vs_torch as evt  # noqa: E402
+from engine_vs_torch import load, paired_runs, print_rows, same_threads, use_cpu_time  # noqa: E402
 from pneumonia import DEFAULT_DATA, train_torch  # noqa: E402
 
 from ml2dl import nn, optim  # noqa: E402
@@ -68,13 +68,13 @@ def ours_engine(train, batch=64):
     loss_fn = nn.BCEWithLogitsLoss(pos_weight=balanced_pos_weight(train.labels))
     opt = optim.AdamW(model.parameters(), lr=r.lr, weight_decay=r.weight_decay)
     x, y = train.images, train.labels.astype(np.float32).reshape(-1, 1)
-    start = time.perf_counter()
+    start = evt.clock()
     for i in range(0, len(x), batch):
         loss_fn(model(x[i:i + batch]), y[i:i + batch])
         model.backward(loss_fn.backward(), input_grad=False)
         opt.step()
         opt.zero_grad()
-    return time.perf_counter() - start
+    return evt.clock() - start
 
 
 def torch_engine(torch, train, batch=64):
@@ -86,30 +86,31 @@ def torch_engine(torch, train, batch=64):
     opt = torch.optim.AdamW(model.parameters(), lr=r.lr, weight_decay=r.weight_decay)
     x = torch.from_numpy(train.images)
     y = torch.from_numpy(train.labels.astype(np.float32).reshape(-1, 1))
-    start = time.perf_counter()
+    start = evt.clock()
     for i in range(0, len(x), batch):
         opt.zero_grad()
         loss_fn(model(x[i:i + batch]), y[i:i + batch]).backward()
         opt.step()
-    return time.perf_counter() - start
+    return evt.clock() - start
 
 
 def ours_train_epoch(train, val, threads):
     from ml2dl.train import fit
 
     with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
+        start = evt.clock()
         fit(strong(), train, val, recipe=recipe().replace(epochs=1), run_dir=Path(folder) / "run", threads=threads)
-        return time.perf_counter() - start
+        return evt.clock() - start
 
 
 def torch_train_epoch(train, val, threads):
     from ml2dl.train import balanced_pos_weight
 
     settings = {**recipe().replace(epochs=1).to_dict()}
+    start = evt.clock()
     with contextlib.redirect_stdout(io.StringIO()):  # its per-epoch line
-        seconds, _ = train_torch(strong(), train, val, settings, threads, balanced_pos_weight(train.labels))
-    return seconds
+        train_torch(strong(), train, val, settings, threads, balanced_pos_weight(train.labels))
+    return evt.clock() - start
 
 
 def main(argv=None):
@@ -118,12 +119,15 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--only", choices=("engine", "train"), help="run one workload only")
+    parser.add_argument("--cpu-time", action="store_true", help="CPU time instead of wall time (one thread only)")
     args = parser.parse_args(argv)
+    use_cpu_time(args)
     import torch
 
     train, val = splits(args.data)
     print(f"threads: {args.threads} (torch {torch.__version__}, numpy {np.__version__}); "
-          f"median of {args.repeats} alternating runs; {load()}", flush=True)
+          f"median of {args.repeats} alternating runs; {'CPU' if args.cpu_time else 'wall'} time; {load()}",
+          flush=True)
     rows = []
     with same_threads(torch, args.threads):
         if args.only in (None, "engine"):

@@ -42,6 +42,7 @@ LAYERS = [
     (lambda: nn.Conv2d(2, 4, 3, stride=2, padding=1, rng=0), (3, 2, 9, 8)),
     (lambda: nn.Conv2d(1, 2, (3, 2), stride=(1, 2), padding=(2, 1), rng=0), (2, 1, 5, 6)),
     (lambda: nn.Conv2d(3, 2, 5, padding=2, bias=False, rng=0), (2, 3, 7, 7)),
+    (lambda: nn.Conv2d(3, 2, (3, 2), padding=(2, 0), rng=0), (2, 3, 6, 5)),  # dL/dx as a flipped convolution
     (lambda: nn.MaxPool2d(2), (2, 3, 6, 6)),
     (lambda: nn.MaxPool2d(3, stride=2), (2, 3, 7, 8)),
     (lambda: nn.MaxPool2d(2), (2, 1, 5, 5)),

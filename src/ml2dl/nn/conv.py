@@ -106,9 +106,8 @@ class Conv2d(Module):
             self.bias.grad += grads[:, -1]
         if not input_grad:
             return None
-        w_t = self.weight.data.reshape(self.out_channels, -1).T
-        dcols = K.matmul_columns(w_t, g, shape, work=self._work)                # Wᵀ · g: (C·kh·kw, N·L)
-        return K.col2im(dcols, shape)                                            # (N, C, H, W)
+        # dL/dcols = Wᵀ · g, and dL/dx = col2im(dL/dcols): (N, C, H, W)
+        return K.input_grad(grad_out, self.weight.data, shape, self._work)
 
     def _weight_and_bias(self) -> np.ndarray:
         """W as (O, C·kh·kw), with b as a last column when there is a bias: [W | b]."""
