@@ -68,3 +68,65 @@ def test_samples_are_their_8_bit_grey_levels():
     assert (grey == sample_grey("ct_small")).all()
     by_hand = np.rint(load_sample("ct_small").astype(np.float64) * 255)  # up to the float32 product's rounding
     assert np.abs(grey - by_hand).max() <= 1 and (grey == by_hand).mean() > 0.99
+
+
+def dicom_bomb(rows: int = 60000, cols: int = 60000, frames: int = 50) -> bytes:
+    """A small DICOM whose header claims rows × cols × frames pixels (its pixel data is 1 KB)."""
+    import io as _io
+
+    import pydicom
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.Rows, ds.Columns, ds.NumberOfFrames = rows, cols, frames
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelData = b"\0" * 1024
+    buf = _io.BytesIO()
+    pydicom.dcmwrite(buf, ds, enforce_file_format=True)
+    return buf.getvalue()
+
+
+def test_a_dicom_decompression_bomb_is_refused_from_its_header():
+    from ml2dl.data.images import MAX_DICOM_SAMPLES, read_image_bytes
+    from ml2dl.data.uploads import UploadTooLarge
+
+    bomb = dicom_bomb()
+    assert len(bomb) < 2000
+    claimed = 60000 * 60000 * 50
+    with pytest.raises(UploadTooLarge, match=f"bomb.dcm: at most 40,000,000 pixel samples, got {claimed:,}"):
+        decode_upload(bomb, "bomb.dcm")
+    with pytest.raises(InputError, match=f"at most {MAX_DICOM_SAMPLES:,} pixel samples, got {claimed:,}"):
+        read_image_bytes(bomb, "bomb.dcm")  # the lab's reader (ml2dl predict) refuses it too
+
+
+def _random_png(rng, h=20, w=30) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, (h, w), dtype=np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_uploads_expire_and_the_folder_has_a_size_cap(tmp_path, rng):
+    import os
+    import time
+
+    store = UploadStore(tmp_path, ttl=3600, max_folder_bytes=3 * (20 * 30 + 128))
+    keys = [store.add(_random_png(rng), f"{i}.png")[0] for i in range(3)]
+    now = time.time()
+    for age, key in zip((7200, 60, 30), keys):  # the first is two hours old
+        os.utime(tmp_path / f"{key}.npy", (now - age, now - age))
+    assert store.prune(now=now) == [keys[0]]  # past its time to live
+    assert store.resolve(f"upload:{keys[1]}").shape == (20, 30)
+    with pytest.raises(UnknownUpload):
+        store.resolve(f"upload:{keys[0]}")
+    # two more: over the cap, the oldest go first, never the one just uploaded
+    newer = [store.add(_random_png(rng), f"n{i}.png")[0] for i in range(2)]
+    assert sorted(p.stem for p in tmp_path.glob("*.npy")) == sorted([keys[2], *newer])
+    assert not list(tmp_path.glob("*.png")) and all(p.suffix == ".npy" for p in tmp_path.iterdir() if p.is_file())

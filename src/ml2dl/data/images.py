@@ -117,6 +117,31 @@ def _pil_to_float(img: Image.Image, name: str) -> np.ndarray:
     return np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
 
 
+MAX_DICOM_SAMPLES = 50_000_000  # Rows × Columns × frames × samples per pixel a DICOM may decode to
+
+
+def dicom_samples(ds) -> int:
+    """Rows × Columns × NumberOfFrames × SamplesPerPixel from the header: what decoding would make.
+
+    A compressed DICOM of a few KB can claim gigabytes of pixels (a "decompression bomb"):
+    this is read before any pixel is decoded.
+    """
+    def whole(key, default):
+        try:
+            return max(0, int(ds.get(key, default) or default))
+        except (TypeError, ValueError):
+            return default
+    return whole("Rows", 0) * whole("Columns", 0) * max(1, whole("NumberOfFrames", 1)) * max(1, whole("SamplesPerPixel", 1))
+
+
+def check_dicom_size(ds, name: str, limit: int = MAX_DICOM_SAMPLES) -> None:
+    """ImageReadError if the header claims more than ``limit`` samples (before decoding)."""
+    n = dicom_samples(ds)
+    if n > limit:
+        raise ImageReadError(f"cannot read {name}: at most {limit:,} pixel samples, got "
+                             f"{n:,} (Rows × Columns × frames × samples per pixel in its header)")
+
+
 def _read_dicom(source, name, mode, size, window):
     import pydicom
     from pydicom.errors import InvalidDicomError
@@ -129,6 +154,7 @@ def _read_dicom(source, name, mode, size, window):
         what = ds.get("SOPClassUID", None)
         what = getattr(what, "name", what) or "no SOP class"
         raise ImageReadError(f"cannot read {name}: expected a DICOM image with pixel data, got a file without PixelData ({what})")
+    check_dicom_size(ds, name)
     try:
         pixels = ds.pixel_array
     except Exception as e:  # missing decoder plugins, truncated data, bad attributes…

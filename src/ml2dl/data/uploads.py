@@ -25,6 +25,7 @@ import hashlib
 import io
 import re
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from .samples import list_samples, load_sample
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 MAX_SIDE = 512  # uploads and samples are shown and filtered at most this large
+UPLOAD_TTL = 4 * 3600  # seconds an uploaded image is kept after its last upload (a lecture)
+MAX_FOLDER_BYTES = 256 * 1024 * 1024  # the upload folder's size cap: the oldest images go first
 _ID_RE = re.compile(r"^[0-9a-f]{24}$")
 
 
@@ -75,11 +78,13 @@ def fit_within(image: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
 
 
 def _check_pixel_count(data: bytes, filename: str, max_pixels: int) -> None:
-    """Read only the header of a PNG/JPEG to refuse huge images before decoding them."""
+    """Read only the header to refuse huge images before decoding them: PNG/JPEG (Pillow reads
+    the size), DICOM (Rows × Columns × frames × samples per pixel)."""
     from PIL import Image
 
-    if data[128:132] == b"DICM":
-        return  # DICOM: pydicom reads the header; its pixel count is bounded by the byte limit
+    if data[128:132] == b"DICM" or filename.lower().endswith((".dcm", ".dicom")):
+        _check_dicom_header(data, filename, max_pixels)
+        return
     try:
         with Image.open(io.BytesIO(data)) as img:
             w, h = img.size
@@ -87,6 +92,21 @@ def _check_pixel_count(data: bytes, filename: str, max_pixels: int) -> None:
         return  # not a Pillow image (DICOM, or garbage): the decoder will say
     if w * h > max_pixels:
         raise UploadTooLarge(f"{filename}: at most {max_pixels:,} pixels, got {w}×{h} = {w * h:,}")
+
+
+def _check_dicom_header(data: bytes, filename: str, max_pixels: int) -> None:
+    import pydicom
+
+    from .images import dicom_samples
+
+    try:
+        ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, force=True)
+    except Exception:
+        return  # not readable as DICOM: the decoder will say what is wrong
+    n = dicom_samples(ds)
+    if n > max_pixels:
+        raise UploadTooLarge(f"{filename}: at most {max_pixels:,} pixel samples, got {n:,} "
+                             "(Rows × Columns × frames × samples per pixel in its header)")
 
 
 def decode_upload(data: bytes, filename: str = "upload", *, max_bytes: int = MAX_UPLOAD_BYTES,
@@ -155,6 +175,10 @@ class UploadStore:
     Thread-safe; several processes may share ``folder`` (files are written atomically and
     named by content, so two writers of one id write the same bytes).
 
+    Only the pixels are kept (8-bit grey levels): no file name, no DICOM header, nothing that
+    could identify a patient. Images older than ``ttl`` seconds go, and the oldest go first
+    when the folder holds more than ``max_folder_bytes`` (checked at every upload).
+
     Args:
         folder: where the decoded images are kept (created on the first upload).
         max_bytes, max_pixels, max_side: the limits of :func:`decode_upload`.
@@ -162,8 +186,11 @@ class UploadStore:
     """
 
     def __init__(self, folder: str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES,
-                 max_pixels: int = MAX_UPLOAD_PIXELS, max_side: int = MAX_SIDE, memory: int = 16):
+                 max_pixels: int = MAX_UPLOAD_PIXELS, max_side: int = MAX_SIDE, memory: int = 16,
+                 ttl: float = UPLOAD_TTL, max_folder_bytes: int = MAX_FOLDER_BYTES):
         self.folder = Path(folder)
+        self.ttl = float(ttl)
+        self.max_folder_bytes = positive_int("max_folder_bytes", max_folder_bytes)
         self.max_bytes = positive_int("max_bytes", max_bytes)
         self.max_pixels = positive_int("max_pixels", max_pixels)
         self.max_side = positive_int("max_side", max_side)
@@ -179,8 +206,38 @@ class UploadStore:
         path = self.folder / f"{key}.npy"
         if not path.exists():
             atomic_write(path, lambda f: np.save(f, image))
+        else:
+            path.touch()  # uploaded again: its time to live starts again
         self._remember(key, image)
+        self.prune(keep=path)
         return key, image
+
+    def prune(self, *, keep: Path | None = None, now: float | None = None) -> list[str]:
+        """Remove images past their time to live, then the oldest while the folder is over its cap.
+
+        Returns the ids removed (any worker may prune: a file already gone is skipped).
+        """
+        now = time.time() if now is None else now
+        files = []
+        for path in self.folder.glob("*.npy"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            files.append((st.st_mtime, st.st_size, path))
+        files.sort()
+        total = sum(size for _, size, _ in files)
+        removed = []
+        for mtime, size, path in files:
+            if path == keep or (now - mtime <= self.ttl and total <= self.max_folder_bytes):
+                continue
+            path.unlink(missing_ok=True)
+            total -= size
+            removed.append(path.stem)
+        with self._lock:
+            for key in removed:
+                self._items.pop(key, None)
+        return removed
 
     def get(self, key: str) -> np.ndarray | None:
         """The image (float32, 0..255) kept under ``key``, or None."""

@@ -83,7 +83,7 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
 
     # The module's own files are revalidated on every load (an edited step shows on refresh; an
     # unchanged one costs a 304); all are gzipped once per process (ml2dl.web.assets).
-    assets = Assets()
+    assets = app.state.assets = Assets()
 
     @app.api_route("/static/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     def static(path: str, request: Request) -> Response:
@@ -172,6 +172,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | N
 async def _lifespan(app: FastAPI):
     if app.state.settings.prestart:  # every worker asks; the job locks let one of them run each job
         jobs.start_defaults(app.state.settings, app.state.job_pool)
+        # what every student's browser fetches first, compressed before they come
+        app.state.assets.warm([STATIC_DIR / "index.html", STATIC_DIR / "app.js", STATIC_DIR / "style.css",
+                               _plotly_js_path()])
     yield
     app.state.job_pool.shutdown()  # cancel this worker's background trainings so it stops promptly
 

@@ -46,7 +46,22 @@ class Assets:
 
     def __init__(self):
         self._entries: dict[Path, _Entry] = {}
+        self._locks: dict[Path, threading.Lock] = {}
         self._lock = threading.Lock()
+
+    def warm(self, paths) -> threading.Thread:
+        """Read and compress ``paths`` in a background thread (at start, before the students come)."""
+
+        def run() -> None:
+            for path in paths:
+                try:
+                    self._entry(Path(path))
+                except OSError:
+                    pass
+
+        thread = threading.Thread(target=run, name="ml2dl-assets", daemon=True)
+        thread.start()
+        return thread
 
     def response(self, path: Path, request: Request, *, cache_control: str) -> Response:
         """The file at ``path`` for this request: 200 (gzip if accepted) or 304."""
@@ -70,7 +85,9 @@ class Assets:
         entry = self._entries.get(path)
         if entry is not None and entry.stamp == stamp:
             return entry
-        with self._lock:  # one thread compresses; the others wait for its result
+        with self._lock:
+            lock = self._locks.setdefault(path, threading.Lock())
+        with lock:  # one thread compresses a file; the others asking for it wait for its result
             entry = self._entries.get(path)
             if entry is None or entry.stamp != stamp:
                 body = path.read_bytes()

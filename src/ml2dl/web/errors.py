@@ -105,7 +105,8 @@ def status_of(exc: InputError) -> int:
 
 async def _input_error(request: Request, exc: InputError) -> JSONResponse:
     status = status_of(exc)
-    log.info("%d on %s %s: %s", status, request.method, request.url.path, exc)
+    # the message may name what the user sent (a file name): the log keeps only what happened
+    log.info("%d on %s %s (%s)", status, request.method, request.url.path, type(exc).__name__)
     return JSONResponse(status_code=status, content=error_body(str(exc)))
 
 
