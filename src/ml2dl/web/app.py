@@ -28,7 +28,7 @@ from ml2dl import __version__
 from ml2dl.checks import InputError, int_in_range
 from ml2dl.data.uploads import UploadStore
 
-from . import errors, hosts, jobs
+from . import errors, hosts, jobs, openapi
 from .assets import Assets, safe_path
 from .fastjson import FastJSONResponse
 from .guard import Guard
@@ -80,6 +80,7 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
 
     for router in ROUTERS:
         app.include_router(router)
+    openapi.install(app)  # every error status of every route, in the one error shape
 
     # The module's own files are revalidated on every load (an edited step shows on refresh; an
     # unchanged one costs a 304); all are gzipped once per process (ml2dl.web.assets).

@@ -187,6 +187,8 @@ def validation_message(error: dict[str, Any]) -> str:
         return f"{name} must have {what} {bound} items, got {ctx.get('actual_length')}"
     if kind == "extra_forbidden":
         return f"{name} is not a known setting, got {got}"
+    if kind == "bool_as_number":
+        return str(error.get("msg"))
     if kind == "json_invalid":
         return f"request body must be valid JSON ({error.get('msg')})"
     msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")

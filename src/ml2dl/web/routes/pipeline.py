@@ -105,7 +105,8 @@ def examples(t: TrainingDep) -> dict:
             "stages": [{"name": s["name"], "short": s["short"], "title": s["title"]} for s in lesson.STAGES]}
 
 
-@router.get("/explain", response_model=ExplainResult, response_model_exclude_unset=True)
+@router.get("/explain", response_model=ExplainResult, response_model_exclude_unset=True,
+            responses={409: {"description": "the CNN is not trained yet (or its checkpoint is missing)"}})
 def explain(q: Annotated[ExplainQuery, Query()], t: TrainingDep, pool: PoolDep) -> dict:
     """Every stage's output for one held-out image, from the trained network (409 until trained)."""
     snap = pool.snapshot(JOB, t.fp)

@@ -15,9 +15,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import functools
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 Number = StrictInt | StrictFloat
 Value = Annotated[Any, WithJsonSchema({"type": "number"})]
@@ -33,7 +36,25 @@ class Model(BaseModel):
 
 
 class Request(Model):
+    """A request: unknown keys refused, and ``true``/``false`` never taken for a number.
+
+    (pydantic would read ``true`` as 1 for an ``int`` or ``float`` field: every numeric field,
+    and every number inside a list of numbers, refuses a boolean here, so a model written
+    tomorrow gets this too.)
+    """
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in _numeric_fields(cls):
+                value = data.get(name)
+                if value is not None and _has_bool(value):
+                    raise PydanticCustomError("bool_as_number", "{name} must hold numbers, got {got}",
+                                              {"name": name, "got": str(value)[:40]})
+        return data
 
 
 class Result(Model):
@@ -41,3 +62,30 @@ class Result(Model):
 
 
 JSONObject = dict[str, Any]
+
+
+@functools.cache
+def _numeric_fields(cls: type) -> tuple[str, ...]:
+    """Names of the fields whose type is a number, or a list/tuple of numbers (at any depth)."""
+    return tuple(name for name, f in cls.model_fields.items() if _is_numeric(f.annotation))
+
+
+def _is_numeric(annotation: Any) -> bool:
+    if annotation in (int, float):
+        return True
+    if annotation is bool or isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _is_numeric(get_args(annotation)[0])
+    if origin in (list, tuple, Union, UnionType):
+        return any(_is_numeric(a) for a in get_args(annotation) if a is not type(None) and a is not Ellipsis)
+    return False
+
+
+def _has_bool(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, (list, tuple)) and depth < 3:
+        return any(_has_bool(v, depth + 1) for v in value)
+    return False
