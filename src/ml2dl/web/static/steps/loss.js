@@ -42,7 +42,16 @@ table.data td.ls-true { background: var(--blue-soft); font-weight: 700; }
 table.data td.ls-sub { color: var(--muted); font-size: .82rem; }
 .ls-bmi svg { max-width: 760px; }
 .ls-bmi text { font-size: 12px; fill: var(--muted); }
-@media (max-width: 900px) { .ls-plots { grid-template-columns: 1fr; } }
+.ls-mini { display: none; font-weight: 700; color: var(--orange-ink); margin-top: 10px; }
+@media (max-width: 900px) { .ls-plots { grid-template-columns: 1fr; } .ls-mini { display: block; } }
+@media (max-width: 560px) {
+  .ls-narrow-hide { display: none; }
+  .ls-input { width: 4.2em; }
+  .ls-table-wrap table.data th, .ls-table-wrap table.data td { padding: 4px 3px; }
+  .ls-table-wrap table.data th { font-size: .72rem; }
+  .ls-table-wrap select { max-width: 6em; }
+  .ls-eq { display: block; }
+}
 `;
 
 export default {

@@ -82,6 +82,7 @@ async function mountGates(body, ctx, presets) {
   }, name));
 
   const gateOut = el("div", { class: "v", "data-testid": "gate" }, "…");
+  const mini = el("p", { class: "pc-mini", "data-testid": "gate-mini", "aria-hidden": "true" });  // phones: the result beside the controls
   const gateSub = el("div", { class: "s" });
   const bitsOut = el("div", { class: "pc-bits", "data-testid": "outputs" });
   const figure = el("div", { class: "figure pc-figure" });
@@ -94,6 +95,7 @@ async function mountGates(body, ctx, presets) {
         controls.w1.node, controls.w2.node, controls.b.node),
       ctx.hidden("presets") ? null : el("fieldset", { class: "group", "data-control": "presets" },
         el("legend", {}, "Presets"), el("div", { class: "pc-presets" }, presetButtons)),
+      mini,
       el("p", { class: "try" }, el("strong", {}, "Try: "), "start from AND and change only b until it computes OR. ",
         "Which weights give NAND? Can any setting give XOR (1 for 01 and 10 only)?")),
     el("div", { class: "stack" },
@@ -111,6 +113,7 @@ async function mountGates(body, ctx, presets) {
     () => ctx.api("perceptron", { w1: controls.w1.get(), w2: controls.w2.get(), b: controls.b.get() }),
     (r) => {
       gateOut.textContent = r.gate || "no named gate";
+      mini.textContent = `${r.gate || "No named gate"}: outputs ${r.outputs.join(" ")} for 00 01 10 11`;
       gateSub.textContent = r.gate ? `its truth table is ${r.gate}'s` : "not AND, OR, NAND, NOR or XOR";
       bitsOut.replaceChildren(...r.outputs.map((v, i) => bit(el, v, `out-${i}`)));
       figure.replaceChildren(square({ box: r.box, lines: [{ line: r.line }], testid: "square",

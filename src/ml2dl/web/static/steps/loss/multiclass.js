@@ -56,8 +56,9 @@ export async function mountMulticlass(body, ctx) {
   function build() {
     inputs.length = 0; out.length = 0;
     const logits = s.kind === "logits";
-    thead.replaceChildren(el("tr", {}, el("th", {}, "example"), ...names.map((c) => el("th", {}, logits ? `score: ${c}` : `p(${c})`)),
-      el("th", {}, logits ? "" : "row sum"), el("th", {}, "true class"), el("th", {}, "p(true)"), el("th", {}, "loss −ln p(true)"), el("th", {})));
+    const narrow = { class: "ls-narrow-hide" };  // columns a phone leaves out (the loss repeats p(true))
+    thead.replaceChildren(el("tr", {}, el("th", narrow, "example"), ...names.map((c) => el("th", {}, logits ? `score: ${c}` : `p(${c})`)),
+      el("th", narrow, logits ? "" : "row sum"), el("th", {}, "true class"), el("th", narrow, "p(true)"), el("th", {}, "loss −ln p(true)"), el("th", {})));
     tbody.replaceChildren(...s.cls.map((c, i) => {
       const values = logits ? s.z[i] : s.p[i];
       inputs[i] = values.map((v, j) => ctx.hidden(s.kind === "logits" ? "z" : "p") ? el("span", {}, fmt(v)) : el("input", {
@@ -67,8 +68,8 @@ export async function mountMulticlass(body, ctx) {
         oninput: (ev) => edit(i, j, ev.target.value),
       }));
       const o = { probs: names.map((_, j) => el("div", { class: "ls-sub", "data-testid": `prob-${i}-${j}` })),
-        ptrue: el("td", { "data-testid": `ptrue-${i}` }), loss: el("td", { "data-testid": `loss-${i}` }),
-        sum: el("td", { "data-testid": `rowsum-${i}` }), cells: [] };
+        ptrue: el("td", { "data-testid": `ptrue-${i}`, class: "ls-narrow-hide" }), loss: el("td", { "data-testid": `loss-${i}` }),
+        sum: el("td", { "data-testid": `rowsum-${i}`, class: "ls-narrow-hide" }), cells: [] };
       out[i] = o;
       o.cells = values.map((_, j) => el("td", {}, inputs[i][j], logits ? o.probs[j] : null));
       const select = ctx.hidden("cls") ? el("span", {}, names[c - 1]) : el("select", {
@@ -80,7 +81,7 @@ export async function mountMulticlass(body, ctx) {
         "aria-label": `remove example ${i + 1}`,
         onclick: () => { s.cls.splice(i, 1); s.p.splice(i, 1); s.z.splice(i, 1); save(); build(); refresh(); },
       }, "×") : "";
-      return el("tr", {}, el("td", {}, String(i + 1)), ...o.cells, logits ? el("td", {}) : o.sum, el("td", {}, select), o.ptrue, o.loss, el("td", {}, remove));
+      return el("tr", {}, el("td", narrow, String(i + 1)), ...o.cells, logits ? el("td", narrow) : o.sum, el("td", {}, select), o.ptrue, o.loss, el("td", {}, remove));
     }));
   }
 
@@ -107,9 +108,13 @@ export async function mountMulticlass(body, ctx) {
       });
       o.sum.textContent = row.sum === null ? "" : fmt(row.sum, 3);
       o.ptrue.textContent = fmt(row.p_true, 3);
-      o.loss.textContent = row.infinite ? "−ln 0 = ∞" : `−ln ${fmt(row.p_true, 3)} = ${fmt(row.loss, 3)}`;
+      o.loss.replaceChildren(row.infinite ? "−ln 0" : `−ln ${fmt(row.p_true, 3)}`,
+        el("span", { class: "ls-eq" }, row.infinite ? " = ∞" : ` = ${fmt(row.loss, 3)}`));
     });
-    tfoot.replaceChildren(el("tr", {}, el("td", { colspan: K + 4 }, `mean over ${r.rows.length} example${r.rows.length === 1 ? "" : "s"}`),
+    const hideNarrow = () => el("td", { class: "ls-narrow-hide" });  // the body's columns, one for one
+    tfoot.replaceChildren(el("tr", {}, hideNarrow(),
+      el("td", { colspan: K, style: "text-align: left" }, `mean over ${r.rows.length} example${r.rows.length === 1 ? "" : "s"}`),
+      hideNarrow(), el("td", {}), hideNarrow(),
       el("td", { "data-testid": "mean-cell" }, r.infinite ? "∞" : fmt(r.mean, 3)), el("td", {})));
     meanOut.textContent = r.infinite ? "∞" : fmt(r.mean, 3);
     meanSub.textContent = r.infinite ? "a true class has probability 0: −ln 0 is infinite"

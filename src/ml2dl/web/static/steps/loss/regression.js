@@ -17,6 +17,7 @@ export async function mountRegression(body, ctx) {
     ctx.setParams({ slope, intercept }); refresh();
   };
   const mseOut = el("div", { class: "v", "data-testid": "mse" }, "…");
+  const mini = el("p", { class: "ls-mini", "aria-hidden": "true" });  // phones: the result beside the controls
   const bestOut = el("div", { class: "v", "data-testid": "best-mse" }, "…");
   const bestSub = el("div", { class: "s" });
   const figure = el("div", { class: "figure ls-bmi" });
@@ -33,6 +34,7 @@ export async function mountRegression(body, ctx) {
           onclick: () => best && set(best.slope, best.intercept) }, "Show the best line"),
         el("button", { type: "button", class: "btn btn-small btn-ghost", "data-testid": "reset-line",
           onclick: () => set(0.25, 5) }, "Reset")),
+      mini,
       el("p", { class: "small" }, "Each point's error is its ", el("strong", {}, "residual"), " r = BMI − prediction. ",
         "Squaring makes every error positive and big errors count much more. The mean of the squares is the ",
         el("strong", {}, "mean squared error"), ":"),
@@ -48,6 +50,7 @@ export async function mountRegression(body, ctx) {
   function draw(r) {
     best = r.best;
     mseOut.textContent = fmt(r.mse, 2);
+    mini.textContent = `Mean squared error: ${fmt(r.mse, 2)} (best line: ${fmt(r.best.mse, 2)})`;
     bestOut.textContent = fmt(r.best.mse, 2);
     bestSub.textContent = `slope ${fmt(r.best.slope, 4)}, intercept ${fmt(r.best.intercept, 2)}`;
     note.textContent = `All ${r.points.length} people are ${fmt(r.height_m)} m tall, so BMI = kg / ${fmt(r.height_m)}² `

@@ -56,6 +56,8 @@ export function square({ box, lines, points, testid, label }) {
 
 export const PLOT_CSS = `
 .pc-parts { margin-bottom: 14px; max-width: 760px; }
+.pc-mini { display: none; font-weight: 700; color: var(--ink); }
+@media (max-width: 900px) { .pc-mini { display: block; } }
 .pc-tick { font-size: 12px; fill: var(--muted); }
 .pc-axis { font-size: 14px; fill: var(--ink-2); font-style: italic; }
 .pc-out { font-size: 13px; font-weight: 700; fill: var(--white); pointer-events: none; }
