@@ -153,3 +153,19 @@ def test_fit_trains_without_the_input_gradient_of_the_first_layer(monkeypatch, r
     y = np.array([0, 1] * 4)
     fit(model, (x, y), None, epochs=1, batch_size=4, augment=None, precise_bn=None)
     assert asked == [False, False]
+
+
+def test_backward_without_the_input_gradient_still_trains_a_first_layer_with_parameters(rng):
+    x = rng.standard_normal((6, 3)).astype(np.float64)
+    g = rng.standard_normal((6, 2))
+    for first in (nn.BatchNorm1d(3), nn.Linear(3, 3, rng=0), nn.Tanh()):
+        model = nn.Sequential(first, nn.Linear(3, 2, rng=1)).double()
+        model(x)
+        full = model.backward(g)
+        grads = [p.grad.copy() for p in model.parameters()]
+        model.zero_grad()
+        model(x)
+        assert model.backward(g, input_grad=False) is None
+        for a, b in zip(grads, [p.grad for p in model.parameters()]):
+            np.testing.assert_array_equal(a, b)
+        assert full.shape == x.shape

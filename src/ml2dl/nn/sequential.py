@@ -107,13 +107,18 @@ class Sequential(Module):
     def backward(self, grad_out, *, input_grad: bool = True):
         """Run every layer's backward in reverse; returns dL/dx.
 
-        With ``input_grad=False`` (training) the first layer skips dL/dx when it can — the
-        images need no gradient — and None is returned.
+        With ``input_grad=False`` (training) the first layer skips dL/dx — the images need no
+        gradient — and None is returned: a layer that can skip it computes only its own
+        parameters' gradients, and a first layer without parameters is not run at all.
         """
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
-            if i == 0 and not input_grad and layer.can_skip_input_grad:
-                return layer.backward(grad_out, input_grad=False)
+            if i == 0 and not input_grad:
+                if layer.can_skip_input_grad:
+                    layer.backward(grad_out, input_grad=False)
+                elif layer.parameters():
+                    layer.backward(grad_out)
+                return None
             grad_out = layer.backward(grad_out)
         return grad_out
 

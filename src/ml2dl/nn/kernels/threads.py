@@ -7,7 +7,8 @@ kernel (patch copies, matrix product, elementwise work) runs on its own core.
 How many threads is a setting of the calling thread (a context variable), never a hidden
 process-wide global: ``with num_threads(n):`` sets it for the code inside the block, in this
 thread only, so two threads (two web requests, a test and a training job) can each use their
-own. A thread that never set it uses the default, every usable core (at most 8).
+own. A thread that never set it uses the default, every usable core (at most 8). The helper
+threads run each part in a copy of the caller's context, so a nested call sees its count.
 
 Why not leave the threads to BLAS, NumPy's matrix library? Measured on the lesson CNN
 (2 cores): BLAS threads speed up only the matrix products, about half of an epoch, while
