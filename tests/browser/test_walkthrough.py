@@ -109,3 +109,75 @@ def test_step7_a_bad_upload_says_what_came_without_internals(page, open_step, tm
     toast.wait_for(state="visible")
     assert toast.inner_text() == ("notes.png: expected a PNG, JPEG or DICOM image of at most 10 MB, "
                                   "got text, not an image (17 bytes)")
+
+
+# ---------------------------------------------------------------- 7. a teacher's values survive moving between steps
+
+
+def test_values_fixed_in_the_link_survive_next_previous_and_the_step_list(page, open_step):
+    open_step(page, 1, "w1=0.2&hide=w1")
+    expect(page.get_by_test_id("z")).to_have_text("0.11")
+    page.get_by_test_id("next").click()
+    page.wait_for_selector("#step-root[data-number='2'][data-ready='true']")
+    assert "w1=" not in page.url and "hide=w1" in page.url
+    page.get_by_test_id("prev").click()
+    page.wait_for_selector("#step-root[data-number='1'][data-ready='true']")
+    assert "w1=0.2" in page.url
+    expect(page.get_by_test_id("z")).to_have_text("0.11")
+    # a value the student changed comes back too, through the step list
+    page.get_by_test_id("b").fill("0.3")
+    expect(page.get_by_test_id("z")).to_have_text("0.31")
+    page.get_by_test_id("next").click()
+    page.wait_for_selector("#step-root[data-number='2'][data-ready='true']")
+    page.locator("#step-nav a[href*='step=neuron']").first.click()
+    page.wait_for_selector("#step-root[data-number='1'][data-ready='true']")
+    expect(page.get_by_test_id("z")).to_have_text("0.31")
+    assert "b=0.3" in page.url and "w1=0.2" in page.url
+
+
+def test_a_panel_whose_controls_are_all_hidden_is_not_left_empty(page, open_step):
+    open_step(page, 1, "hide=x1,x2,w1,w2,b,reset")
+    assert page.locator(".panel.controls").is_hidden()
+    expect(page.get_by_test_id("z")).to_have_text("0.51")
+    # only part hidden: the panel stays, its emptied group goes
+    open_step(page, 1, "hide=x1,x2")
+    assert page.locator(".panel.controls").is_visible()
+    assert page.locator("fieldset.group").count() == 2
+
+
+def test_every_step_says_which_controls_a_teacher_can_hide(page, open_step):
+    open_step(page, 1)
+    page.get_by_test_id("teacher").locator("summary").click()
+    text = page.get_by_test_id("teacher-names").inner_text()
+    assert "Controls this step can hide: b, reset, w1, w2, x1, x2." in text
+    open_step(page, 7)
+    text = page.get_by_test_id("teacher-names").text_content()
+    for name in ("image", "upload", "preset", "kernel", "sigma", "display"):
+        assert f"{name}" in text
+
+
+# ---------------------------------------------------------------- 8. arrows on a focused control stay on the step
+
+
+def test_arrow_keys_on_a_focused_button_do_not_leave_the_step(page, open_step):
+    open_step(page, 1)
+    page.get_by_test_id("reset").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert page.locator("#step-root").get_attribute("data-number") == "1"
+    open_step(page, 8)
+    page.locator("#step-root button").first.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_timeout(300)
+    assert page.locator("#step-root").get_attribute("data-number") == "8"
+    # from the page itself they still move
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("#step-root[data-number='9'][data-ready='true']")
+
+
+def test_only_the_results_are_announced_not_the_whole_step(page, open_step):
+    open_step(page, 1)
+    assert page.locator("#step-root").get_attribute("aria-live") is None
+    assert page.locator("#step-root .readouts").first.get_attribute("aria-live") == "polite"

@@ -67,8 +67,22 @@ let mountToken = 0;
 let cleanup = null;
 const moduleCache = new Map();
 
+// Each step's state as it was when the student left it (what a teacher fixed in the link included):
+// Next, Previous and the step list bring it back. Kept for the browser tab (sessionStorage).
+const STATES = "ml2dl-step-states";
+function loadStates() {
+  try { return JSON.parse(sessionStorage.getItem(STATES)) || {}; } catch { return {}; }
+}
+function keepState() {
+  const { step, params } = readQuery();
+  const states = loadStates();
+  states[step.name] = params;
+  try { sessionStorage.setItem(STATES, JSON.stringify(states)); } catch { /* private mode: the URL still holds it */ }
+}
+
 async function go(step, { push = true } = {}) {
-  writeQuery(step, readQuery().hide, {}, push);
+  keepState();
+  writeQuery(step, readQuery().hide, loadStates()[step.name] || {}, push);
   await mount();
 }
 
@@ -164,6 +178,9 @@ async function mount() {
     const result = await mod.mount(root, ctx);
     if (token !== mountToken) { if (typeof result === "function") result(); return; }
     cleanup = result;
+    tidyHidden(root, hide);
+    announceResults(root);
+    teacherNote(root, hide);
     root.dataset.ready = "true";
   } catch (e) {
     console.error(e);
@@ -171,6 +188,39 @@ async function mount() {
     root.append(el("div", { class: "panel empty" }, el("h2", {}, "Something went wrong"), el("p", {}, e.message)));
     notify(e.message);
   }
+}
+
+/**
+ * A panel of controls (or a fieldset) whose every control a teacher hid would stay as an empty box:
+ * hide it, and give a grid whose controls column is gone its whole width.
+ */
+function tidyHidden(root, hide) {
+  if (!hide.size) return;
+  for (const box of root.querySelectorAll(".panel.controls, fieldset.group, [data-controls-panel]")) {
+    const usable = [...box.querySelectorAll("input, select, textarea, button, [role=radio], [tabindex='0']")]
+      .some((n) => n.checkVisibility());
+    if (!usable) box.hidden = true;
+  }
+}
+
+/** Screen readers hear the results that change (each .readouts block), not the whole step on every move. */
+function announceResults(root) {
+  for (const node of root.querySelectorAll(".readouts")) {
+    if (!node.closest("[aria-live]")) node.setAttribute("aria-live", "polite");
+  }
+}
+
+/** The footer's "For teachers" note: the names this step's hide= knows, read from what it drew. */
+function teacherNote(root, hide) {
+  const names = new Set([...root.querySelectorAll("[data-control]")].map((n) => n.dataset.control));
+  for (const h of hide) names.add(h);
+  const node = document.getElementById("teacher-names");
+  if (!node) return;
+  const { step } = readQuery();
+  node.replaceChildren(names.size
+    ? el("span", {}, "Controls this step can hide: ", ...[...names].sort().flatMap((n, i) => [i ? ", " : "", el("code", {}, n)]),
+      ". Example: ", el("code", {}, `?step=${step.name}&hide=${[...names].sort()[0]}`), ". Values set in the link are kept when students move between steps.")
+    : el("span", {}, "This step has no controls to hide."));
 }
 
 function move(delta) {
@@ -186,13 +236,20 @@ function isTyping(target) {
 
 document.getElementById("prev").addEventListener("click", () => move(-1));
 document.getElementById("next").addEventListener("click", () => move(1));
+// ← / → move between steps only from the page itself: never from a focused control (a button,
+// a link, a pooling cell…), where the arrows may mean something else and leaving loses the step.
+function onThePage(target) {
+  return !target || target === document.body || target === document.documentElement
+    || target.id === "step-root" || target.tagName === "MAIN";
+}
 document.addEventListener("keydown", (ev) => {
   if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
-  if (isTyping(ev.target) || ev.target.closest?.("[role=radiogroup],[role=slider]")) return;
+  if (!onThePage(ev.target) || isTyping(ev.target)) return;
   if (ev.key === "ArrowLeft") { ev.preventDefault(); move(-1); }
   if (ev.key === "ArrowRight") { ev.preventDefault(); move(1); }
 });
 window.addEventListener("popstate", () => mount());
+window.addEventListener("pagehide", keepState);
 window.addEventListener("unhandledrejection", (ev) => notify(ev.reason?.message || String(ev.reason)));
 
 mount();
