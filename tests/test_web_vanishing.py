@@ -33,3 +33,11 @@ def test_defaults(client):
 def test_limits(client, body, message):
     r = client.post("/api/vanishing", json=body)
     assert r.status_code == 422 and r.json()["message"] == message
+
+
+def test_options_are_the_request_models_limits(client):
+    o = client.get("/api/vanishing/options").json()
+    assert o["depth"] == {"min": 2, "max": 12} and o["seed"] == {"min": 0, "max": 9999}
+    assert o["lr"] == [0.01, 0.03, 0.1, 0.3] and o["epochs"] == [10, 20, 40, 100]
+    assert o["defaults"] == {"depth": 10, "epochs": 40, "lr": 0.1, "seed": 0}
+    assert (o["width"], o["points"]) == (32, 256)

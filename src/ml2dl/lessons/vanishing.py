@@ -43,6 +43,7 @@ BATCH_SIZE = 32
 MAX_DEPTH = 12
 MAX_EPOCHS = 100
 LR_CHOICES = (0.01, 0.03, 0.1, 0.3)
+EPOCH_CHOICES = (10, 20, 40, 100)  # what the page offers (the API takes any 1..MAX_EPOCHS)
 VANISHED = 0.01  # ‖δ₁‖ / ‖δ_L‖ below this: the gradient has vanished
 SIGMOID_SLOPE_MAX = 0.25  # σ′(z) = σ(z)(1 − σ(z)) ≤ 1/4, equality at z = 0
 

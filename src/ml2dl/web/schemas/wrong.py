@@ -150,6 +150,18 @@ class VanishingRequest(Request):
     seed: int = Field(0, ge=0, le=9999, description="data and initial weights")
 
 
+class VanishingOptions(Result):
+    """What the page may offer, and the defaults."""
+
+    depth: dict[str, int] = Field(description="min, max")
+    epochs: list[int]
+    lr: Values
+    seed: dict[str, int] = Field(description="min, max")
+    defaults: dict[str, Number]
+    width: int
+    points: int
+
+
 class Gradients(Result):
     """One measurement (``lessons.vanishing.measure``), gradient norms to 4 significant figures."""
 
