@@ -92,6 +92,13 @@ CASES: list[Case] = [
     # the clinic (a trained run's ROC, table and mistakes: benchmarks/clinic.py)
     Case("clinic-train", "clinic options", "/api/clinic/options", None),
     Case("clinic-train", "clinic runs (empty folder)", "/api/clinic/runs", None),
+    # when learning goes wrong — vanishing: three 10-layer stacks trained 320 SGD steps each, and 4 layers × 10 epochs
+    Case("vanishing", "vanishing 10 layers, 40 epochs", "/api/vanishing", {}),
+    Case("vanishing", "vanishing 4 layers, 10 epochs", "/api/vanishing", {"depth": 4, "epochs": 10}),
+    Case("vanishing", "vanishing options", "/api/vanishing/options", None),
+    # overfitting: the job's state (the trainings themselves run in the background)
+    Case("overfitting", "overfitting options", "/api/overfitting/options", None),
+    Case("overfitting", "overfitting job state", "/api/overfitting/experiment?n_train=50&epochs=20", None),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)

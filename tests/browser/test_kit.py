@@ -69,6 +69,7 @@ def test_changes_are_written_back_with_their_type(page, open_step):
 
 @pytest.mark.parametrize("step, hide, gone, shown", [
     (2, "lr,problem,noise,test,seed", ["lr", "problem-xor", "noise", "noise-slider", "show-test", "new-data"], ["act", "batch", "play"]),
+    (2, "l2,dropout", ["l2", "dropout"], ["lr", "batch"]),
     (3, "seed,act,v", ["seed", "act-on", "vec-0"], ["k", "z"]),
     (6, "kernel,quiz", ["kernel-3", "quiz", "quiz-fc"], ["size", "neurons"]),
     (7, "display,preset,upload,image", ["display-auto", "preset-sharpen", "upload", "sample-retina"], ["k-0-0"]),

@@ -153,8 +153,8 @@ export default {
       } else if (n.overfits) {
         story.textContent = `The training loss fell to ${fmt(n.final_train_loss, 3)}, while the validation loss was lowest at epoch `
           + `${n.best_epoch} (${fmt(n.best_val_loss, 3)}) and rose to ${fmt(n.final_val_loss, 3)} by epoch ${x.length}. `
-          + `After epoch ${n.best_epoch} the network learned the ${r.n_train} training images themselves, not what they have in common `
-          + `with new images: it overfits. The gap between the two curves grew from ${fmt(n.gap_at_best, 3)} to ${fmt(n.gap, 3)}.`;
+          + `After epoch ${n.best_epoch}, what the network learned from the ${r.n_train} training images no longer carried over `
+          + `to new images: it overfits. The gap between the two curves grew from ${fmt(n.gap_at_best, 3)} to ${fmt(n.gap, 3)}.`;
       } else if (n.rise > r.loss_tolerance) {
         story.textContent = `The validation loss rose from ${fmt(n.best_val_loss, 3)} (epoch ${n.best_epoch}) to ${fmt(n.final_val_loss, 3)}, `
           + `but the training loss did not keep falling meanwhile (${fmt(n.train_loss_at_best, 3)} → ${fmt(n.final_train_loss, 3)}): `
