@@ -59,7 +59,7 @@ def test_switching_a_cure_on_trains_it_beside_the_others(page, base_url, open_st
     assert "augment=1" in page.url
     # accuracy instead of loss on the comparison chart
     page.get_by_test_id("metric-accuracy").click()
-    page.wait_for_function("document.querySelector('[data-testid=cures-chart]').textContent.includes('validation accuracy (%)')")
+    page.wait_for_function("() => document.querySelector('[data-testid=cures-chart]').textContent.includes('validation accuracy (%)')")
     assert "metric=accuracy" in page.url
 
 

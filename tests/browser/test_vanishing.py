@@ -45,13 +45,13 @@ def test_depth_learning_rate_and_a_new_start(page, base_url, open_step):
     box = page.get_by_test_id("depth")
     box.fill("4")
     box.press("Enter")
-    page.wait_for_function("document.querySelector('[data-testid=setup]').innerText.startsWith('4 hidden layers')")
+    page.wait_for_function("() => document.querySelector('[data-testid=setup]').innerText.startsWith('4 hidden layers')")
     assert "depth=4" in page.url
     assert page.locator("[data-testid=ratio-table] tbody tr").count() == 4
     page.get_by_test_id("lr").select_option("0.3")
-    page.wait_for_function("document.querySelector('[data-testid=setup]').innerText.includes('η = 0.3')")
+    page.wait_for_function("() => document.querySelector('[data-testid=setup]').innerText.includes('η = 0.3')")
     page.get_by_test_id("new-start").click()
-    page.wait_for_function("document.querySelector('[data-testid=setup]').innerText.includes('same seed (1)')")
+    page.wait_for_function("() => document.querySelector('[data-testid=setup]').innerText.includes('same seed (1)')")
     assert "seed=1" in page.url and "lr=0.3" in page.url
     r = _api(page, base_url, depth=4, lr=0.3, seed=1)
     assert page.get_by_test_id("reach-sigmoid").inner_text() == f"× {sci(r['arms'][0]['at_init']['delta_first_over_last'])}"
