@@ -65,6 +65,5 @@ def test_hide_and_the_phone(page, open_step, shot):
         assert loc.count() == 0 or not loc.is_visible()
     assert page.get_by_test_id("epochs").is_visible()
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(300)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.wait_for_function("() => document.documentElement.scrollWidth <= 390")  # once the charts follow
     shot(page, "vanishing-phone")
