@@ -30,6 +30,9 @@ def run(args) -> int:
     if not shape:
         raise InputError(f"{run_dir.path} does not record its input image shape")
     saved = run_dir.operating_points()
+    if saved and args.operating_point not in saved["points"]:
+        raise InputError(f"{run_dir.path / 'operating_points.json'} has no {args.operating_point!r} point "
+                         f"(it has: {', '.join(sorted(map(str, saved['points'])))[:80]})")
     if saved:
         p = saved["points"][args.operating_point]
         threshold, rule = p["threshold"], f"{args.operating_point} threshold {p['threshold']:.3f}"

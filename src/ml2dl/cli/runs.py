@@ -67,8 +67,24 @@ def load_run(path):
     if not run.path.exists():
         raise InputError(f"no run directory at {run.path}")
     config = run.config()
+    check_input_shape(config.get("input_shape"), run.path / "config.json")
     model, meta = run.load_best(with_metadata=True)
     return run, config, model, meta
+
+
+MAX_SIDE = 4096  # images the lab reads: at most this many pixels a side
+
+
+def check_input_shape(shape, where) -> None:
+    """A recorded input shape (C, H, W): 1 or 3 channels, sides 1..MAX_SIDE (None: not recorded)."""
+    if shape is None:
+        return
+    ok = (isinstance(shape, list) and len(shape) == 3 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                               for v in shape)
+          and shape[0] in (1, 3) and all(1 <= v <= MAX_SIDE for v in shape[1:]))
+    if not ok:
+        raise InputError(f"{where}: input_shape must be [channels 1 or 3, height, width ≤ {MAX_SIDE}], "
+                         f"got {str(shape)[:60]}")
 
 
 def check_shape(ds, config: dict, spec, split: str) -> None:

@@ -51,15 +51,56 @@ def architecture(model: Module) -> list[dict]:
     return spec
 
 
+def weight_count(spec: list[dict]) -> int:
+    """Parameters the architecture would allocate, counted from the description (nothing allocated)."""
+    def whole(config, key, default=0):
+        v = config.get(key, default)
+        if isinstance(v, (list, tuple)):
+            return int(np.prod([whole({"v": x}, "v") for x in v]))
+        return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+
+    total = 0
+    for entry in spec if isinstance(spec, list) else []:
+        c = entry.get("config", {}) if isinstance(entry, dict) else {}
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        if kind == "Linear":
+            total += whole(c, "in_features") * whole(c, "out_features") + whole(c, "out_features")
+        elif kind == "Conv2d":
+            k = c.get("kernel_size", 1)
+            kk = whole({"k": k}, "k") if isinstance(k, (list, tuple)) else whole(c, "kernel_size", 1) ** 2
+            total += whole(c, "in_channels") * whole(c, "out_channels") * kk + whole(c, "out_channels")
+        elif kind in ("BatchNorm1d", "BatchNorm2d"):
+            total += 4 * whole(c, "num_features")
+    return total
+
+
+def _memory_bytes() -> int:
+    try:
+        import os
+
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
 def build(spec: list[dict]) -> Sequential:
-    """Rebuild a Sequential from :func:`architecture`'s description (weights at their initial values)."""
+    """Rebuild a Sequential from :func:`architecture`'s description (weights at their initial values).
+
+    An architecture whose weights (and their gradients, float32) would not fit in half of this
+    machine's memory is refused before anything is allocated.
+    """
+    need, have = 8 * weight_count(spec), _memory_bytes()
+    if need > have // 2:
+        raise CheckpointError(f"the architecture would need {need / 2**30:,.1f} GB for its weights and gradients; "
+                              f"this machine has {have / 2**30:,.1f} GB")
     layers = []
     for i, entry in enumerate(spec):
         try:
             cls = LAYER_TYPES[entry["type"]]
             layers.append(cls(**entry.get("config", {})))
-        except (KeyError, TypeError, ValueError) as err:
-            raise CheckpointError(f"layer {i} of the architecture is not valid: {entry!r} ({err})") from None
+        except (KeyError, TypeError, ValueError, MemoryError, AttributeError) as err:
+            raise CheckpointError(f"layer {i} of the architecture is not valid: {str(entry)[:120]} "
+                                  f"({type(err).__name__}: {str(err)[:120]})") from None
     return Sequential(*layers)
 
 

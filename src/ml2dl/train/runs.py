@@ -206,5 +206,18 @@ class RunDir:
         return write_json(self.path / OPERATING_POINTS, points)
 
     def operating_points(self) -> dict | None:
+        """The saved operating points, checked: ``{"points": {name: {"threshold": t in [0, 1], ...}}}``."""
         path = self.path / OPERATING_POINTS
-        return read_json(path) if path.is_file() else None
+        if not path.is_file():
+            return None
+        saved = read_json(path)
+        points = saved.get("points") if isinstance(saved, dict) else None
+        if not isinstance(points, dict) or not points:
+            raise InputError(f"{path}: expected an object with \"points\": {{name: {{\"threshold\": …}}}}, "
+                             f"got {str(saved)[:60]}")
+        for name, point in points.items():
+            t = point.get("threshold") if isinstance(point, dict) else None
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= 1:
+                raise InputError(f"{path}: points.{str(name)[:30]}.threshold must be a number in [0, 1], "
+                                 f"got {str(t)[:30]}")
+        return saved
