@@ -59,7 +59,7 @@ def test_job_fingerprints_change_with_the_code_that_computes_results(monkeypatch
 
 def test_the_default_jobs_start_with_the_server(open_client, tmp_path):
     with open_client(tmp_path, prestart=True) as client:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a bound on the wait, not a timing claim
         while {client.get("/api/images/experiment").json()["status"],
                client.get("/api/pipeline/status").json()["status"]} & {"none"}:
             assert time.monotonic() < deadline
@@ -101,10 +101,10 @@ def test_the_chest_data_is_prepared_once_and_memory_mapped(open_client, tmp_path
 def test_an_upload_bomb_is_refused_from_its_header_through_the_route(client):
     from test_data_uploads import dicom_bomb
 
-    t = time.monotonic()
     r = client.post("/api/kernels/upload", files={"file": ("bomb.dcm", dicom_bomb(), "application/dicom")})
-    assert r.status_code == 413 and "pixel samples" in r.json()["message"]
-    assert time.monotonic() - t < 10  # refused from the header, nothing decoded
+    assert r.status_code == 413  # refused from the header: 180 billion samples claimed, nothing decoded
+    assert r.json()["message"] == "bomb.dcm: at most 40,000,000 pixel samples, got 180,000,000,000 " \
+                                  "(Rows × Columns × frames × samples per pixel in its header)"
 
 
 def test_no_server_path_appears_in_a_message(open_client, tmp_path):
