@@ -104,5 +104,6 @@ def decision_words(curve) -> str:
     best = int(np.argmax(curve.model - np.maximum(curve.treat_all, curve.treat_none)))
     return (f"Acting on the model beats both treating everyone and treating no one {span}. The largest gain "
             f"is at {t[best]:.2f}: a net benefit of {curve.model[best]:.3f} against "
-            f"{max(curve.treat_all[best], 0.0):.3f}, i.e. {100 * (curve.model[best] - max(curve.treat_all[best], 0.0)):.1f} "
-            f"more true cases found per 100 patients at no extra false alarms.")
+            f"{max(curve.treat_all[best], 0.0):.3f} for the better of the two: as good as finding "
+            f"{100 * (curve.model[best] - max(curve.treat_all[best], 0.0)):.1f} more cases per 100 patients "
+            f"with no false alarm.")

@@ -31,7 +31,7 @@ class ClinicTrainRequest(Request):
     width: int = Field(8, ge=4, le=32, description="filters of the first convolution")
     epochs: int = Field(5, ge=1, le=MAX_EPOCHS, description="passes over the training images (bounded per job)")
     batch_size: int = Field(32, ge=8, le=256)
-    lr: float = Field(0.003, gt=0, le=0.1, description="learning rate (the peak of the one-cycle schedule)")
+    lr: float = Field(0.01, gt=0, le=0.1, description="learning rate (the peak of the one-cycle schedule)")
     optimizer: Literal["adamw", "adam", "sgd"] = "adamw"
     schedule: Literal["onecycle", "cosine", "constant"] = "onecycle"
     class_weight: Literal["balanced", "none"] = "balanced"

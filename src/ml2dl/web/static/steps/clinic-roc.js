@@ -18,6 +18,7 @@ const CSS = `
 .cr-now { display: flex; flex-wrap: wrap; gap: 14px 22px; align-items: start; }
 .cr-now .cr-rates { flex: 1 1 300px; overflow-x: auto; }
 .cr-roc { position: relative; }
+.cr-prevalence { margin-top: 12px; display: grid; gap: 4px; }
 .cr-overlay { position: absolute; left: 0; top: 0; pointer-events: none; overflow: visible; }
 @media (max-width: 600px) { .cr-aucs { grid-template-columns: 1fr; } }
 `;
@@ -28,6 +29,7 @@ export default {
     ...SHARED_PARAMS,
     threshold: { type: "string", default: "" },  // a validation score; empty: the last one chosen for this run, else 0.5
     split: { type: "choice", default: "test", choices: [{ value: "validation", label: "validation" }, { value: "test", label: "test" }] },
+    zoom: { type: "choice", default: "whole", choices: [{ value: "whole", label: "whole curve" }, { value: "corner", label: "top-left corner" }] },
     prevalence: { type: "choice", default: "sample", choices: [{ value: "sample", label: "as sampled" },
       { value: 0.5, label: "50%" }, { value: 0.2, label: "20%" }, { value: 0.1, label: "10%" }, { value: 0.05, label: "5%" },
       { value: 0.01, label: "1%" }] },
@@ -79,6 +81,11 @@ export default {
         el("div", { class: "s" }, `95% CI ${fmt(f.auc_ci_bootstrap[0], 3)}–${fmt(f.auc_ci_bootstrap[1], 3)} (bootstrap), `
           + `${fmt(f.auc_ci_delong[0], 3)}–${fmt(f.auc_ci_delong[1], 3)} (DeLong)`));
     }));
+    const RANGES = { whole: { x: [-0.02, 1.02], y: [-0.02, 1.02] }, corner: { x: [-0.005, 0.25], y: [0.75, 1.005] } };
+    const zoomChoice = ctx.choice({ name: "zoom", label: "Show", onChange: (v) => {
+      ctx.setParams({ zoom: v });
+      ctx.plotly.relayout(rocPlot, { "xaxis.range": RANGES[v].x, "yaxis.range": RANGES[v].y });
+    } }).node;
     const aucWords = el("p", { class: "small clinic-words" }, "The dots: the threshold on ", splits.join(" and "),
       " (the same number on both). ", data.splits[splits[splits.length - 1]].auc_words + ".");
 
@@ -90,16 +97,18 @@ export default {
         "Thresholds are chosen on validation and then used, unchanged, on test."),
       el("div", { class: "clinic-top" }, picker,
         el("a", { href: pageLink("clinic-mistakes", { run: name }), "data-testid": "to-mistakes" }, "See the mistakes →")),
-      data.synthetic ? el("p", { class: "caption" }, el("span", { class: "tag synthetic" }, "synthetic"), " films drawn by ml2dl.") : null,
+      el("p", { class: "caption" }, data.synthetic ? [el("span", { class: "tag synthetic" }, "synthetic"), " films drawn by ml2dl. "] : null,
+        `Test images: ${data.test_from || "none (this data has no test split)"}.`),
       el("div", { class: "step-grid" },
         el("div", { class: "panel controls stack" }, el("h2", {}, "Threshold"),
           el("div", { class: "cr-slider", "data-control": "threshold" }, el("label", { for: "cr-threshold" }, "Score ≥ threshold is called pneumonia"),
             slider, thresholdText, thresholdNote,
             el("div", { class: "btn-row", "data-control": "points" }, el("span", { class: "small muted" }, "chosen on validation:"), ...pointButtons, half)),
-          splitChoice, prevalenceChoice, prevalenceNote),
+        ),
         el("div", { class: "stack" },
-          el("div", { class: "panel" }, el("h2", {}, "At this threshold"), el("div", { class: "cr-now" }, matrixBox, ratesBox)),
-          el("div", { class: "panel" }, el("h2", {}, "ROC curve"), aucBox, rocPlot, aucWords))),
+          el("div", { class: "panel" }, el("h2", {}, "At this threshold"), splitChoice, el("div", { class: "cr-now" }, matrixBox, ratesBox),
+            el("div", { class: "cr-prevalence" }, prevalenceChoice, prevalenceNote)),
+          el("div", { class: "panel" }, el("h2", {}, "ROC curve"), aucBox, zoomChoice, rocPlot, aucWords))),
       panels);
 
     // ------------------------------------------------------------ drawing (reads the table only)
@@ -112,8 +121,8 @@ export default {
         name: "Gulshan 2016 (retina)", marker: { symbol: "diamond", size: 9, color: ctx.cssVar("--violet") },
         text: data.gulshan.points.map((p) => p.name), hovertemplate: "Gulshan %{text}<extra></extra>" });
       ctx.plot(rocPlot, traces, { showlegend: true, legend: { y: -0.2, x: 0 }, margin: { b: 80 },
-        xaxis: { title: { text: "1 − specificity (normal images called pneumonia)" }, range: [-0.02, 1.02] },
-        yaxis: { title: { text: "sensitivity" }, range: [-0.02, 1.02] } });
+        xaxis: { title: { text: "1 − specificity (normal images called pneumonia)" }, range: RANGES[ctx.params.zoom].x },
+        yaxis: { title: { text: "sensitivity" }, range: RANGES[ctx.params.zoom].y } });
     }
     // The threshold's points sit in an SVG laid over the plot: moving them redraws two circles, not the
     // plot (a Plotly restyle redraws every trace: too slow for a slider). Pixel positions from the plot's
@@ -131,7 +140,8 @@ export default {
       overlay.setAttribute("height", rocPlot.clientHeight);
       for (const s of splits) {
         const x = table[s].fpr[row], y = table[s].sensitivity[row];
-        dots[s].setAttribute("visibility", x === null || y === null ? "hidden" : "visible");
+        const inside = x !== null && y !== null && x >= xr[0] && x <= xr[1] && y >= yr[0] && y <= yr[1];
+        dots[s].setAttribute("visibility", inside ? "visible" : "hidden");
         dots[s].setAttribute("cx", l + ((x - xr[0]) / (xr[1] - xr[0])) * w);
         dots[s].setAttribute("cy", top + (1 - (y - yr[0]) / (yr[1] - yr[0])) * h);
       }
@@ -174,7 +184,7 @@ export default {
       const prevalence = table.prevalence;
       prevalenceNote.textContent = prevalence === null
         ? `PPV and NPV at each split's own share of pneumonia (${splits.map((s) => `${s} ${pct(ctx, table[s].sample_prevalence)}`).join(", ")}). `
-          + "Choose another share to see the same test where the disease is rarer."
+          + (ctx.hidden("prevalence") ? "" : "Choose another share to see the same test where the disease is rarer.")
         : `PPV and NPV where ${pct(ctx, prevalence, 0)} of patients have pneumonia (same sensitivity and specificity): `
           + `of 100 positive calls about ${fmt(100 * table[split].ppv[row], 0)} are pneumonia.`;
       placeDots();

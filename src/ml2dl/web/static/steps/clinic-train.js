@@ -191,7 +191,17 @@ export default {
           if (job.status === "done") { ctx.setParams({ run }); remember({ run }); drawRuns(); }
         }
       };
-      source.onerror = () => { if (source) { source.close(); source = null; } };
+      source.onerror = () => {  // the stream ended early (a long run outlives it, or the network blinked): look again
+        if (source) { source.close(); source = null; }
+        setTimeout(async () => {
+          if (!alive || following !== run) return;
+          try {
+            const job = await ctx.api(`clinic/status?run=${encodeURIComponent(run)}`);
+            showJob(run, job);
+            if (["queued", "running"].includes(job.status)) follow(run); else { following = null; await refreshRuns(); }
+          } catch (e) { ctx.notify(e.message); }
+        }, 1000);
+      };
     }
 
     function body() {
