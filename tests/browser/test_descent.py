@@ -107,7 +107,7 @@ def test_the_start_typed_by_keyboard(page, open_step):
     gw, gb = grad_2(0.5, -1.0)
     page.wait_for_function("document.querySelector('[data-testid=found]').innerText.includes('(0.50, −1.00)')")
     text = page.get_by_test_id("found").inner_text()
-    assert f"end at ({0.5 - 0.06 * gw:.3f}, {-1 - 0.06 * gb:.3f})".replace("-", "−") in text
+    assert f"the path ends at ({0.5 - 0.06 * gw:.3f}, {-1 - 0.06 * gb:.3f})".replace("-", "−") in text
 
 
 def test_three_optimizers_side_by_side(page, open_step, shot):

@@ -2,7 +2,7 @@
 // mini-batches (a step per batch of m, the batch's mean gradient: a noisy path), and batches per
 // epoch for any data set. Numbers from POST /api/descent/minibatch and /api/descent/batches.
 
-import { PATH_COLOURS, drawContours } from "./contour.js";
+import { PATH_COLOURS, drawContours, steps } from "./contour.js";
 
 export async function mountBatches(area, ctx) {
   const { el, fmt, cssVar } = ctx;
@@ -49,7 +49,7 @@ export async function mountBatches(area, ctx) {
         + `tumour${b.batch_size > 1 ? "s" : ""}. Batches per epoch: ${b.text}.`));
     if (reshuffle) reshuffle.lastChild.textContent = `shuffle seed ${r.seed}`;
     const full = r.loss_per_epoch.full, mini = r.loss_per_epoch.mini;
-    summary.textContent = `After ${r.epochs} epoch${r.epochs > 1 ? "s" : ""}: full batch took ${r.updates.full} steps `
+    summary.textContent = `After ${r.epochs} epoch${r.epochs > 1 ? "s" : ""}: full batch took ${steps(r.updates.full)} `
       + `and reached loss ${fmt(full[full.length - 1], 4)}; mini-batches took ${r.updates.mini} smaller, noisier steps `
       + `and reached ${fmt(mini[mini.length - 1], 4)}.`
       + (r.mini.diverged || r.full.diverged ? " A run diverged: make η smaller." : "");

@@ -1,6 +1,9 @@
 // Contours of a two-weight loss with paths on them (Plotly), shared by the two-weight parts.
 // The grid, the minima and every path come from the API; this file only draws them.
 
+/** steps(1) → "1 step", steps(50) → "50 steps" (display words). */
+export const steps = (n) => `${n} step${n === 1 ? "" : "s"}`;
+
 /** The colours of the optimizers' paths (CSS variables; blue and orange mean classes, so not those). */
 export const PATH_COLOURS = { gd: "--slate", momentum: "--series-3", adam: "--series-2", full: "--slate", mini: "--series-2" };
 
@@ -70,9 +73,9 @@ export function startControls(ctx, axes, onStart) {
         onclick: () => onStart(null, null) }, "default")));
   return {
     node,
-    set(point, names) {
-      u.value = String(Number(point[0].toFixed(3)));
-      v.value = String(Number(point[1].toFixed(3)));
+    set(point, names) {  // a box the student is typing in is left alone
+      if (document.activeElement !== u) u.value = String(Number(point[0].toFixed(3)));
+      if (document.activeElement !== v) v.value = String(Number(point[1].toFixed(3)));
       if (names) { labelU.textContent = names[0]; labelV.textContent = names[1]; }
     },
   };

@@ -1,7 +1,7 @@
 // Part "optimizers": plain gradient descent, momentum and Adam from the same start, side by side,
 // and their losses step by step. Numbers from POST /api/descent/compare.
 
-import { PATH_COLOURS, drawContours, setStart, startControls, startOf, surfaceChoice } from "./contour.js";
+import { PATH_COLOURS, drawContours, setStart, startControls, startOf, steps, surfaceChoice } from "./contour.js";
 
 const RULES = {
   gd: "w ← w − η·g",
@@ -50,13 +50,13 @@ export async function mountOptimizers(area, ctx) {
       drawContours(ctx, p.plot, r, [{ path, colour: PATH_COLOURS[p.name], name: path.label }], { onPick: pick, height: 260 });
       const where = path.diverged ? `diverged (loss ${fmt(path.loss[0], 4)} → ${fmt(path.final_loss, 4)})`
         : path.at_minimum ? `at the ${r.minima[path.nearest_minimum].kind} minimum` : "not at a minimum yet";
-      p.out.textContent = `η = ${fmt(path.lr)}, ${path.steps_taken} steps: loss ${fmt(path.final_loss, 4)}, ${where}.`;
+      p.out.textContent = `η = ${fmt(path.lr)}, ${steps(path.steps_taken)}: loss ${fmt(path.final_loss, 4)}, ${where}.`;
       p.node.classList.toggle("best", path.optimizer === r.lowest);
     }
     const best = r.paths.find((q) => q.optimizer === r.lowest);
     const others = r.paths.filter((q) => q !== best).map((q) => `${q.label} ${fmt(q.final_loss, 4)}`).join(", ");
     lowest.dataset.lowest = r.lowest;
-    lowest.textContent = `Lowest loss after ${best.steps_taken} steps: ${best.label}, ${fmt(best.final_loss, 4)} `
+    lowest.textContent = `Lowest loss after ${steps(best.steps_taken)}: ${best.label}, ${fmt(best.final_loss, 4)} `
       + `(${others}).`;
     ctx.plot(losses, r.paths.map((q) => ({
       x: q.loss.map((_, i) => i), y: q.loss, mode: "lines", name: q.label,

@@ -2,7 +2,7 @@
 // On the two-minima surface the start (clicked on the contours) decides which minimum is found.
 // Numbers from POST /api/descent/surface.
 
-import { drawContours, setStart, startControls, startOf, surfaceChoice } from "./contour.js";
+import { drawContours, setStart, startControls, startOf, steps, surfaceChoice } from "./contour.js";
 
 export async function mountSurface(area, ctx) {
   const { el, fmt } = ctx;
@@ -43,20 +43,20 @@ export async function mountSurface(area, ctx) {
     model.textContent = MODELS[r.surface];
     drawContours(ctx, contours, r, [{ path: p, colour: "--slate", name: "gradient descent" }],
       { onPick: (u, v) => { setStart(ctx, u, v); refresh(); } });
-    const from = `From (${a}, ${b}) = (${fmt(u0, 2)}, ${fmt(v0, 2)}), ${p.steps_taken} steps with η = ${fmt(p.lr)}`;
+    const from = `From (${a}, ${b}) = (${fmt(u0, 2)}, ${fmt(v0, 2)}), after ${steps(p.steps_taken)} with η = ${fmt(p.lr)},`;
     let text, orange = false;
     if (p.diverged) {
       orange = true;
-      text = `${from}: diverged — the loss grew from ${fmt(p.loss[0], 4)} to ${fmt(p.final_loss, 4)}`
+      text = `${from} it diverged: the loss grew from ${fmt(p.loss[0], 4)} to ${fmt(p.final_loss, 4)}`
         + `${p.stopped ? " and the run was stopped" : ""}. Make η smaller.`;
     } else if (r.found) {
       const m = r.minima[p.nearest_minimum];
-      text = `${from} reach the ${r.found} minimum at (${fmt(m.point[0], 3)}, ${fmt(m.point[1], 3)}), loss ${fmt(m.loss, 4)}.`
+      text = `${from} the path has reached the ${r.found} minimum at (${fmt(m.point[0], 3)}, ${fmt(m.point[1], 3)}), loss ${fmt(m.loss, 4)}.`
         + (r.minima.length > 1 ? (r.found === "local"
           ? ` The other minimum is deeper (loss ${fmt(r.minima.find((q) => q.kind === "global").loss, 4)}), but the steps only go downhill: they cannot climb the ridge to it.`
           : " Start on the other side of the ridge and see where you end up.") : "");
     } else {
-      text = `${from} end at (${fmt(p.end[0], 3)}, ${fmt(p.end[1], 3)}), loss ${fmt(p.final_loss, 4)}: not at a minimum yet.`;
+      text = `${from} the path ends at (${fmt(p.end[0], 3)}, ${fmt(p.end[1], 3)}), loss ${fmt(p.final_loss, 4)}: not at a minimum yet.`;
     }
     found.className = `callout${orange ? " orange" : ""}`;
     found.dataset.found = p.diverged ? "diverged" : (r.found || "none");
