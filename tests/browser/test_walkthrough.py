@@ -181,3 +181,24 @@ def test_only_the_results_are_announced_not_the_whole_step(page, open_step):
     open_step(page, 1)
     assert page.locator("#step-root").get_attribute("aria-live") is None
     assert page.locator("#step-root .readouts").first.get_attribute("aria-live") == "polite"
+
+
+# ---------------------------------------------------------------- 13. the API page works offline
+
+
+def test_the_api_page_renders_offline(page, base_url):
+    outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:  # offline: anything from another host fails
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto("/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    assert page.locator(".swagger-ui .opblock").count() > 20  # every route documented
+    assert "ml2dl" in page.locator(".swagger-ui .title").inner_text()
+    assert outside == []

@@ -69,6 +69,7 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
         version=__version__,
         lifespan=_lifespan,
         default_response_class=FastJSONResponse,
+        docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN: /docs below is local
     )
     app.state.settings = settings
     app.state.job_pool = JobPool(settings.cache_dir, started_at=settings.started_at)
@@ -102,6 +103,18 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
         # plotly.js ships inside the `plotly` Python package: no CDN, works offline. It changes
         # only with the installed package (and its ETag with it): a day in the browser's cache.
         return assets.response(_plotly_js_path(), request, cache_control="public, max-age=86400")
+
+    # The API page: Swagger UI from the `swagger-ui-bundle-v2` Python package (as plotly.js from
+    # `plotly`), started by static/docs.js: no CDN, no inline script, so it works offline under the CSP.
+    @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
+    def docs(request: Request) -> Response:
+        return assets.response(STATIC_DIR / "docs.html", request, cache_control="no-cache")
+
+    @app.api_route("/vendor/swagger-ui/{name}", methods=["GET", "HEAD"], include_in_schema=False)
+    def swagger_ui(name: str, request: Request) -> Response:
+        if name not in SWAGGER_UI_FILES:
+            raise HTTPException(404, detail=f"no Swagger UI file {name[:80]!r}")
+        return assets.response(_swagger_ui_dir() / name, request, cache_control="public, max-age=86400")
 
     @app.get("/api/health", tags=["meta"], response_model=HealthResult)
     def health() -> dict:
@@ -178,6 +191,15 @@ async def _lifespan(app: FastAPI):
                                _plotly_js_path()])
     yield
     app.state.job_pool.shutdown()  # cancel this worker's background trainings so it stops promptly
+
+
+SWAGGER_UI_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
+
+
+def _swagger_ui_dir() -> Path:
+    from swagger_ui_bundle import swagger_ui_path  # the `swagger-ui-bundle-v2` package
+
+    return Path(swagger_ui_path)
 
 
 def _plotly_js_path() -> Path:
