@@ -20,12 +20,13 @@ from .sequential import ModelSummary, Sequential
 from .torch_export import to_torch
 from .normalization import BatchNorm1d, BatchNorm2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .recurrent import RNN
 from .serialization import CheckpointError, architecture, build, load, save
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModelSummary",
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Flatten", "Dropout",
-    "BatchNorm1d", "BatchNorm2d",
+    "BatchNorm1d", "BatchNorm2d", "RNN",
     "Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "activation_by_name",
     "BCEWithLogitsLoss", "BCELoss", "CrossEntropyLoss", "MSELoss", "HingeLoss", "Loss",
     "functional", "init", "save", "load", "architecture", "build", "CheckpointError", "conv_output_size",

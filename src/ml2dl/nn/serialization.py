@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activation, conv, linear, normalization, pooling
+from . import activation, conv, linear, normalization, pooling, recurrent
 from ..checks import InputError
 from ..files import atomic_write
 from .module import Module
@@ -31,7 +31,7 @@ LAYER_TYPES = {cls.__name__: cls for cls in (
     conv.Conv2d, pooling.MaxPool2d, pooling.AvgPool2d, pooling.AdaptiveAvgPool2d,
     normalization.BatchNorm1d, normalization.BatchNorm2d,
     activation.Step, activation.Sigmoid, activation.Tanh, activation.ReLU, activation.LeakyReLU,
-    activation.Softmax,
+    activation.Softmax, recurrent.RNN,
 )}
 
 

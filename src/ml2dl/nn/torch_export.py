@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activation, conv, linear, normalization, pooling
+from . import activation, conv, linear, normalization, pooling, recurrent
 
 
 def _import_torch():
@@ -23,6 +23,8 @@ def _layer_to_torch(layer, torch):
     tnn = torch.nn
     if isinstance(layer, linear.Linear):
         return tnn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None)
+    if isinstance(layer, recurrent.RNN):
+        return recurrent.torch_rnn(layer, torch)
     if isinstance(layer, conv.Conv2d):
         return tnn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride,
                           layer.padding, bias=layer.bias is not None)
