@@ -13,6 +13,7 @@ const CSS = `
 .ct-runs { overflow-x: auto; }
 .ct-runs table.data td, .ct-runs table.data th { white-space: nowrap; }
 .ct-controls fieldset.group { display: grid; gap: 10px; }
+.ct-recipe > summary { cursor: pointer; font-weight: 600; margin: 10px 0 6px; color: var(--ink-2); }
 `;
 
 const LRS = [0.0003, 0.001, 0.003, 0.01, 0.03];
@@ -90,7 +91,9 @@ export default {
         el("div", { class: "panel controls ct-controls" }, el("h2", {}, "Settings"),
           el("div", { class: "btn-row" }, trainBtn, cancelBtn), progress, status,
           el("fieldset", { class: "group" }, el("legend", {}, "Data and network"), ...controls.slice(0, 4), sourceNote),
-          el("fieldset", { class: "group" }, el("legend", {}, "Recipe"), ...controls.slice(4))),
+          el("details", { class: "ct-recipe", open: window.innerWidth > 900 ? "" : false },  // folded on a phone: the chart comes sooner
+            el("summary", {}, "Recipe (epochs, batches, learning rate, …)"),
+            el("fieldset", { class: "group" }, el("legend", {}, "Recipe"), ...controls.slice(4)))),
         el("div", { class: "stack" },
           el("div", { class: "panel" }, el("h2", {}, "Loss and AUC per epoch"), readouts, chart, next),
           el("div", { class: "panel" }, el("h2", {}, "Runs kept on this server"),
@@ -113,7 +116,7 @@ export default {
         line(history.map((r) => r.val_loss), "validation loss", "--series-1", "y", "dot"),
         line(history.map((r) => r.val_auc), "validation AUC", "--violet", "y2"),
       ], {
-        showlegend: true, margin: { r: 50 },
+        showlegend: true, margin: { r: 50, b: 80 }, legend: { orientation: "h", x: 0, y: -0.28 },
         xaxis: { title: { text: "epoch" }, range: [0.5, Math.max(epochs || 1, x.length) + 0.5], dtick: 1 },
         yaxis: { title: { text: "loss" }, rangemode: "tozero" },
         yaxis2: { title: { text: "AUC" }, overlaying: "y", side: "right", range: [0.4, 1.0], dtick: 0.1, showgrid: false },
@@ -168,13 +171,19 @@ export default {
       const busy = job.status === "queued" || job.status === "running";
       trainBtn.disabled = busy;
       cancelBtn.hidden = !busy;
-      status.textContent = job.status === "failed" ? `Failed: ${job.error}` : `${job.status}: ${job.message || ""}`
+      const said = job.message && job.message !== job.status ? `${job.status}: ${job.message}` : job.status;
+      status.textContent = job.status === "failed" ? `Failed: ${job.error}` : said
         + (job.elapsed_s ? ` (${fmt(job.elapsed_s, 1)} s)` : "");
       status.dataset.status = job.status;
       const history = (job.extra && job.extra.history) || (job.result && job.result.history) || [];
       const epochs = (job.extra && job.extra.epochs) || (job.result && job.result.epochs) || ctx.params.epochs;
       if (job.status === "done" && job.result) showRun(job.result);
-      else draw(history, epochs, run.slice(0, 14) + "…");
+      else {
+        draw(history, epochs, run.slice(0, 14) + "…");
+        next.textContent = busy ? `Training run ${run}; its ROC curve and mistakes can be read once it has finished.`
+          : job.status === "cancelled" ? `Run ${run} was stopped: its finished epochs are kept; train the same settings again to continue it.`
+            : "";
+      }
     }
 
     function follow(run) {
