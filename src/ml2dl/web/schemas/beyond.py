@@ -1,0 +1,87 @@
+"""Beyond images: steps ``data``, ``architectures`` and ``quiz`` (and the check at the end of a step).
+
+The lessons are ``ml2dl.lessons.data``, ``ml2dl.lessons.architectures`` and ``ml2dl.lessons.quiz``;
+their limits are the lessons' constants, so a limit is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ml2dl.lessons import quiz as quiz_lesson
+
+from .base import Number, Request, Result
+
+# ------------------------------------------------------------------------------ quiz
+
+KindName = Literal[tuple(quiz_lesson.KINDS)]  # type: ignore[valid-type]
+Seed = Field(0, ge=0, le=quiz_lesson.MAX_SEED, description="which variant: 0 is the course's own numbers")
+
+
+class QuestionRequest(Request):
+    kind: KindName = Field(description="the kind of question (GET /api/quiz/kinds)")
+    seed: int = Seed
+
+
+class CheckRequest(QuestionRequest):
+    answer: str | Number = Field(description="the student's answer: a number, or one of the question's choices")
+
+
+class SetRequest(Request):
+    seed: int = Field(0, ge=0, le=quiz_lesson.MAX_SEED, description="which set: 0 starts with the course's questions")
+    count: int = Field(8, ge=1, le=quiz_lesson.MAX_SET)
+
+
+class ScoreRequest(Request):
+    answers: list[CheckRequest] = Field(max_length=quiz_lesson.MAX_SET, description="the answers of one set")
+
+
+class KindInfo(Result):
+    kind: str
+    title: str
+    step: str = Field(description="the URL name of the step it belongs to")
+    answer_type: Literal["int", "number", "choice"]
+    choices: list[str]
+    course: bool = Field(description="seed 0 is the course's own question")
+
+
+class KindsResult(Result):
+    kinds: list[KindInfo]
+
+
+class Question(Result):
+    """A question: its numbers and wording, never its answer."""
+
+    kind: str
+    seed: int
+    next_seed: int | None = Field(description="the next seed whose numbers differ ('new numbers')")
+    title: str
+    step: str
+    answer_type: Literal["int", "number", "choice"]
+    choices: list[str]
+    numbers: dict[str, Number | list[Number]]
+    text: str
+    course: bool
+
+
+class CheckResult(Question):
+    answer: str | Number = Field(description="the answer as read")
+    correct: bool
+    right_answer: str | Number = Field(description="rounded as asked (two decimals for numbers)")
+    exact: str | Number
+    working: list[str] = Field(description="how the answer is worked out, line by line")
+
+
+class QuizSet(Result):
+    seed: int
+    count: int
+    questions: list[Question]
+
+
+class ScoreResult(Result):
+    right: int
+    total: int
+    fraction: Number | None
+    results: list[CheckResult]
