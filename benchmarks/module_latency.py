@@ -99,6 +99,11 @@ CASES: list[Case] = [
     # overfitting: the job's state (the trainings themselves run in the background)
     Case("overfitting", "overfitting options", "/api/overfitting/options", None),
     Case("overfitting", "overfitting job state", "/api/overfitting/experiment?n_train=50&epochs=20", None),
+    # beyond images
+    Case("quiz", "quiz question", "/api/quiz/question", {"kind": "fc_vs_conv", "seed": 5}),
+    Case("quiz", "quiz check", "/api/quiz/check", {"kind": "dense_params", "seed": 0, "answer": 330}),
+    Case("quiz", "quiz set of 8", "/api/quiz/set", {"seed": 3, "count": 8}),
+    Case("quiz", "quiz score of 8", "/api/quiz/score", {"answers": [{"kind": "sigmoid", "seed": s, "answer": 0.5} for s in range(8)]}),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)

@@ -2,6 +2,7 @@
 // mini-batches. Every number comes from /api/descent/* (ml2dl.lessons.descent, descent_2d);
 // the parts (steps/descent/) only draw. `part` picks which one is shown.
 
+import { mountCheck } from "../lib/check.js";
 import { mountBatches } from "./descent/batches.js";
 import { mountOne } from "./descent/one.js";
 import { mountOptimizers } from "./descent/optimizers.js";
@@ -69,6 +70,7 @@ export default {
         el("strong", {}, "w′ = w − η·∂L/∂w"), ". Start with one weight, then two."),
       tabs.node ? el("div", { class: "descent-tabs" }, tabs.node) : null,
       area);
+    mountCheck(root, ctx, ["gd_step"]);  // the check at the end of the step (lib/check.js)
     await show(ctx.params.part);
     return () => { if (typeof cleanup === "function") cleanup(); };
   },

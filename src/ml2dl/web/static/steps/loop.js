@@ -3,6 +3,7 @@
 // search are jobs (POST /api/loop/run, /api/loop/search) followed over server-sent events. This file
 // only draws what the server computed.
 
+import { mountCheck } from "../lib/check.js";
 import { drawHistory } from "./loop/chart.js";
 import { DIAGRAM_CSS, TRAIN_STEPS, makeDiagram } from "./loop/diagram.js";
 import { SEARCH_CSS, chips, searchTable } from "./loop/search.js";
@@ -290,6 +291,7 @@ export default {
       try { await search.start(searchBody()); } catch (e) { ctx.notify(e.message); }
     }
 
+    mountCheck(root, ctx, ["batches"]);  // the check at the end of the step (lib/check.js)
     drawPlan(await ctx.api("loop/plan", { n_train: p.n, batch_size: p.batch, epochs: p.epochs, lrs: p.lrs, widths: p.widths }));
     if (ctx.params.autostart && plan.run.within_budget) await startRun();
     else status.textContent = "Press “Start the run”.";

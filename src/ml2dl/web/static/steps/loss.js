@@ -2,6 +2,7 @@
 // predictions, regression (weight → BMI) with squared losses drawn as squares, and multi-class
 // cross-entropy as a table. Every number comes from /api/loss (ml2dl.lessons.loss); drawing only.
 
+import { mountCheck } from "../lib/check.js";
 import { mountBinary } from "./loss/binary.js";
 import { mountMulticlass } from "./loss/multiclass.js";
 import { mountRegression } from "./loss/regression.js";
@@ -81,6 +82,7 @@ export default {
       const cleanup = await mounts[part](body, ctx);
       if (token === shown) stop = cleanup; else if (typeof cleanup === "function") cleanup();
     }
+    mountCheck(root, ctx, ["cross_entropy"]);  // the check at the end of the step (lib/check.js)
     await show(ctx.params.part);
     return () => {
       if (typeof stop === "function") stop();

@@ -2,6 +2,7 @@
 // server checks, XOR, the learning rule. Every number comes from /api/perceptron
 // (ml2dl.lessons.perceptron); this file and perceptron/ only draw.
 
+import { mountCheck } from "../lib/check.js";
 import { PLOT_CSS, bit, square } from "./perceptron/plot.js";
 import { WEIGHT_LIMIT, mountLearn } from "./perceptron/learn.js";
 import { QUESTIONS, mountQuiz } from "./perceptron/quiz.js";
@@ -55,6 +56,7 @@ export default {
       if (token === shown) stop = cleanup; else if (typeof cleanup === "function") cleanup();
     }
     await show(ctx.params.part);
+    mountCheck(root, ctx, ["perceptron"]);  // the check at the end of the step (lib/check.js)
     return () => { if (typeof stop === "function") stop(); };
   },
 };

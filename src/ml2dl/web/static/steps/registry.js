@@ -22,7 +22,7 @@ export const CHAPTERS = [
   { id: "wrong", title: "When learning goes wrong",
     plan: ["overfitting", "vanishing"] },
   { id: "beyond", title: "Beyond images",
-    plan: ["data", "sequences", "quiz"] },
+    plan: ["data", "rnn", "architectures", "quiz"] },
   { id: "clinic", title: "The clinic",
     plan: ["clinic-train", "clinic-roc", "clinic-mistakes", "clinic-image", "cases"] },
 ];
@@ -47,4 +47,5 @@ export const STEPS = [
   { name: "loss", chapter: "learning", short: "Loss", title: "How wrong is the network?", module: "steps/loss.js" },
   { name: "overfitting", chapter: "wrong", short: "Overfitting", title: "Overfitting and its cures", module: "steps/overfitting.js" },
   { name: "vanishing", chapter: "wrong", short: "Vanishing gradients", title: "Vanishing gradients", module: "steps/vanishing.js" },
+  { name: "quiz", chapter: "beyond", short: "Quiz", title: "Quiz: work it out, then check", module: "steps/quiz.js" },
 ];

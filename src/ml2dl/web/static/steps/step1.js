@@ -1,6 +1,8 @@
 // Step 1 — a neuron is logistic regression.
 // Every number comes from POST /api/neuron (ml2dl.lessons.neuron); this file only draws.
 
+import { mountCheck } from "../lib/check.js";
+
 const WEIGHT = { type: "float", min: -3, max: 3, step: 0.01 };
 // the curriculum's worked example: z = 0.7·0.8 − 0.5·0.3 + 0.1 = 0.51, ŷ = σ(0.51) ≈ 0.625
 const PARAMS = {
@@ -218,6 +220,7 @@ export default {
       drawCurve(r);
     }
 
+    mountCheck(root, ctx, ["sigmoid"]);  // the check at the end of the step (lib/check.js)
     const refresh = ctx.live(() => ctx.api("neuron", { ...state }), draw);
     await refresh();
   },

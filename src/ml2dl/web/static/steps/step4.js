@@ -1,6 +1,8 @@
 // Step 4 — stack layers: deep learning.
 // Parameter counts from POST /api/layers (ml2dl.lessons.layers); this file draws them.
 
+import { mountCheck } from "../lib/check.js";
+
 const PRESETS = [
   { id: "330", label: "Quiz: 10 → 10 → 10 → 10", sizes: [10, 10, 10, 10] },
   { id: "neuron", label: "One neuron: 2 → 1", sizes: [2, 1] },
@@ -174,6 +176,7 @@ export default {
       drawHierarchy(r);
     }
 
+    mountCheck(root, ctx, ["dense_params"]);  // the check at the end of the step (lib/check.js)
     const refresh = ctx.live(() => ctx.api("layers", { sizes: [...sizes] }), draw);
     drawEditor();
     await refresh();

@@ -1,6 +1,8 @@
 // Step 6 — convolution vs fully connected: parameter counts.
 // Numbers from POST /api/convolution and /api/convolution/quiz (ml2dl.lessons.convolution).
 
+import { mountCheck } from "../lib/check.js";
+
 const PARAMS = {
   size: { type: "int", default: 28, min: 8, max: 512 },        // image side in pixels
   neurons: { type: "int", default: 32, min: 1, max: 256 },     // neurons = filters
@@ -154,6 +156,7 @@ export default {
     }
 
     await refresh();
+    mountCheck(root, ctx, ["conv_params", "conv_shape"]);  // the check at the end of the step (lib/check.js)
     return () => root.querySelectorAll(".js-plotly-plot").forEach((n) => ctx.plotly.purge(n));
   },
 };

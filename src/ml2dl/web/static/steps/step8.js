@@ -2,6 +2,8 @@
 // The grid, both pooled outputs and the survivors come from POST /api/pooling
 // (ml2dl.lessons.pooling: nn.MaxPool2d(2) and nn.AvgPool2d(2)); this file draws them.
 
+import { mountCheck } from "../lib/check.js";
+
 const PARAMS = {
   size: { type: "int", default: 8, min: 4, max: 16, step: 2 },   // grid side, even: 2 × 2 windows tile it
   seed: { type: "int", default: 0, min: 0, max: 99 },            // seed of the random values
@@ -137,6 +139,7 @@ export default {
       el("p", { class: "prog-text num", "data-testid": "progression-text" }, sizes.join(" → ")));
     }
 
+    mountCheck(root, ctx, ["pool_shape"]);  // the check at the end of the step (lib/check.js)
     const refresh = ctx.live(() => ctx.api("pooling", { size: state.size, seed: state.seed }), draw);
     await refresh();
   },
