@@ -280,12 +280,14 @@ def question(kind: str, seed: int = 0) -> dict:
 
 def _read(k: Kind, answer) -> str | float:
     if k.answer_type == "choice":
-        return choice("answer", str(answer), list(k.choices))
+        if str(answer) not in k.choices:
+            raise InputError(f"answer must be one of {', '.join(k.choices)}; got {str(answer)[:40]!r}")
+        return str(answer)
     if isinstance(answer, str):
         try:
             answer = float(answer.replace(",", "").replace("−", "-"))
         except ValueError:
-            raise InputError(f"answer must be a number, got {answer!r}") from None
+            raise InputError(f"answer must be a number, got {answer[:40]!r}") from None
     return finite("answer", answer)
 
 
