@@ -85,3 +85,41 @@ class ScoreResult(Result):
     total: int
     fraction: Number | None
     results: list[CheckResult]
+
+
+# ------------------------------------------------------------------------------ architectures
+
+
+class LayerRow(Result):
+    layer: str = Field(description="the layer's class (or 'last step' for the RNN's read-out)")
+    description: str
+    output_shape: list[int] | None = Field(description="one example's shape after the layer (no batch axis)")
+    params: int
+
+
+class ModelFacts(Result):
+    available: bool = Field(description="False while the engine lacks the layer (the RNN before nn.RNN)")
+    input_shape: list[int]
+    layers: list[LayerRow]
+    total_params: int | None
+    output_shape: list[int] | None
+
+
+class InputFacts(Result):
+    what: str
+    shape: list[int]
+
+
+class ArchitectureKind(Result):
+    key: Literal["tabular", "image", "sequence"]
+    data: str
+    examples: list[str]
+    input: InputFacts
+    network: str
+    reason: str
+    step: str = Field(description="the URL name of the step where the student trains one")
+    model: ModelFacts
+
+
+class ArchitecturesResult(Result):
+    kinds: list[ArchitectureKind]

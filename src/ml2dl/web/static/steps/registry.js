@@ -48,4 +48,5 @@ export const STEPS = [
   { name: "overfitting", chapter: "wrong", short: "Overfitting", title: "Overfitting and its cures", module: "steps/overfitting.js" },
   { name: "vanishing", chapter: "wrong", short: "Vanishing gradients", title: "Vanishing gradients", module: "steps/vanishing.js" },
   { name: "quiz", chapter: "beyond", short: "Quiz", title: "Quiz: work it out, then check", module: "steps/quiz.js" },
+  { name: "architectures", chapter: "beyond", short: "Which network?", title: "Which network for which data", module: "steps/architectures.js" },
 ];
