@@ -123,3 +123,126 @@ class ArchitectureKind(Result):
 
 class ArchitecturesResult(Result):
     kinds: list[ArchitectureKind]
+
+
+# ------------------------------------------------------------------------------ data
+
+from ml2dl.lessons import data as data_lesson  # noqa: E402
+from ml2dl.lessons import words as words_lesson  # noqa: E402
+
+from .base import Values, WholeGrid  # noqa: E402
+
+
+class Feature(Result):
+    name: str
+    value: Number
+
+
+class RowResult(Result):
+    features: list[Feature]
+    vector: list[Number]
+    shape: list[int]
+
+
+class PixelsRequest(Request):
+    source: Literal[data_lesson.SOURCES] = Field("chest", description="the server's chest images or a bundled sample")  # type: ignore[valid-type]
+    index: int = Field(0, ge=0, le=100_000, description="which held-out chest image")
+    row: int | None = Field(None, ge=0, le=100_000, description="the crop's top row (None: centred; clamped)")
+    col: int | None = Field(None, ge=0, le=100_000, description="the crop's left column (None: centred; clamped)")
+    size: int = Field(data_lesson.LECTURE_CROP, ge=data_lesson.MIN_CROP, le=data_lesson.MAX_CROP,
+                      description="the crop's side in pixels")
+
+
+class Crop(Result):
+    row: int
+    col: int
+    size: int
+    numbers: int = Field(description="size × size")
+    values: WholeGrid
+    min: int
+    max: int
+    mean: Number
+
+
+class PixelsResult(Result):
+    title: str
+    synthetic: bool
+    source: str
+    source_name: str
+    index: int
+    count: int
+    label_name: str | None
+    height: int
+    width: int
+    shape: list[int]
+    numbers: int = Field(description="height × width")
+    image: WholeGrid = Field(description="grey levels 0 (black) to 255 (white), height rows of width values")
+    crop: Crop
+    lecture_crop: int
+    min_crop: int
+    max_crop: int
+
+
+class Channel(Result):
+    name: Literal["red", "green", "blue"]
+    values: WholeGrid
+    mean: Number = Field(description="over the whole real photograph")
+
+
+class PixelExample(Result):
+    row: int
+    col: int
+    rgb: list[int]
+
+
+class ColourResult(Result):
+    title: str
+    source: str
+    real_shape: list[int]
+    real_numbers: int
+    shown_shape: list[int]
+    channels: list[Channel]
+    pixel_example: PixelExample
+
+
+class WordPoint(Result):
+    word: str
+    x: Number
+    y: Number
+    count: int
+    featured: bool
+
+
+class HowMade(Result):
+    sentences: int
+    tokens: int
+    vocabulary: int
+    window: int
+    min_count: int
+    dimensions: int
+    alpha: Number
+    explained_percent: Values = Field(description="% of the spread along each of the two PCA axes")
+    corpus: str
+    licence: str
+
+
+class WordsResult(Result):
+    words: list[WordPoint]
+    featured: list[str]
+    how: HowMade
+
+
+class NeighboursRequest(Request):
+    word: str = Field(max_length=40)
+    k: int = Field(5, ge=1, le=words_lesson.MAX_NEIGHBOURS)
+
+
+class Neighbour(Result):
+    word: str
+    cosine: Number
+
+
+class NeighboursResult(Result):
+    word: str
+    vector: Values
+    neighbours: list[Neighbour]

@@ -30,33 +30,33 @@ const CSS = `
 /**
  * questionCard({kind, seed, call, onAnswer, label}) → {node, question(), answered()}
  *   call(path, body): the API (ctx.api); onAnswer(result | null): after a check (null when the
- *   numbers change); the card's buttons carry data-testid quiz-check / quiz-new, its parts
- *   quiz-text / quiz-answer / quiz-verdict / quiz-working.
+ *   numbers change); the card's buttons carry data-testid qc-check / qc-new, its parts
+ *   qc-text / qc-answer / qc-verdict / qc-working.
  */
 export function questionCard({ kind, seed = 0, call = api, onAnswer = () => {}, label = null }) {
-  injectStyle("quiz-card-style", CSS);
+  injectStyle("qc-card-style", CSS);
   let q = null;
   let result = null;
   let picked = null;
   const title = el("div", { class: "qz-title" });
-  const text = el("p", { class: "qz-text", "data-testid": "quiz-text" });
+  const text = el("p", { class: "qz-text", "data-testid": "qc-text" });
   const answer = el("div", { class: "qz-answer" });
-  const verdict = el("div", { class: "qz-verdict", "data-testid": "quiz-verdict", "aria-live": "polite" });
-  const working = el("ul", { class: "qz-working", "data-testid": "quiz-working" });
-  const checkBtn = el("button", { class: "btn btn-primary btn-small", type: "button", "data-testid": "quiz-check",
+  const verdict = el("div", { class: "qz-verdict", "data-testid": "qc-verdict", "aria-live": "polite" });
+  const working = el("ul", { class: "qz-working", "data-testid": "qc-working" });
+  const checkBtn = el("button", { class: "btn btn-primary btn-small", type: "button", "data-testid": "qc-check",
     onclick: () => submit() }, "Check");
-  const newBtn = el("button", { class: "btn btn-ghost btn-small", type: "button", "data-testid": "quiz-new",
+  const newBtn = el("button", { class: "btn btn-ghost btn-small", type: "button", "data-testid": "qc-new",
     onclick: () => load(q && q.next_seed != null ? q.next_seed : seed + 1) }, "New numbers");
-  const node = el("div", { class: "qz-card", "data-testid": "quiz-card", "data-kind": kind },
+  const node = el("div", { class: "qz-card", "data-testid": "qc-card", "data-kind": kind },
     title, text, answer, el("div", { class: "btn-row" }, checkBtn, newBtn), verdict, working);
 
   function drawAnswer() {
     answer.replaceChildren();
     picked = null;
     if (q.answer_type === "choice") {
-      const group = el("div", { class: "seg", role: "radiogroup", "aria-label": "Your answer", "data-testid": "quiz-answer" });
+      const group = el("div", { class: "seg", role: "radiogroup", "aria-label": "Your answer", "data-testid": "qc-answer" });
       const buttons = q.choices.map((c) => el("button", { class: "seg-btn", type: "button", role: "radio",
-        "data-value": c, "data-testid": `quiz-answer-${c.replace(/\s+/g, "-")}`, onclick: () => choose(c) }, c));
+        "data-value": c, "data-testid": `qc-answer-${c.replace(/\s+/g, "-")}`, onclick: () => choose(c) }, c));
       const choose = (c) => { picked = c; paintRadios(buttons, c); };
       group.append(...buttons);
       radioKeys(group, buttons, () => picked, choose);
@@ -65,7 +65,7 @@ export function questionCard({ kind, seed = 0, call = api, onAnswer = () => {}, 
       answer.append(group);
     } else {
       const input = el("input", { class: "qz-input", type: "text", inputmode: "decimal", autocomplete: "off",
-        "aria-label": "Your answer", "data-testid": "quiz-answer",
+        "aria-label": "Your answer", "data-testid": "qc-answer",
         onkeydown: (e) => { if (e.key === "Enter") submit(); } });
       answer.append(el("label", { class: "muted small" }, "Your answer "), input);
     }

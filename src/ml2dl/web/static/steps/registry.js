@@ -49,4 +49,5 @@ export const STEPS = [
   { name: "vanishing", chapter: "wrong", short: "Vanishing gradients", title: "Vanishing gradients", module: "steps/vanishing.js" },
   { name: "quiz", chapter: "beyond", short: "Quiz", title: "Quiz: work it out, then check", module: "steps/quiz.js" },
   { name: "architectures", chapter: "beyond", short: "Which network?", title: "Which network for which data", module: "steps/architectures.js" },
+  { name: "data", chapter: "beyond", short: "Data as numbers", title: "Data as numbers", module: "steps/data.js" },
 ];
