@@ -2,7 +2,6 @@
 
 import pytest
 
-from ml2dl import nn
 from ml2dl.lessons import architectures
 
 
@@ -32,12 +31,12 @@ def test_cnn_on_a_chest_image_is_step_9s_network():
     assert m["total_params"] == sum(p.numel() for p in net.parameters())
 
 
-def test_sequence_row_follows_the_engine():
+def test_rnn_on_a_patient_series():
     k = kinds()["sequence"]
     assert k["input"]["shape"] == [24, 3] and k["step"] == "rnn"
-    if not hasattr(nn, "RNN"):
-        assert k["model"]["available"] is False and k["model"]["total_params"] is None
-        return
     m = k["model"]
-    assert m["available"] and m["layers"][0]["output_shape"] == [24, 16]
-    assert m["total_params"] == 16 * 3 + 16 * 16 + 16 + 16 + 16 + 1  # PyTorch's W_ih, W_hh, b_ih, b_hh; the head
+    assert m["available"] and [l["output_shape"] for l in m["layers"]] == [[16], [1]]
+    # PyTorch's W_ih (16×3), W_hh (16×16), b_ih, b_hh; then the head 16 + 1
+    assert [l["params"] for l in m["layers"]] == [16 * 3 + 16 * 16 + 16 + 16, 17] and m["total_params"] == 353
+    torch = pytest.importorskip("torch")
+    assert sum(p.numel() for p in torch.nn.RNN(3, 16, batch_first=True).parameters()) == 336

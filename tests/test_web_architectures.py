@@ -9,3 +9,4 @@ def test_architectures(client):
     assert kinds["tabular"]["model"]["total_params"] == 81  # (3·16 + 16) + (16 + 1)
     assert kinds["image"]["model"]["total_params"] == 2033  # 80 + 1,168 + 785
     assert [k["step"] for k in kinds.values()] == ["playground", "pipeline", "rnn"]
+    assert kinds["sequence"]["model"]["total_params"] == 353  # nn.RNN(3, 16): 336, Linear(16, 1): 17

@@ -74,3 +74,15 @@ def test_architectures(page, open_step, shot):
     page.wait_for_selector("#step-root[data-step='architectures'][data-ready='true']")
     link.click()
     page.wait_for_selector("#step-root[data-step='pipeline'][data-ready='true']")
+
+
+def test_hide_and_url_state(page, open_step):
+    open_step(page, "data", "part=image&size=9&r=2&c=3&hide=src,size,lecture,idx")
+    for testid in ("src", "size", "lecture-crop", "next-image"):
+        node = page.get_by_test_id(testid)
+        assert node.count() == 0 or node.first.is_hidden(), testid
+    expect(page.locator("[data-testid=crop-cells] .dt-cell")).to_have_count(81)  # the URL's 9 × 9 still counts
+    expect(page.get_by_test_id("crop-line")).to_contain_text("rows 2–10, columns 3–11")
+    open_step(page, "data", "part=text&word=nutrition&hide=word")
+    expect(page.get_by_test_id("word-heading")).to_have_text("Nearest to “nutrition”")
+    assert page.get_by_test_id("word-diet").count() == 0 or page.get_by_test_id("word-diet").is_hidden()

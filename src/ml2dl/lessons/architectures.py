@@ -7,8 +7,8 @@ Three kinds of data, three kinds of network, each as the engine builds it:
     a sequence         24 hours × 3 vitals   → shape (24, 3)      RNN: nn.RNN → Linear on the last hidden state
 
 Every shape and parameter count comes from ``Sequential.summary`` (each layer's
-``output_shape`` and ``num_parameters``). The RNN row is filled once the engine has ``nn.RNN``;
-until then ``available`` is False and only the input's shape is given.
+``output_shape`` and ``num_parameters``). The RNN reads the 24 hours one after another and
+hands its hidden state after the last hour (16 numbers) to a Linear layer (``returns="last"``).
 
 Why each fits (the one-line reasons):
 - a row's columns have no order and no neighbours: every input meets every neuron;
@@ -44,30 +44,22 @@ def feed_forward() -> nn.Sequential:
     return nn.Sequential(nn.Linear(len(ROW), HIDDEN, rng=rng), nn.ReLU(), nn.Linear(HIDDEN, 1, rng=rng))
 
 
-def recurrent():
-    """nn.RNN(3, 16, batch_first=True) → the last hidden state → Linear(16, 1), or None without nn.RNN."""
+def recurrent() -> nn.Sequential | None:
+    """nn.RNN(3, 16, batch_first=True) read at its last hour → Linear(16, 1); None without nn.RNN."""
     rnn_cls = getattr(nn, "RNN", None)
     if rnn_cls is None:
         return None
-    return rnn_cls(len(SEQUENCE["signals"]), HIDDEN, batch_first=True), nn.Linear(HIDDEN, 1)
+    rng = np.random.default_rng(0)
+    return nn.Sequential(rnn_cls(len(SEQUENCE["signals"]), HIDDEN, batch_first=True, returns="last", rng=rng),
+                         nn.Linear(HIDDEN, 1, rng=rng))
 
 
 def _recurrent_summary() -> dict:
-    shape = [SEQUENCE["hours"], len(SEQUENCE["signals"])]
-    built = recurrent()
-    if built is None:
-        return {"available": False, "input_shape": shape, "layers": [], "total_params": None, "output_shape": None}
-    rnn, head = built
-    x = np.zeros((1, *shape), dtype=np.float32)
-    out = rnn(x)
-    out = out[0] if isinstance(out, tuple) else out  # PyTorch's RNN returns (output, h_n)
-    layers = [{"layer": "RNN", "description": repr(rnn), "output_shape": list(out.shape[1:]),
-               "params": int(rnn.num_parameters())},
-              {"layer": "last step", "description": "the hidden state after the last hour",
-               "output_shape": [int(out.shape[-1])], "params": 0},
-              {"layer": "Linear", "description": repr(head), "output_shape": [1], "params": int(head.num_parameters())}]
-    return {"available": True, "input_shape": shape, "layers": layers,
-            "total_params": sum(l["params"] for l in layers), "output_shape": [1]}
+    shape = (SEQUENCE["hours"], len(SEQUENCE["signals"]))
+    model = recurrent()
+    if model is None:
+        return {"available": False, "input_shape": list(shape), "layers": [], "total_params": None, "output_shape": None}
+    return {**_summary(model, shape), "available": True}
 
 
 def architectures() -> dict:
