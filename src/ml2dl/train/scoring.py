@@ -9,7 +9,11 @@ from ..checks import InputError
 
 
 def as_arrays(data, name: str = "data") -> tuple[np.ndarray, np.ndarray]:
-    """(images float32 (N, C, H, W), labels float32 (N,) of 0/1) from an ImageDataset or a pair."""
+    """(examples float32 (N, …), labels float32 (N,) of 0/1) from an ImageDataset or a pair.
+
+    An example is whatever the model reads: an image (N, C, H, W), a sequence (N, L, features)
+    with a ``batch_first`` RNN, a row of features (N, features).
+    """
     if hasattr(data, "images") and hasattr(data, "labels"):
         x, y = data.images, data.labels
     elif isinstance(data, (tuple, list)) and len(data) == 2:
@@ -18,8 +22,9 @@ def as_arrays(data, name: str = "data") -> tuple[np.ndarray, np.ndarray]:
         raise TypeError(f"{name} must be an ImageDataset or an (images, labels) pair, "
                         f"got {type(data).__name__}")
     x = np.asarray(x)
-    if x.ndim != 4:
-        raise InputError(f"{name} images must have shape (N, C, H, W), got shape {x.shape}")
+    if x.ndim < 2:
+        raise InputError(f"{name} examples must have shape (N, …) — images (N, C, H, W), sequences "
+                         f"(N, L, features) or rows (N, features) —, got shape {x.shape}")
     if not np.issubdtype(x.dtype, np.floating):
         raise InputError(f"{name} images must be floats in [0, 1], got dtype {x.dtype}")
     x = x.astype(np.float32, copy=False)

@@ -13,7 +13,7 @@ from . import (activations, convolution, images, kernels, layers, neuron, pipeli
 from . import perceptron  # neurons and networks
 from . import backprop, descent, loop, loss  # how a network learns
 from . import overfitting, vanishing  # when learning goes wrong
-from . import architectures, data, quiz  # beyond images
+from . import architectures, data, quiz, rnn  # beyond images
 from . import clinic, clinic_mistakes, clinic_roc  # the clinic
 
 # step 1 … 9, then the newer steps (their URL names)
@@ -21,7 +21,7 @@ STEP_MODULES = [neuron, playground, activations, layers, images, convolution, ke
 STEP_MODULES += [perceptron]  # neurons and networks
 STEP_MODULES += [loss, descent, backprop, loop]  # how a network learns
 STEP_MODULES += [overfitting, vanishing]  # when learning goes wrong
-STEP_MODULES += [data, architectures, quiz]  # beyond images
+STEP_MODULES += [data, rnn, architectures, quiz]  # beyond images
 STEP_MODULES += [clinic, clinic_roc, clinic_mistakes]  # the clinic (clinic-train, clinic-roc, clinic-mistakes)
 TOPICS: list[str] = [m.__name__.rsplit(".", 1)[1] for m in STEP_MODULES]
 ROUTERS: list[APIRouter] = [m.router for m in STEP_MODULES]
