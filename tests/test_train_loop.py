@@ -252,7 +252,8 @@ def test_bad_data_says_what_was_expected(data):
     x = data.train.images
     with pytest.raises(ValueError, match=r"labels must be 0/1 .* got values \[0, 1, 2\]"):
         fit(tiny(), (x[:3], np.array([0, 1, 2])), None)
-    with pytest.raises(ValueError, match=r"images must have shape \(N, C, H, W\)"):
+    # fit takes examples of any shape (images, sequences, rows); the CNN says what it expects
+    with pytest.raises(ValueError, match=r"must be \(N, C, H, W\), got shape \(64, 16, 16\)"):
         fit(tiny(), (x[:, 0], data.train.labels), None)
     with pytest.raises(ValueError, match="val images have shape"):
         fit(tiny(), data.train, (x[:, :, :8, :8], data.train.labels))
