@@ -182,6 +182,21 @@ def test_a_run_of_ml2dl_train_in_the_runs_folder_is_listed_and_judged(open_clien
     s = predict_proba(model, splits.test.images).reshape(-1)
     assert page["splits"]["test"]["auc"] == pytest.approx(sk.roc_auc_score(splits.test.labels, s), abs=1e-12)
 
+    # data without a test split (like pneumoniamnist_trainval.npz given to ml2dl train): judged on validation only
+    no_test = tmp_path / "no_test.npz"
+    np.savez(no_test, **{k: v for k, v in np.load(npz).items() if not k.startswith("test_")})
+    assert main(["train", "--data", str(no_test), "--out", str(cache / "runs" / "no-test"), "--epochs", "1",
+                 "--width", "4", "--batch-size", "32"]) == 0
+    with open_client(cache) as client:
+        page = client.get("/api/clinic/roc", params={"run": "no-test"}).json()
+        assert page["has_test"] is False and list(page["splits"]) == ["validation"] and page["why_points_move"] is None
+        assert "test" not in page["table"] and all("test" not in p for p in page["points"])
+        r = client.get("/api/clinic/mistakes", params={"run": "no-test", "split": "test"})
+        assert r.status_code == 422 and "no test split" in r.json()["message"]
+        t = page["table"]["threshold"][0]
+        r = client.get("/api/clinic/mistakes", params={"run": "no-test", "split": "validation", "threshold": t})
+        assert r.status_code == 200 and sum(r.json()["counts"].values()) == 40
+
 
 # ------------------------------------------------------------------------------ clinic-roc
 

@@ -53,7 +53,9 @@ export default {
     const slider = el("input", { type: "range", id: "cm-threshold", min: 0, max: table.rows - 1, step: 1, value: nearestRow(threshold),
       "data-testid": "threshold-slider", "aria-label": "threshold" });
     const thresholdText = el("div", { class: "cr-threshold", style: "font-size: 1.4rem; font-weight: 700", "data-testid": "threshold" });
-    slider.addEventListener("input", () => { threshold = table.threshold[Number(slider.value)]; refresh(); });
+    const paintTrack = () => slider.style.setProperty("--fill", `${(100 * Number(slider.value)) / Math.max(1, table.rows - 1)}%`);
+    paintTrack();
+    slider.addEventListener("input", () => { threshold = table.threshold[Number(slider.value)]; paintTrack(); refresh(); });
     slider.addEventListener("change", () => { ctx.setParams({ threshold: String(threshold) }); rememberThreshold(name, threshold); });
     const splitChoice = hasTest ? ctx.choice({ name: "split", label: "Images of", onChange: (v) => { split = v; ctx.setParams({ split: v }); refresh(); } }).node : null;
     const overlayChoice = ctx.choice({ name: "overlay", label: "Show", onChange: (v) => { ctx.setParams({ overlay: v }); if (last) drawCases(last); } }).node;

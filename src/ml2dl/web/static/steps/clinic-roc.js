@@ -168,6 +168,7 @@ export default {
 
     function update() {
       slider.value = String(row);
+      slider.style.setProperty("--fill", `${(100 * row) / Math.max(1, table.rows - 1)}%`);  // the kit's track colour
       const th = table.threshold[row];
       thresholdText.textContent = fmt(th, 4);
       const at = data.points.find((p) => p.row === row);
