@@ -129,3 +129,17 @@ def test_lesson_checks_arguments():
         activation("gelu")
     with pytest.raises(ValueError, match=r"width must be an int in \[1, 8\], got 0"):
         stack("tanh", 0)
+
+
+def test_stack_says_constant_straight_or_bends_from_the_output(client):
+    import numpy as np
+
+    for (fn, k, seed), shape in {("relu", 1, 2): "constant", ("softmax", 1, 0): "constant",
+                                 ("tanh", 1, 7): "straight", ("tanh", 3, 1): "bends"}.items():
+        body = client.post("/api/activations/stack", json={"fn": fn, "width": k, "seed": seed}).json()
+        y, x = np.array(body["on"]["output"]), np.array(body["x"])
+        a, c = np.polyfit(x, y, 1)  # an independent least-squares line
+        dev, span = np.abs(a * x + c - y).max(), np.ptp(y)
+        expected = "constant" if span < 1e-9 else "straight" if dev <= 0.01 * span else "bends"
+        assert body["on"]["shape"] == expected == shape, (fn, k, seed)
+        assert body["off"]["shape"] in ("straight", "constant")

@@ -202,3 +202,27 @@ def test_the_api_page_renders_offline(page, base_url):
     assert page.locator(".swagger-ui .opblock").count() > 20  # every route documented
     assert "ml2dl" in page.locator(".swagger-ui .title").inner_text()
     assert outside == []
+
+
+# ---------------------------------------------------------------- 3. step 3 says what the output does
+
+
+@pytest.mark.parametrize("query, shape, words", [
+    ("fn=relu&k=1&seed=2&act=on", "constant", "The output is constant."),   # the one ReLU never fires on −3…3
+    ("fn=tanh&k=1&seed=7&act=on", "straight", "Still a straight line here."),
+    ("fn=tanh&k=3&seed=1&act=on", "bends", "The output bends."),
+])
+def test_step3_words_follow_the_measured_output(page, open_step, query, shape, words):
+    open_step(page, 3, query)
+    verdict = page.get_by_test_id("stack-verdict")
+    expect(verdict).to_have_attribute("data-shape", shape)
+    assert verdict.inner_text().startswith(words)
+    if shape != "bends":
+        assert "bends" not in verdict.inner_text()
+    # the dotted 'activation off' trace is named in a legend and lies within the axes (no stray clipped diagonal)
+    out = page.get_by_test_id("stack-output")
+    assert out.locator(".legend .traces").count() == 2
+    assert "activation off" in out.locator(".legend").text_content()
+    lo, hi = out.evaluate("n => n._fullLayout.yaxis.range")
+    ys = out.evaluate("n => n.data.flatMap(t => t.y)")
+    assert lo <= min(ys) and max(ys) <= hi

@@ -180,6 +180,17 @@ def _network(fn: str | None, weights, negative_slope: float) -> nn.Sequential:
     return nn.Sequential(linears[0], act(), linears[1], act(), linears[2])
 
 
+BEND_SHARE = 0.01  # a curve straying from its best line by under 1 % of its own range looks straight
+
+
+def output_shape(y: np.ndarray, line_deviation: float) -> str:
+    """"constant" (range ≈ 0), "straight" (within 1 % of its range of a line) or "bends"; the page's word."""
+    span = float(np.ptp(y))
+    if span <= 1e-9 * max(1.0, float(np.abs(y).max())):
+        return "constant"
+    return "straight" if line_deviation <= BEND_SHARE * span else "bends"
+
+
 def _straight_line_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """Least-squares line y ≈ a·x + c and the largest distance of y from it."""
     design = np.column_stack([x, np.ones_like(x)])
@@ -206,10 +217,11 @@ def stack(fn: str = "tanh", width: int = 3, seed: int = 1, *, negative_slope: fl
         negative_slope: leaky ReLU's slope.
 
     Returns:
-        ``{"x", "on": {"hidden", "output", "line_deviation"}, "off": {..., "line_deviation"},
+        ``{"x", "on": {"hidden", "output", "line_deviation", "shape"}, "off": {..., "line_deviation", "shape"},
         "collapsed": {"weight", "bias", "max_abs_error"}, "shapes", "num_parameters"}`` where ``hidden`` holds, per
         hidden layer, each neuron's output over x, ``line_deviation`` is the largest distance of the
-        output from its best straight line (≈ 0 when off), and ``collapsed`` is W₃W₂W₁ and
+        output from its best straight line (≈ 0 when off), ``shape`` says what that makes it
+        ("constant", "straight" or "bends": :func:`output_shape`), and ``collapsed`` is W₃W₂W₁ and
         W₃W₂b₁ + W₃b₂ + b₃ with the largest gap between W x + b and the 'off' network's output.
     """
     _check_fn(fn)
@@ -227,8 +239,9 @@ def stack(fn: str = "tanh", width: int = 3, seed: int = 1, *, negative_slope: fl
     w = w3 @ w2 @ w1                        # (1, 1)
     b = w3 @ (w2 @ b1 + b2) + b3            # (1,)
     collapsed_out = w[0, 0] * x + b[0]
-    on["line_deviation"] = _straight_line_fit(x, np.array(on["output"]))[2]
-    off["line_deviation"] = _straight_line_fit(x, np.array(off["output"]))[2]
+    for run in (on, off):
+        run["line_deviation"] = _straight_line_fit(x, np.array(run["output"]))[2]
+        run["shape"] = output_shape(np.array(run["output"]), run["line_deviation"])
     return {
         "fn": fn,
         "width": width,

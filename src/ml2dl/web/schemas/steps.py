@@ -114,6 +114,7 @@ class StackSide(Result):
     hidden: list[Grid] = Field(description="per hidden layer, each neuron's output over x")
     output: Values
     line_deviation: Number = Field(description="largest distance of the output from its best straight line")
+    shape: Literal["constant", "straight", "bends"] = Field(description="what the output is: flat, (within 1 % of its range of) a line, or bent")
 
 
 class Collapsed(Result):

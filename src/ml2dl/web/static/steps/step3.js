@@ -251,7 +251,8 @@ export default {
           line: { color: cssVar("--guide"), width: 2, dash: "dot" } },
         { x: r.x, y: mode.output, mode: "lines", name: state.act === "on" ? "activation on" : "activation off",
           line: { color: F_COLOUR, width: 3.5 } },
-      ], { ...small, yaxis: { range: yRange([mode.output]) } });
+      ], { ...small, margin: { ...small.margin, t: 30 }, height: 224, showlegend: true,  // both traces named and in range
+        legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, yaxis: { range: yRange([mode.output, other.output]) } });
 
       if (state.act === "off") {
         const c = r.collapsed;
@@ -263,13 +264,21 @@ export default {
           `. Its ${fmt(r.num_parameters)} parameters do the work of 2: `,
           "the network and the single line differ by at most ", sci(c.max_abs_error), " (floating-point rounding).");
       } else {
-        verdict.className = "callout accent";
-        verdict.replaceChildren(
-          el("strong", {}, r.fn === "linear" ? "Still a straight line. " : "The output bends. "),
-          r.fn === "linear"
-            ? "'Linear' is no activation at all, so switching it on changes nothing."
-            : `It strays up to ${fmt(r.on.line_deviation, 3)} from the best straight line through it. `,
-          r.fn === "linear" ? "" : "With enough neurons, two layers with a non-linear activation can approximate any continuous curve (the universal approximation theorem).");
+        // the words follow the measured output: bent, straight, or constant (ReLU with one neuron, softmax of one value…)
+        const shape = r.on.shape;
+        verdict.className = shape === "bends" ? "callout accent" : "callout";
+        verdict.dataset.shape = shape;
+        const dev = fmt(r.on.line_deviation, 3);
+        verdict.replaceChildren(...(r.fn === "linear"
+          ? [el("strong", {}, "Still a straight line. "), "'Linear' is no activation at all, so switching it on changes nothing."]
+          : shape === "bends"
+            ? [el("strong", {}, "The output bends. "), `It strays up to ${dev} from the best straight line through it. `,
+              "With enough neurons, two layers with a non-linear activation can approximate any continuous curve (the universal approximation theorem)."]
+            : shape === "straight"
+              ? [el("strong", {}, "Still a straight line here. "), `The output strays at most ${dev} from the best straight line: `,
+                "with these weights the activation is used only where it is (almost) straight. Try another seed or more neurons."]
+              : [el("strong", {}, "The output is constant. "), `It is ${fmt(mode.output[0], 3)} for every x: `,
+                "nothing that changes with x reaches the output. Try another seed or more neurons."]));
       }
     }
     const refreshStack = ctx.live(() => ctx.api("activations/stack", {
