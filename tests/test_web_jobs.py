@@ -118,6 +118,19 @@ def test_a_queued_job_cancelled_never_runs(pool):
     gate.set()
 
 
+def test_a_queued_job_says_what_it_waits_for_and_for_how_long(pool):
+    gate, started = threading.Event(), threading.Event()
+    pool.submit("shuffle", "a", lambda r: started.set() or gate.wait(5) and {})
+    started.wait(5)
+    pool.submit("pipeline", "b", lambda r: {})
+    snap = pool.snapshot("pipeline", "b")
+    assert snap["status"] == "queued" and snap["ahead"] == ["shuffle"]
+    assert snap["message"] == "waiting for a free worker: 1 job ahead of it (shuffle)"
+    assert 0 <= snap["waited_s"] < 5 and snap["elapsed_s"] == 0.0
+    assert "waited_s" not in pool.snapshot("shuffle", "a")  # running: it waits for nothing
+    gate.set()
+
+
 def test_keys_are_checked_and_fingerprints_are_stable(pool, tmp_path):
     with pytest.raises(ValueError, match="job name and fingerprint must be"):
         pool.submit("../evil", "x", lambda r: {})

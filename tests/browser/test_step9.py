@@ -73,3 +73,39 @@ def test_progress_is_visible_and_a_student_can_stop_watching_the_shared_training
         assert page.get_by_test_id("pipeline").is_hidden()
         # the class's training went on
         assert page.evaluate("fetch('/api/pipeline/status').then(r => r.json()).then(j => j.status)") in ("running", "done")
+
+
+def test_the_output_card_has_the_answer_colour(page, tiny, wait_ready):
+    url, app = tiny
+    page.goto(f"{url}/?step=9")
+    wait_ready(page, 9)
+    page.wait_for_selector("[data-testid=output-preview]", timeout=120_000)
+    for ex in page.locator(".cp-ex").all()[:8]:  # four normal and four pneumonia examples
+        ex.click()
+        page.wait_for_timeout(300)
+        preview = page.get_by_test_id("output-preview")
+        p = float(preview.inner_text())
+        assert preview.get_attribute("data-class") == ("pneumonia" if p >= 0.5 else "normal")
+        colour = preview.evaluate("n => getComputedStyle(n).color")
+        var = "--orange-ink" if p >= 0.5 else "--blue"
+        expected = page.evaluate(f"() => {{ const d = document.createElement('div'); d.style.color = 'var({var})'; "
+                                 "document.body.append(d); const c = getComputedStyle(d).color; d.remove(); return c; }")
+        assert colour == expected
+
+
+def test_waiting_behind_another_training_says_so_and_counts(page, base_url, tmp_path, wait_ready):
+    # step 5's experiment long enough to keep the one worker busy; step 9 then waits behind it
+    with training_server(tmp_path, n_train=512, n_val=32, epochs=5, batch_size=8) as (url, app):
+        page.goto(f"{url}/?step=5")
+        wait_ready(page, 5)
+        page.goto(f"{url}/?step=9")
+        wait_ready(page, 9)
+        status = page.get_by_test_id("status")
+        expect_text = "Queued — waiting for a free worker: 1 job ahead of it (shuffle)"
+        page.wait_for_selector(f"[data-testid=status]:has-text('{expect_text}')")
+        first = status.inner_text()
+        page.wait_for_timeout(2500)
+        later = status.inner_text()
+        assert first.startswith(expect_text) and later.startswith(expect_text)
+        waited = lambda t: int(t.rsplit("(waiting ", 1)[1].split(" s")[0])  # noqa: E731
+        assert waited(later) >= waited(first) + 1  # the time it has waited, counting

@@ -226,3 +226,38 @@ def test_step3_words_follow_the_measured_output(page, open_step, query, shape, w
     lo, hi = out.evaluate("n => n._fullLayout.yaxis.range")
     ys = out.evaluate("n => n.data.flatMap(t => t.y)")
     assert lo <= min(ys) and max(ys) <= hi
+
+
+# ---------------------------------------------------------------- 9. phones: nothing wider than the screen
+
+
+@pytest.fixture
+def phone(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("step, query", [(8, ""), (8, "size=16"), (9, "")])
+def test_phone_pages_fit_the_screen(phone, open_step, step, query, shot):
+    open_step(phone, step, query)
+    phone.wait_for_timeout(500)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    if step == 9:  # the example thumbnails keep their labels whole
+        for box in phone.locator(".cp-ex").all()[:8]:
+            b = box.bounding_box()
+            assert b["x"] >= 0 and b["x"] + b["width"] <= 390
+    shot(phone, f"phone-step{step}{'-' + query if query else ''}")
+
+
+# ---------------------------------------------------------------- 11. a grid side that is not allowed says which is used
+
+
+def test_step8_an_odd_grid_size_says_the_even_one_used(page, open_step):
+    open_step(page, 8)
+    page.get_by_test_id("size").fill("5")
+    expect(page.get_by_test_id("pool-sizes")).to_have_text("6 → 3")
+    assert page.get_by_test_id("size-clamped").inner_text() == "5 is not one of 4, 6, 8 … 16: using 6."
+    assert page.locator("[data-testid=pool-input] .cell").count() == 36

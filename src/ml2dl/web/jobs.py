@@ -329,7 +329,16 @@ class JobPool:
             message = state.get("message", "")
         started = state.get("started")
         end = state.get("finished") or time.time()
+        waiting = {}
+        if status == QUEUED:  # how long it has waited, and for which jobs of this process
+            created = state.get("created")
+            ahead = self._ahead_of(key, created)
+            waiting = {"waited_s": float(int(time.time() - created)) if created else 0.0, "ahead": ahead}
+            if ahead:
+                message = (f"waiting for a free worker: {len(ahead)} job{'s' if len(ahead) > 1 else ''} "
+                           f"ahead of it ({', '.join(ahead)})")
         return {
+            **waiting,
             "name": name,
             "key": key,
             "status": status,
@@ -343,6 +352,17 @@ class JobPool:
             # the checksums stay on the server: the page gets what the job computed
             "result": {k: v for k, v in result.items() if k != "artefacts"} if status == DONE else None,
         }
+
+    def _ahead_of(self, key: str, created: float | None) -> list[str]:
+        """Names of this process's jobs that run, or wait since before ``created``, besides ``key``."""
+        ahead = []
+        for other in list(self._jobs.values()):
+            if other.key == key or not other.active:
+                continue
+            st = other._state
+            if st.get("status") == RUNNING or (created is not None and st.get("created", created) < created):
+                ahead.append(other.name)
+        return ahead
 
     # -- starting, cancelling, forgetting -------------------------------------------------------
     def submit(self, name: str, fp: str, fn: Callable[[Report], dict]) -> Job:

@@ -28,7 +28,9 @@ class JobSnapshot(Result):
     extra: JSONObject | None = Field(None, description="partial results shown while the job runs")
     error: str | None = Field(None, description="why the job failed")
     cached: bool | None = Field(None, description="the result comes from an earlier run of the server")
-    elapsed_s: Number | None = None
+    elapsed_s: Number | None = Field(None, description="seconds since it started running (0 while it waits)")
+    waited_s: Number | None = Field(None, description="while queued: seconds since it was asked for")
+    ahead: list[str] | None = Field(None, description="while queued: the jobs of this worker it waits for")
     detached: bool | None = Field(None, description="this student stopped following a job the class shares "
                                                     "(it runs on for the others)")
 

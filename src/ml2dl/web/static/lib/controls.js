@@ -65,6 +65,8 @@ export function makeControls(hidden, spec, value) {
       type: "number", id, min, max, step, value: current, "data-testid": name, inputmode: "decimal",
     });
     const clamp = (v) => Math.min(Number(max), Math.max(Number(min), v));
+    // an int declared with a step (grid sides 4, 6, 8…) takes the nearest allowed value, as the slider does
+    const snap = (v) => (o.type === "int" && Number(step) > 1 ? Number(min) + Math.round((v - Number(min)) / Number(step)) * Number(step) : v);
     // typed out of range: the value used is the limit, said beside the box until the next valid entry
     const clampNote = el("p", { class: "hint clamp-note", role: "status", "data-testid": `${name}-clamped`, hidden: true });
     const shown = (v) => Number(v.toFixed(decimals(step)));
@@ -77,13 +79,16 @@ export function makeControls(hidden, spec, value) {
       const clamped = typed !== current;
       clampNote.hidden = !clamped;
       box.toggleAttribute("aria-invalid", clamped);
-      clampNote.textContent = clamped ? `${box.value} is outside ${fmt(Number(min))} … ${fmt(Number(max))}: using ${fmt(shown(current))}.` : "";
+      const outside = typed < Number(min) || typed > Number(max);
+      clampNote.textContent = !clamped ? "" : outside
+        ? `${box.value} is outside ${fmt(Number(min))} … ${fmt(Number(max))}: using ${fmt(shown(current))}.`
+        : `${box.value} is not one of ${fmt(Number(min))}, ${fmt(Number(min) + Number(step))}, ${fmt(Number(min) + 2 * Number(step))} … ${fmt(Number(max))}: using ${fmt(shown(current))}.`;
     };
     range.addEventListener("input", () => { current = Number(range.value); noteClamp(current); sync(range); onInput && onInput(current); });
     box.addEventListener("input", () => {
       const v = Number(box.value);
       if (box.value === "" || !Number.isFinite(v)) return;
-      current = clamp(v);
+      current = clamp(snap(v));
       noteClamp(v);
       sync(box);
       onInput && onInput(current);

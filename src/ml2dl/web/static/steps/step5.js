@@ -321,7 +321,9 @@ export default {
         progressText.textContent = job.cached ? "Trained earlier on this server: results from the cache." : `Done in ${fmt(job.elapsed_s, 0)} s.`;
         showResult(job.result);
       } else if (running) {
-        progressText.textContent = `${job.message} (${fmt(job.elapsed_s, 0)} s)`;
+        progressText.textContent = job.status === "queued"
+          ? `Queued — ${job.message} (waiting ${fmt(job.waited_s ?? 0, 0)} s).`
+          : `${job.message} (${fmt(job.elapsed_s, 0)} s)`;
         drawChart(job.extra?.arms || [], null);
       } else if (job.status === "failed") {
         progressText.textContent = `Training failed: ${job.error}`;

@@ -72,7 +72,9 @@ export default {
 
     function cellGrid(values, kind, n) {
       // One cell size for input and outputs, so the pooled map is drawn at half the size: to scale.
-      const cell = Math.min(46, Math.floor(430 / current.size));
+      // …and small enough that the whole input fits a phone's width
+      const room = window.innerWidth < 700 ? Math.max(160, root.clientWidth - 48) : 430;
+      const cell = Math.min(46, Math.floor(room / current.size));
       const grid = el("div", { class: `pool-grid pool-${kind}`, style: `grid-template-columns: repeat(${n}, 1fr); --n: ${n}; --cell: ${cell}px` });
       return grid;
     }

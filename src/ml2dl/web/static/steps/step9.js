@@ -19,7 +19,7 @@ const CSS = `
 .cp-examples { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
 .cp-chips { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; font-size: .82rem; color: var(--ink-2); }
 .cp-chips span.chip { border: 1px solid var(--line-2); border-radius: 999px; padding: 2px 9px; background: var(--bg); font-weight: 600; }
-@media (max-width: 900px) { .cp-examples { grid-template-columns: repeat(8, minmax(60px, 1fr)); } }
+@media (max-width: 900px) { .cp-examples { grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)); } }
 .cp-ex { border: 2px solid var(--line); border-radius: 9px; padding: 4px; background: var(--white); cursor: pointer; display: grid; gap: 2px; justify-items: center; }
 .cp-ex canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; border-radius: 5px; }
 .cp-ex span { font-size: .7rem; font-weight: 700; }
@@ -140,7 +140,9 @@ export default {
       const shape = stage.shape.join("×");
       let preview = c;
       if (stage.name === "linear") preview = el("div", { class: "num", style: "font-size: 1.1rem; font-weight: 750; height: 56px; display: grid; place-items: center" }, `z = ${fmt(stage.logit, 2)}`);
-      if (stage.name === "output") preview = el("div", { class: "num", style: "font-size: 1.1rem; font-weight: 750; height: 56px; display: grid; place-items: center; color: var(--orange-ink)" }, fmt(stage.probability, 3));
+      // the answer's colour: orange for pneumonia (P ≥ 0.5), blue for normal
+      if (stage.name === "output") preview = el("div", { class: "num", "data-testid": "output-preview", "data-class": stage.probability >= 0.5 ? "pneumonia" : "normal",
+        style: `font-size: 1.1rem; font-weight: 750; height: 56px; display: grid; place-items: center; color: var(${stage.probability >= 0.5 ? "--orange-ink" : "--blue"})` }, fmt(stage.probability, 3));
       return el("button", { type: "button", role: "tab", class: "cp-stage", "data-testid": `stage-${stage.name}`, "data-name": stage.name,
         "aria-selected": stage.name === stageName ? "true" : "false", tabindex: stage.name === stageName ? 0 : -1,
         "aria-label": `${stage.title}, output ${stage.shape.join(" by ")}`, title: stage.title,
@@ -253,6 +255,9 @@ export default {
       ctx.setParams({ stage: name });
       if (current) draw(current);
       strip.querySelector(`[data-name="${name}"]`)?.focus();
+      // the stage's details are the result of the click: bring their start into view (a phone scrolls)
+      const top = detail.getBoundingClientRect().top;
+      if (top > window.innerHeight - 120) detail.scrollIntoView({ block: "start", behavior: "smooth" });
     }
     strip.addEventListener("keydown", (ev) => {
       const d = { ArrowRight: 1, ArrowLeft: -1 }[ev.key];
@@ -270,7 +275,10 @@ export default {
       progress.setAttribute("aria-valuenow", String(job.percent ?? 0));
       cancelBtn.hidden = !running;
       trainBtn.hidden = running || job.status === "done";
-      if (running) statusText.textContent = `${job.message} (${fmt(job.elapsed_s, 0)} s)`;
+      // queued: how long it has waited and for what (the server says which jobs are ahead); running: for how long
+      if (running) statusText.textContent = job.status === "queued"
+        ? `Queued — ${job.message} (waiting ${fmt(job.waited_s ?? 0, 0)} s).`
+        : `${job.message} (${fmt(job.elapsed_s, 0)} s)`;
       else if (job.status === "failed") { statusText.textContent = `Training failed: ${job.error}`; trainBtn.textContent = "Try again"; }
       else if (job.status === "cancelled") statusText.textContent = "Cancelled. Press the button to train it.";
       else if (job.status === "none") statusText.textContent = "Not trained yet on this server (about 20 seconds).";
