@@ -149,7 +149,12 @@ def test_every_step_says_which_controls_a_teacher_can_hide(page, open_step):
     open_step(page, 1)
     page.get_by_test_id("teacher").locator("summary").click()
     text = page.get_by_test_id("teacher-names").inner_text()
-    assert "Controls this step can hide: b, reset, w1, w2, x1, x2." in text
+    assert text.startswith("Controls this step can hide: ")
+    names = text.split(": ", 1)[1].split(".")[0].split(", ")
+    assert names == sorted(names) and {"b", "reset", "w1", "w2", "x1", "x2"} <= set(names)
+    # each name it lists is one the page draws (so hide= has something to hide)
+    for name in names:
+        assert page.locator(f"#step-root [data-control='{name}']").count() >= 1
     open_step(page, 7)
     text = page.get_by_test_id("teacher-names").text_content()
     for name in ("image", "upload", "preset", "kernel", "sigma", "display"):
