@@ -96,6 +96,9 @@ CASES: list[Case] = [
     Case("vanishing", "vanishing 10 layers, 40 epochs", "/api/vanishing", {}),
     Case("vanishing", "vanishing 4 layers, 10 epochs", "/api/vanishing", {"depth": 4, "epochs": 10}),
     Case("vanishing", "vanishing options", "/api/vanishing/options", None),
+    # beyond images — rnn: both networks train once per setting (~1 s), then another patient is a lookup
+    Case("rnn", "rnn another patient (networks in memory)", "/api/rnn", {"patient": 5}),
+    Case("rnn", "rnn options", "/api/rnn/options", None),
     # overfitting: the job's state (the trainings themselves run in the background)
     Case("overfitting", "overfitting options", "/api/overfitting/options", None),
     Case("overfitting", "overfitting job state", "/api/overfitting/experiment?n_train=50&epochs=20", None),

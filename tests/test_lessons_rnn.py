@@ -82,7 +82,7 @@ def test_defaults_memory_matters_and_the_gradient_vanishes_at_initialisation():
     r = lesson.lesson()
     assert r["accuracy"]["verdict"] == "better" and r["accuracy"]["rnn"] >= 0.9
     assert r["gradient"]["at_init"]["hour1_over_hour24"] < 1e-4  # about halves every hour back at initialisation
-    assert r["gradient"]["at_init"]["per_hour"] < 0.7
+    assert r["gradient"]["at_init"]["per_hour"] < 0.7 and r["gradient"]["at_init"]["trend"] == "vanishes"
 
 
 @pytest.mark.parametrize("rnn_acc, ff_acc, word", [(0.9, 0.8, "better"), (0.8, 0.9, "worse"), (0.85, 0.84, "same")])

@@ -32,6 +32,7 @@ from ml2dl.nn.functional import sigmoid
 from ml2dl.train import fit
 
 from .images import LESSON_RECIPE
+from .vanishing import trend
 
 N_TRAIN = 400
 N_VAL = 200
@@ -88,10 +89,11 @@ def _sig(v, digits=4):
 
 def _fall(norms: np.ndarray) -> dict:
     """``norm`` by lag 0..23 (hour 24 back to hour 1); ``hour1_over_hour24`` = ‖∂L/∂h₁‖ / ‖∂L/∂h₂₄‖
-    and ``per_hour``, its 23rd root: the typical factor one hour further back."""
+    and ``per_hour``, its 23rd root: the typical factor one hour further back; ``trend`` as for a
+    deep stack (step ``vanishing``): ``vanishes`` below 0.01, ``explodes`` above 100, else ``keeps``."""
     first, last = float(norms[0]), float(norms[-1])
     ratio = last / first if first > 0 else None
-    return {"norm": [_sig(float(v)) for v in norms], "hour1_over_hour24": _sig(ratio),
+    return {"norm": [_sig(float(v)) for v in norms], "hour1_over_hour24": _sig(ratio), "trend": trend(ratio),
             "per_hour": _sig(ratio ** (1 / (len(norms) - 1))) if ratio else None}
 
 

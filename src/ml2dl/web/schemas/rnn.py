@@ -62,6 +62,7 @@ class Fall(Result):
     norm: Values = Field(description="‖∂L/∂hₜ‖ by lag 24 − t = 0..23")
     hour1_over_hour24: Number | None
     per_hour: Number | None
+    trend: Literal["vanishes", "keeps", "explodes"] = Field(description="hour1_over_hour24 < 0.01, 0.01..100, > 100")
 
 
 class Gradient(Result):

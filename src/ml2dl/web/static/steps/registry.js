@@ -50,4 +50,5 @@ export const STEPS = [
   { name: "quiz", chapter: "beyond", short: "Quiz", title: "Quiz: work it out, then check", module: "steps/quiz.js" },
   { name: "architectures", chapter: "beyond", short: "Which network?", title: "Which network for which data", module: "steps/architectures.js" },
   { name: "data", chapter: "beyond", short: "Data as numbers", title: "Data as numbers", module: "steps/data.js" },
+  { name: "rnn", chapter: "beyond", short: "Sequences (RNN)", title: "Sequences: a recurrent network on a patient's vital signs", module: "steps/rnn.js" },
 ];
