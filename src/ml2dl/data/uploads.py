@@ -109,6 +109,17 @@ def _check_dicom_header(data: bytes, filename: str, max_pixels: int) -> None:
                              "(Rows × Columns × frames × samples per pixel in its header)")
 
 
+def check_upload(data: bytes, filename: str = "upload", *, max_bytes: int = MAX_UPLOAD_BYTES,
+                 max_pixels: int = MAX_UPLOAD_PIXELS) -> None:
+    """The limits checked before any decoding: not empty, ≤ ``max_bytes`` bytes, ≤ ``max_pixels``
+    pixels by the header (DICOM: Rows × Columns × frames × samples). UploadError / UploadTooLarge."""
+    if len(data) > max_bytes:
+        raise UploadTooLarge(f"{filename}: files up to {max_bytes // (1024 * 1024)} MB, got more")
+    if not data:
+        raise UploadError(f"{filename}: expected a PNG, JPEG or DICOM image, got an empty file")
+    _check_pixel_count(data, filename, max_pixels)
+
+
 def decode_upload(data: bytes, filename: str = "upload", *, max_bytes: int = MAX_UPLOAD_BYTES,
                   max_pixels: int = MAX_UPLOAD_PIXELS, max_side: int = MAX_SIDE) -> np.ndarray:
     """The file's bytes → uint8 (H, W) grey image, longer side ≤ ``max_side``.
@@ -117,11 +128,7 @@ def decode_upload(data: bytes, filename: str = "upload", *, max_bytes: int = MAX
         UploadTooLarge: more than ``max_bytes`` bytes or ``max_pixels`` pixels.
         UploadError: empty, or not a PNG, JPEG or DICOM image.
     """
-    if len(data) > max_bytes:
-        raise UploadTooLarge(f"{filename}: files up to {max_bytes // (1024 * 1024)} MB, got more")
-    if not data:
-        raise UploadError(f"{filename}: expected a PNG, JPEG or DICOM image, got an empty file")
-    _check_pixel_count(data, filename, max_pixels)
+    check_upload(data, filename, max_bytes=max_bytes, max_pixels=max_pixels)
     try:
         image01 = read_image_bytes(data, filename)
     except (DatasetError, ValueError, TypeError):  # the decoders' words name their internals: say what came

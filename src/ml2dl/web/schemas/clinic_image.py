@@ -1,0 +1,82 @@
+"""clinic-image: a student's own image read by a run (``ml2dl.lessons.clinic.image``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Number, Request, Result, Values, WholeGrid
+from .clinic import RUN_NAME
+
+KEY = r"^[0-9a-f]{24}$"
+
+
+class ScanHeader(Result):
+    """The header fields a student needs; nothing that identifies a patient is ever read out."""
+
+    modality: str
+    rows: int
+    columns: int
+    pixel_spacing_mm: Values | None = Field(None, description="[row spacing, column spacing] in mm")
+    unit: str
+
+
+class Preset(Result):
+    name: str
+    centre: Number
+    width: Number
+
+
+class UploadScanResult(Result):
+    image: str = Field(description="the key of the kept pixel values (24 hex digits)")
+    kind: Literal["dicom", "picture"]
+    header: ScanHeader
+    centre: Number = Field(description="the window the image opens with (the file's own, or its full range)")
+    width: Number
+    low: Number = Field(description="the smallest value in the image")
+    high: Number
+    presets: list[Preset]
+    ttl_minutes: int
+
+
+class ExampleRequest(Request):
+    name: Literal["ct_small", "mr_small"] = Field(..., description="a DICOM file shipped with pydicom")
+
+
+class ReadRequest(Request):
+    image: str = Field(..., pattern=KEY)
+    run: str = Field(..., pattern=RUN_NAME)
+    point: Literal["screening", "high_specificity", "balanced", ""] = ""
+    centre: float = Field(..., ge=-1e6, le=1e6, description="window centre, in the image's units")
+    width: float = Field(..., gt=0, le=1e7, description="window width, in the image's units")
+
+
+class PointChoice(Result):
+    name: str
+    label: str
+    threshold: Number
+
+
+class ReadResult(Result):
+    probability: Number
+    point: str | None
+    threshold: Number
+    rule: str
+    label: Literal["normal", "pneumonia"]
+    points: list[PointChoice]
+    centre: Number
+    width: Number
+    display: WholeGrid = Field(description="the windowed image, grey 0–255, longer side ≤ 256")
+    model_input: WholeGrid = Field(description="what the model saw: H × W grey 0–255")
+    heatmap: list[Values] | None
+    heatmap_words: str
+    words: list[str]
+
+
+class ForgetRequest(Request):
+    image: str = Field(..., pattern=KEY)
+
+
+class ForgetResult(Result):
+    forgotten: bool
