@@ -40,9 +40,10 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from ml2dl.web.hosts import usable_cores  # noqa: E402
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 PLAY = "POST /api/playground/train"
 STATIC = ["/", "/static/app.js", "/static/style.css", "/vendor/plotly.min.js"]

@@ -48,6 +48,10 @@ def test_kill_9_during_a_job_then_restart(tmp_path):
     jobs_dir = cache / "jobs"
     assert not (jobs_dir / f"{key}.json").exists()  # no result from a run that did not finish
     with _server(port, cache, tmp_path):
+        health = httpx.get(f"{url}/api/health", timeout=10)
+        assert "server" not in health.headers and health.headers["x-content-type-options"] == "nosniff"
+        rebound = httpx.get(f"{url}/api/health", headers={"host": "evil.example"}, timeout=10)
+        assert rebound.status_code == 421  # the served names only (DNS rebinding)
         snap = _status(url)
         assert snap["status"] == "failed" and "stopped while this job was running" in snap["error"]
         assert str(tmp_path) not in json.dumps(snap)

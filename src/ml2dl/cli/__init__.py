@@ -2,7 +2,8 @@
 
 ::
 
-    ml2dl serve [--host 127.0.0.1] [--port 8000] [--data file.npz] [--no-browser]
+    ml2dl serve [--host 127.0.0.1] [--port 8000] [--data file.npz] [--no-browser] [--workers N]
+                [--access-code CODE] [--embed-from ORIGIN] [--no-prestart]
     ml2dl train --data pneumoniamnist_trainval.npz --model strong --out runs/cnn
     ml2dl train --out runs/cnn --resume
     ml2dl evaluate runs/cnn --data pneumoniamnist.npz --split test [--json]
