@@ -363,10 +363,12 @@ def main(argv=None) -> int:
         watch = MemoryWatch(proc.pid)
         watch.start()
         cpu0 = _cpu_seconds(pids)
+        own0 = time.process_time()
         stats = Stats()
         took = asyncio.run(asyncio.wait_for(classroom(port, args.students, args.seconds, args.ramp, stats, args.seed),
                                             timeout=args.seconds + args.ramp + 60))
         cpu = _cpu_seconds(_tree(proc.pid)) - cpu0
+        print(f"load generator CPU {time.process_time() - own0:.1f} s")
         watch.stop.set()
         watch.join()
     return 0 if report(stats, took, cpu, watch.peak_rss, watch.peak_pss, args.workers, args.students) else 1

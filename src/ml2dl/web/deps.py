@@ -21,17 +21,19 @@ from .jobs import JobPool
 from .settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+# async: a lookup on app.state; a plain `def` would cost each request a hop to a worker thread
+# and back (and, on a busy machine, a wait for the GIL each way)
+async def get_settings(request: Request) -> Settings:
     """This server's :class:`~ml2dl.web.settings.Settings`."""
     return request.app.state.settings
 
 
-def get_pool(request: Request) -> JobPool:
+async def get_pool(request: Request) -> JobPool:
     """The pool that runs and remembers this server's long jobs (see ``ml2dl.web.jobs``)."""
     return request.app.state.job_pool
 
 
-def get_uploads(request: Request) -> UploadStore:
+async def get_uploads(request: Request) -> UploadStore:
     """Uploaded images, decoded and kept under ``<cache_dir>/uploads`` (see ``ml2dl.data.uploads``)."""
     return request.app.state.uploads
 

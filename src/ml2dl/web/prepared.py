@@ -38,6 +38,16 @@ _locks: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
 
 
+async def chest_data_async(settings: Settings, *, n_train: int, n_val: int, seed: int) -> lesson.ChestData:
+    """:func:`chest_data` for a request: from memory at once, else prepared in a worker thread."""
+    found = _memory.get(_key(settings, n_train, n_val, seed))
+    if found is not None:
+        return found
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(lambda: chest_data(settings, n_train=n_train, n_val=n_val, seed=seed))
+
+
 def chest_data(settings: Settings, *, n_train: int, n_val: int, seed: int) -> lesson.ChestData:
     """``lessons.images.load_chest_data`` for this server's data, prepared once (see the module)."""
     key = _key(settings, n_train, n_val, seed)

@@ -37,13 +37,19 @@ class Experiment:
     fp: str
 
 
-def experiment_of(settings: SettingsDep) -> Experiment:
+def experiment_of(settings) -> Experiment:
     b = settings.training_budget or lesson.Budget()
     data = prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
     return Experiment(data, b, jobs.fingerprint("shuffle", data.fingerprint, b.as_dict()))
 
 
-ExperimentDep = Annotated[Experiment, Depends(experiment_of)]
+async def _experiment(settings: SettingsDep) -> Experiment:
+    b = settings.training_budget or lesson.Budget()
+    data = await prepared.chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+    return Experiment(data, b, jobs.fingerprint("shuffle", data.fingerprint, b.as_dict()))
+
+
+ExperimentDep = Annotated[Experiment, Depends(_experiment)]
 
 
 def _start(exp: Experiment, pool: jobs.JobPool) -> None:

@@ -38,13 +38,19 @@ class Training:
     fp: str
 
 
-def training_of(settings: SettingsDep) -> Training:
+def training_of(settings) -> Training:
     b = settings.training_budget or lesson.PIPELINE_BUDGET
     data = prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
     return Training(data, b, jobs.fingerprint("pipeline", data.fingerprint, b.as_dict()))
 
 
-TrainingDep = Annotated[Training, Depends(training_of)]
+async def _training(settings: SettingsDep) -> Training:
+    b = settings.training_budget or lesson.PIPELINE_BUDGET
+    data = await prepared.chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+    return Training(data, b, jobs.fingerprint("pipeline", data.fingerprint, b.as_dict()))
+
+
+TrainingDep = Annotated[Training, Depends(_training)]
 
 
 def checkpoint_path(pool: jobs.JobPool, fp: str) -> Path:
