@@ -126,11 +126,6 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
 
 def create_app_from_env() -> FastAPI:
     """The app factory each uvicorn worker calls: settings from :data:`~ml2dl.web.settings.ENV_VAR`."""
-    import sys
-
-    # Requests that wait for the GIL (a thread finishing a route while the event loop computes a
-    # playground update) get it after 1 ms instead of 5: shorter queues on a busy machine.
-    sys.setswitchinterval(0.001)
     return create_app(settings=Settings.from_env())
 
 

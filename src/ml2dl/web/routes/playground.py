@@ -22,10 +22,10 @@ router = APIRouter(prefix="/api/playground", tags=["playground"])
 
 
 @router.post("/train", response_model=None, responses={200: {"model": TrainResult, "description": "the new state"}})
-async def train(req: TrainRequest) -> FastJSONResponse:
+def train(req: TrainRequest) -> FastJSONResponse:
     """Take ``steps`` gradient steps from ``state`` (or a fresh network) and describe the result."""
-    # async: ~1–2 ms of work at the page's settings (steps ≤ 100 bounds it), cheaper on the event
-    # loop than the hop to a thread and back; a worker serves the next request right after.
+    # A plain `def` (a worker thread), not async: measured with a class on a busy machine, an update
+    # computed on the event loop held up every other student's request behind it.
     s = req.settings
     for i, h in enumerate(s.hidden):
         if not 1 <= h <= lesson.MAX_NEURONS:
