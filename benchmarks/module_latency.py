@@ -107,6 +107,13 @@ CASES: list[Case] = [
     Case("quiz", "quiz check", "/api/quiz/check", {"kind": "dense_params", "seed": 0, "answer": 330}),
     Case("quiz", "quiz set of 8", "/api/quiz/set", {"seed": 3, "count": 8}),
     Case("quiz", "quiz score of 8", "/api/quiz/score", {"answers": [{"kind": "sigmoid", "seed": s, "answer": 0.5} for s in range(8)]}),
+    Case("data", "data row", "/api/data/row", None),
+    Case("data", "data chest pixels, 18 × 18 crop", "/api/data/pixels", {"row": 3, "col": 4}),
+    Case("data", "data CT sample pixels", "/api/data/pixels", {"source": "ct_small", "size": 32}),
+    Case("data", "data colour photograph (3 × 96 × 96)", "/api/data/colour", None),
+    Case("data", "data word map", "/api/data/words", None),
+    Case("data", "data neighbours", "/api/data/neighbours", {"word": "doctors", "k": 5}),
+    Case("architectures", "architectures", "/api/architectures", None),
 ]
 
 REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)

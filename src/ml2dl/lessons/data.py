@@ -95,7 +95,17 @@ def _retina() -> tuple[np.ndarray, np.ndarray]:
     return full, small
 
 
+@functools.lru_cache(maxsize=1)
+def _colour() -> dict:
+    return colour_uncached()
+
+
 def colour() -> dict:
+    """:func:`colour_uncached`, computed once per process (a copy of the outer dict)."""
+    return dict(_colour())
+
+
+def colour_uncached() -> dict:
     """The fundus photograph as three grids (red, green, blue), shrunk to ``COLOUR_SIZE`` pixels.
 
     ``real_shape`` is the photograph's own (H, W, 3); ``channels`` hold the shown grids; the
