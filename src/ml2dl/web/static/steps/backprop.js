@@ -2,6 +2,7 @@
 // Every number comes from POST /api/backprop and /api/backprop/update (ml2dl.lessons.backprop);
 // this file only draws. `at` is how many backward steps are shown (0: the forward pass only).
 
+import { mountCheck } from "../lib/check.js";
 import { GRAPH_STYLE, drawGraph } from "./backprop/graph.js";
 import { Player } from "../lib/player.js";
 
@@ -210,6 +211,7 @@ export default {
       }
     }
 
+    mountCheck(root, ctx, ["gd_step"]);  // the check at the end of the step (lib/check.js)
     await refresh();
     return () => player.destroy();
   },

@@ -1,6 +1,8 @@
 // Step 3 — why activation functions.
 // Numbers from POST /api/activations and /api/activations/stack (ml2dl.lessons.activations).
 
+import { mountCheck } from "../lib/check.js";
+
 const FNS = [
   { value: "sigmoid", label: "Sigmoid" },
   { value: "tanh", label: "Tanh" },
@@ -288,6 +290,7 @@ export default {
     drawVectorEditor();
     layoutFor();
     await Promise.all([refresh(), refreshStack()]);
+    mountCheck(root, ctx, ["sigmoid"]);  // the check at the end of the step (lib/check.js)
     return () => root.querySelectorAll(".js-plotly-plot").forEach((n) => ctx.plotly.purge(n));
   },
 };

@@ -3,6 +3,7 @@
 // GET /api/images/view; the experiment (four small networks trained on the server in the background)
 // from /api/images/experiment and its server-sent progress events. This file only draws.
 
+import { mountCheck } from "../lib/check.js";
 import { greyColours, greyCss, inkOn } from "../lib/colour.js";
 import { paintHeatmap } from "../lib/heatmap.js";
 
@@ -377,6 +378,7 @@ export default {
     if (job.status === "none" && ctx.params.autostart) await start();
     else if (job.status === "queued" || job.status === "running") follow();
 
+    mountCheck(root, ctx, ["fc_vs_conv"]);  // the check at the end of the step (lib/check.js)
     return () => { alive = false; if (source) source.close(); };
   },
 };

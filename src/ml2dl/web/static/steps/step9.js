@@ -3,6 +3,7 @@
 // events), then GET /api/pipeline/explain?index=i returns every stage's actual output (layer.output after a
 // forward pass of the engine). This file only draws.
 
+import { mountCheck } from "../lib/check.js";
 import { greyColours, greyCss, greyLevel, inkOn } from "../lib/colour.js";
 import { paintRadios, radioKeys } from "../lib/controls.js";
 import { paintHeatmap } from "../lib/heatmap.js";
@@ -323,6 +324,7 @@ export default {
       await showJob(job);
       if (job.status === "queued" || job.status === "running") follow();
     }
+    mountCheck(root, ctx, ["conv_shape", "pool_shape"]);  // the check at the end of the step (lib/check.js)
     return () => { alive = false; if (source) source.close(); };
   },
 };
