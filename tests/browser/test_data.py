@@ -50,6 +50,9 @@ def test_colour_and_words(page, open_step, shot):
     expect(page.get_by_test_id("how-made")).to_contain_text("CC0")
     shot(page, "data-words")
     page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()  # drawn for the phone's width
+    page.wait_for_selector("#step-root[data-step='data'][data-ready='true']")
+    expect(page.get_by_test_id("word-heading")).to_have_text("Nearest to “disease”")
     shot(page, "data-words-phone")
 
 

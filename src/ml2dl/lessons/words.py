@@ -91,12 +91,20 @@ def words() -> dict:
                    "featured": w in FEATURED}
                   for w, (x, y), n in zip(e["vocab"], e["xy"], e["counts"])],
         "featured": [w for w in FEATURED if w in e["vocab"]],
+        "x_range": _padded(e["xy"][:, 0]), "y_range": _padded(e["xy"][:, 1]),
         "how": {"sentences": e["sentences"], "tokens": e["tokens"], "vocabulary": len(e["vocab"]),
                 "window": WINDOW, "min_count": MIN_COUNT, "dimensions": DIM, "alpha": ALPHA,
                 "explained_percent": [round(100 * float(v), 1) for v in e["explained"]],
                 "corpus": "about 100 plain sentences about medicine written for ml2dl",
                 "licence": "CC0 1.0 (public domain)"},
     }
+
+
+def _padded(v: np.ndarray, margin: float = 0.12) -> list[float]:
+    """The axis range of the picture: the values' span with room for the labels."""
+    lo, hi = float(v.min()), float(v.max())
+    pad = margin * (hi - lo)
+    return [round(lo - pad, 4), round(hi + pad, 4)]
 
 
 def neighbours(word: str, k: int = 5) -> dict:

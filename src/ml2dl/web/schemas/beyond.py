@@ -229,6 +229,8 @@ class HowMade(Result):
 class WordsResult(Result):
     words: list[WordPoint]
     featured: list[str]
+    x_range: Values = Field(description="the picture's axis ranges, with room for the labels")
+    y_range: Values
     how: HowMade
 
 

@@ -20,8 +20,8 @@ const CSS = `
 .qz-answer { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .qz-input { width: 7em; padding: 5px 8px; border: 1px solid var(--line-2); border-radius: 6px; background: var(--input-bg); font-variant-numeric: tabular-nums; }
 .qz-verdict { font-weight: 700; }
-.qz-verdict[data-correct="true"] { color: var(--blue); }
-.qz-verdict[data-correct="false"] { color: var(--orange-ink); }
+.qz-verdict[data-correct="true"] { color: var(--good); }
+.qz-verdict[data-correct="false"] { color: var(--bad); }
 .qz-working { margin: 0; padding-left: 1.2em; color: var(--ink-2); font-size: .9rem; }
 .qz-check-panel { margin-top: 18px; }
 .qz-check-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 14px; }

@@ -39,7 +39,7 @@ export async function mountText(body, ctx) {
   const xs = r.words.map((w) => w.x), ys = r.words.map((w) => w.y);
   function drawPlot(selected, near) {
     const nearSet = new Set(near);
-    const colour = (w) => w.word === selected ? ctx.cssVar("--orange-ink") : nearSet.has(w.word) ? ctx.cssVar("--blue")
+    const colour = (w) => w.word === selected ? ctx.cssVar("--slate") : nearSet.has(w.word) ? ctx.cssVar("--blue")
       : w.featured ? ctx.cssVar("--ink") : ctx.cssVar("--grey-ink");
     ctx.plot(plotNode, [{
       x: xs, y: ys, mode: "markers+text", type: "scatter", textposition: "top center",
@@ -48,8 +48,8 @@ export async function mountText(body, ctx) {
       hovertext: r.words.map((w) => w.word), hoverinfo: "text", customdata: r.words.map((w) => w.word), marker: { size: r.words.map((w) => (w.word === selected ? 12 : 8)), color: r.words.map(colour) },
       textfont: { size: r.words.map((w) => (w.featured || w.word === selected || nearSet.has(w.word) ? 13 : 10)),
         color: r.words.map(colour) },
-    }], { margin: { l: 30, r: 10, t: 10, b: 30 }, xaxis: { zeroline: false, showticklabels: false, title: { text: "PCA direction 1" } },
-      yaxis: { zeroline: false, showticklabels: false, title: { text: "PCA direction 2" } }, showlegend: false });
+    }], { margin: { l: 30, r: 10, t: 10, b: 30 }, xaxis: { range: r.x_range, zeroline: false, showticklabels: false, title: { text: "PCA direction 1" } },
+      yaxis: { range: r.y_range, zeroline: false, showticklabels: false, title: { text: "PCA direction 2" } }, showlegend: false });
   }
 
   async function choose(word) {
