@@ -266,3 +266,40 @@ def test_step8_an_odd_grid_size_says_the_even_one_used(page, open_step):
     expect(page.get_by_test_id("pool-sizes")).to_have_text("6 → 3")
     assert page.get_by_test_id("size-clamped").inner_text() == "5 is not one of 4, 6, 8 … 16: using 6."
     assert page.locator("[data-testid=pool-input] .cell").count() == 36
+
+
+# ---------------------------------------------------------------- 11 / 14. steps 4, 6, 2: feedback and small words
+
+
+def test_step4_invalid_sizes_and_limits_are_said(page, open_step):
+    open_step(page, 4, "sizes=10,10,10")
+    page.get_by_test_id("size-1").fill("2.5")
+    note = page.get_by_test_id("size-1-note")
+    expect(note).to_have_text("“2.5” is not a layer size (whole numbers 1 … 100,000): still counting 10.")
+    page.get_by_test_id("size-1").fill("7")
+    expect(note).to_be_hidden()
+    page.get_by_test_id("size-1").fill("1")
+    page.get_by_label("Fewer in hidden layer 1").click()
+    expect(note).to_have_text("A layer has at least 1 neuron.")
+
+
+def test_step4_many_hidden_layers_keep_titles_apart(page, open_step):
+    open_step(page, 4, "sizes=" + ",".join(["10"] * 10))  # 8 hidden layers: the most
+    expect(page.get_by_test_id("add-layer-note")).to_have_text("At most 8 hidden layers here.")
+    boxes = [t.bounding_box() for t in page.locator(".net-title").all()]
+    assert len(boxes) == 10
+    for a, b in zip(boxes, boxes[1:]):
+        assert a["x"] + a["width"] <= b["x"], "column titles overlap"
+
+
+def test_step6_an_empty_quiz_answer_gets_feedback_and_biases_are_counted(page, open_step):
+    open_step(page, 6, "neurons=1")
+    assert "+ 1 bias =" in page.locator("#step-root").inner_text()
+    page.get_by_test_id("quiz-check").click()
+    expect(page.get_by_test_id("quiz-fc-feedback")).to_have_text("Type a whole number first, then check.")
+
+
+def test_step2_one_hidden_layer_is_singular(page, open_step):
+    open_step(page, 2, "hidden=4")
+    expect(page.get_by_test_id("hidden-layers")).to_have_text("1")
+    assert "1 hidden layer ·" in page.locator(".pg-layerbar").inner_text()

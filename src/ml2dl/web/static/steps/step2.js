@@ -173,6 +173,7 @@ export default {
 
     // ------------------------------------------------------------ network panel
     const layerCount = el("strong", { "data-testid": "hidden-layers" });
+    const layerWord = el("span", {}, " hidden layers");
     const setHidden = (hidden) => { s.hidden = hidden; save(); restart(); };
     const addLayer = el("button", { type: "button", class: "btn btn-icon", "data-testid": "add-layer", "aria-label": "Add a hidden layer",
       onclick: () => { if (s.hidden.length < maxLayers) setHidden([...s.hidden, s.hidden.at(-1) ?? 4]); } }, "+");
@@ -235,7 +236,7 @@ export default {
         el("div", { class: "panel" },
           el("h2", {}, "The network"),
           ctx.hidden("hidden") ? null : el("div", { class: "pg-layerbar", "data-control": "hidden" }, removeLayer, addLayer,
-            el("span", {}, layerCount, " hidden layers · ", params, " parameters")),
+            el("span", {}, layerCount, layerWord, " · ", params, " parameters")),
           netBox,
           el("div", { class: "pg-legend" },
             el("span", {}, svg("svg", { width: 28, height: 8 }, svg("line", { x1: 2, y1: 4, x2: 26, y2: 4, class: "pg-edge pos", "stroke-width": 3 })), " positive weight"),
@@ -269,6 +270,7 @@ export default {
       drawBoundary(plotCanvas, r, points, s.test);
       network.draw(r);
       layerCount.textContent = String(s.hidden.length);
+      layerWord.textContent = s.hidden.length === 1 ? " hidden layer" : " hidden layers";
       params.textContent = fmt(r.parameters);
       netCaption.textContent = s.hidden.length === 0
         ? "One neuron: ŷ = σ(w₁x₁ + w₂x₂ + b). Its picture is always a straight edge."

@@ -73,13 +73,23 @@ export default {
         type: "number", id, class: "input", min: 1, max: MAX_WIDTH, step: 1, value: sizes[i], "data-testid": id,
         oninput: (ev) => {
           const n = Number(ev.target.value);
-          if (!Number.isInteger(n) || n < 1 || n > MAX_WIDTH) return;
+          if (!Number.isInteger(n) || n < 1 || n > MAX_WIDTH) {  // say it, and keep counting with the last valid size
+            note.hidden = ev.target.value === "";
+            note.textContent = `“${ev.target.value}” is not a layer size (whole numbers 1 … ${fmt(MAX_WIDTH)}): still counting ${fmt(sizes[i])}.`;
+            return;
+          }
+          note.hidden = true;
           sizes[i] = n;
           ctx.setParams({ sizes });
           refresh();
         },
       });
-      const bump = (d) => () => { sizes[i] = Math.min(MAX_WIDTH, Math.max(1, sizes[i] + d)); input.value = sizes[i];
+      const note = el("p", { class: "hint clamp-note", role: "status", "data-testid": `${id}-note`, hidden: true });
+      const bump = (d) => () => {
+        const next = sizes[i] + d;
+        note.hidden = next >= 1 && next <= MAX_WIDTH;  // at a limit the button says why nothing changes
+        note.textContent = next < 1 ? "A layer has at least 1 neuron." : `At most ${fmt(MAX_WIDTH)} neurons in a layer here.`;
+        sizes[i] = Math.min(MAX_WIDTH, Math.max(1, next)); input.value = sizes[i];
         ctx.setParams({ sizes }); refresh(); };
       const remove = !isInput && sizes.length > 2 ? el("button", {
         type: "button", class: "btn btn-icon btn-ghost", "aria-label": `Remove ${name.toLowerCase()}`,
@@ -91,8 +101,8 @@ export default {
         el("div", { class: "stepper" },
           el("button", { type: "button", class: "btn btn-icon", "aria-label": `Fewer in ${name.toLowerCase()}`, onclick: bump(-1) }, "−"),
           input,
-          el("button", { type: "button", class: "btn btn-icon", "aria-label": `More in ${name.toLowerCase()}`, onclick: bump(1) }, "+"),
-          remove));
+          el("button", { type: "button", class: "btn btn-icon", "aria-label": `More in ${name.toLowerCase()}`, "data-testid": `more-${i}`, onclick: bump(1) }, "+"),
+          remove), note);
     }
 
     function drawEditor() {
@@ -100,7 +110,9 @@ export default {
         type: "button", class: "btn btn-small", "data-testid": "add-layer", disabled: sizes.length > MAX_LAYERS,
         onclick: () => { sizes.splice(sizes.length - 1, 0, sizes[sizes.length - 2] || 4); setSizes(sizes); },
       }, "+ Add a hidden layer");
-      editor.replaceChildren(...sizes.map((_, i) => stepper(i)), el("div", { class: "btn-row", style: "margin: 6px 0 16px" }, add));
+      const full = sizes.length > MAX_LAYERS
+        ? el("span", { class: "hint", "data-testid": "add-layer-note" }, `At most ${MAX_LAYERS - 1} hidden layers here.`) : null;
+      editor.replaceChildren(...sizes.map((_, i) => stepper(i)), el("div", { class: "btn-row", style: "margin: 6px 0 16px" }, add, full));
     }
 
     function drawDiagram(r) {
@@ -124,7 +136,7 @@ export default {
         }));
         const row = r.layers[c];
         labels.push(svg("text", { x: (xs[c] + xs[c + 1]) / 2, y: H - 12, "text-anchor": "middle", class: "net-params" },
-          `${fmt(row.params)} params`));
+          cols > 6 ? fmt(row.params) : `${fmt(row.params)} params`));
       }
       colNodes.forEach((col, c) => {
         const kind = c === 0 ? "in" : c === cols - 1 ? "out" : "hid";
@@ -132,7 +144,8 @@ export default {
           if (node.gap) nodes.push(svg("text", { x: xs[c], y: ys[c][k] + 6, "text-anchor": "middle", class: "net-gap" }, "⋮"));
           else nodes.push(svg("circle", { cx: xs[c], cy: ys[c][k], r: 9, class: `net-node net-${kind}` }));
         });
-        const title = c === 0 ? "input" : c === cols - 1 ? "output" : `hidden ${c}`;
+        // many columns: short titles, so neighbours do not overlap (h1 … h8)
+        const title = c === 0 ? "input" : c === cols - 1 ? "output" : cols > 6 ? `h${c}` : `hidden ${c}`;
         labels.push(svg("text", { x: xs[c], y: 16, "text-anchor": "middle", class: "net-title" }, title));
         labels.push(svg("text", { x: xs[c], y: H - bottom + 22, "text-anchor": "middle", class: "net-count" }, fmt(r.sizes[c])));
       });

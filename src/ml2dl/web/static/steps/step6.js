@@ -91,10 +91,11 @@ export default {
       const s = fmt(r.size), n = fmt(r.neurons), k = r.kernel;
       fcFormula.replaceChildren(ctx.math(`<mi>H</mi><mo>×</mo><mi>W</mi><mo>×</mo><mtext>neurons</mtext><mo>=</mo><mn>${s}</mn><mo>×</mo><mn>${s}</mn><mo>×</mo><mn>${n}</mn>`));
       fcWeights.replaceChildren(fmt(r.fully_connected.weights), el("span", { class: "unit" }, " weights"));
-      fcTotal.textContent = `+ ${fmt(r.fully_connected.biases)} biases = ${fmt(r.fully_connected.total)} parameters`;
+      const biases = (n) => `${fmt(n)} bias${n === 1 ? "" : "es"}`;  // "+ 1 bias", "+ 10 biases"
+      fcTotal.textContent = `+ ${biases(r.fully_connected.biases)} = ${fmt(r.fully_connected.total)} parameters`;
       convFormula.replaceChildren(ctx.math(`<mi>k</mi><mo>×</mo><mi>k</mi><mo>×</mo><mtext>filters</mtext><mo>=</mo><mn>${k}</mn><mo>×</mo><mn>${k}</mn><mo>×</mo><mn>${n}</mn>`));
       convWeights.replaceChildren(fmt(r.convolution.weights), el("span", { class: "unit" }, " weights"));
-      convTotal.textContent = `+ ${fmt(r.convolution.biases)} biases = ${fmt(r.convolution.total)} parameters`;
+      convTotal.textContent = `+ ${biases(r.convolution.biases)} = ${fmt(r.convolution.total)} parameters`;
       root.querySelector("[data-testid=conv-title]").textContent = `Convolution ${k} × ${k}`;
       ratio.replaceChildren(el("strong", {}, `${fmt(r.ratio, r.ratio < 10 ? 1 : 0)}×`),
         ` fewer weights with the convolution on a ${s} × ${s} image (${fmt(r.pixels)} pixels).`);
@@ -132,7 +133,8 @@ export default {
       const convFeedback = el("p", { class: "quiz-feedback", "data-testid": "quiz-conv-feedback" });
       const answer = (input) => (input.value === "" ? null : Math.max(0, Math.round(Number(input.value))));
       const feedback = (node, part) => {
-        if (part.correct === null) { node.textContent = ""; node.className = "quiz-feedback"; return; }
+        // an empty box answers nothing: say so rather than stay silent
+        if (part.correct === null) { node.textContent = "Type a whole number first, then check."; node.className = "quiz-feedback no"; return; }
         node.className = `quiz-feedback ${part.correct ? "ok" : "no"}`;
         node.textContent = part.correct ? `✓ Right: ${part.working}.` : `✗ Not quite. ${part.working}.`;
       };
