@@ -64,10 +64,13 @@ def test_hidden_grad_is_dloss_dh_t(rng):
     np.testing.assert_allclose(gamma[0, -2], (gamma[0, -1] * (1 - h[-1] ** 2)) @ layer.weight_hh_l0.data)
 
 
-torch = pytest.importorskip("torch", reason="PyTorch is the reference for parity tests; not installed")
+@pytest.fixture
+def torch():
+    """PyTorch, the reference of the parity tests (they are skipped without it; the others run)."""
+    return pytest.importorskip("torch", reason="PyTorch is the reference for parity tests; not installed")
 
 
-def _torch_rnn(layer, **kw):
+def _torch_rnn(torch, layer):
     t = torch.nn.RNN(layer.input_size, layer.hidden_size, nonlinearity=layer.nonlinearity,
                      bias=layer.bias_ih_l0 is not None, batch_first=layer.batch_first).double()
     with torch.no_grad():
@@ -77,9 +80,9 @@ def _torch_rnn(layer, **kw):
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(batch_first=True), dict(nonlinearity="relu"), dict(bias=False)])
-def test_forward_and_every_gradient_match_torch(kw, rng):
+def test_forward_and_every_gradient_match_torch(kw, rng, torch):
     layer = nn.RNN(4, 5, rng=2, **kw).double()
-    t = _torch_rnn(layer)
+    t = _torch_rnn(torch, layer)
     shape = (3, 7, 4) if layer.batch_first else (7, 3, 4)
     x = rng.standard_normal(shape)
     hx = rng.standard_normal((1, 3, 5))
@@ -98,18 +101,18 @@ def test_forward_and_every_gradient_match_torch(kw, rng):
         np.testing.assert_allclose(p.grad, getattr(t, name).grad.numpy(), rtol=1e-9, atol=1e-11, err_msg=name)
 
 
-def test_default_init_bounds_and_hx_none_match_torch(rng):
+def test_default_init_bounds_and_hx_none_match_torch(rng, torch):
     layer = nn.RNN(3, 16, rng=0)
     for p in layer.parameters():
         assert np.abs(p.data).max() <= 1 / 4 and np.abs(p.data).max() > 0.2  # U(−1/√16, 1/√16)
-    t = _torch_rnn(layer.double())
+    t = _torch_rnn(torch, layer.double())
     x = rng.standard_normal((4, 2, 3))
     out, h_n = layer(x)
     out_t, h_t = t(torch.tensor(x))
     np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
-def test_adam_steps_of_a_sequence_classifier_match_torch(rng):
+def test_adam_steps_of_a_sequence_classifier_match_torch(rng, torch):
     """RNN(returns='last') → Linear in a Sequential, BCE-with-logits, 8 Adam steps: same weights as torch."""
     model = nn.Sequential(nn.RNN(3, 6, batch_first=True, returns="last", rng=0), nn.Linear(6, 1, rng=1)).double()
     tmodel = model.to_torch()
@@ -135,7 +138,7 @@ def test_adam_steps_of_a_sequence_classifier_match_torch(rng):
 
 
 @pytest.mark.parametrize("returns", ["pair", "sequence", "last"])
-def test_to_torch_gives_the_same_outputs(returns, rng):
+def test_to_torch_gives_the_same_outputs(returns, rng, torch):
     model = nn.Sequential(nn.RNN(2, 4, returns=returns, nonlinearity="relu", rng=3)).double()
     tmodel = model.to_torch()
     x = rng.standard_normal((6, 3, 2))
@@ -157,6 +160,15 @@ def test_save_load_round_trip(tmp_path, rng):
     x = rng.standard_normal((4, 8, 3)).astype(np.float32)
     np.testing.assert_array_equal(model(x), again(x))
     assert model.summary((8, 3), print_table=False).rows[0]["output_shape"] == (5,)
+
+
+def test_a_checkpoint_counts_the_rnns_weights_before_allocating():
+    from ml2dl.nn.serialization import weight_count
+
+    model = nn.Sequential(nn.RNN(3, 5, returns="last"), nn.Linear(5, 1))
+    assert weight_count(nn.architecture(model)) == model.num_parameters() == 5 * 3 + 5 * 5 + 2 * 5 + 6
+    with pytest.raises(nn.CheckpointError, match="would need"):
+        nn.build([{"type": "RNN", "config": {"input_size": 3, "hidden_size": 10**7}}])
 
 
 def test_bad_arguments_say_what_was_expected():

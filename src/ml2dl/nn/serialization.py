@@ -69,6 +69,9 @@ def weight_count(spec: list[dict]) -> int:
             k = c.get("kernel_size", 1)
             kk = whole({"k": k}, "k") if isinstance(k, (list, tuple)) else whole(c, "kernel_size", 1) ** 2
             total += whole(c, "in_channels") * whole(c, "out_channels") * kk + whole(c, "out_channels")
+        elif kind == "RNN":
+            h = whole(c, "hidden_size")
+            total += h * (whole(c, "input_size") + h + 2)
         elif kind in ("BatchNorm1d", "BatchNorm2d"):
             total += 4 * whole(c, "num_features")
     return total
