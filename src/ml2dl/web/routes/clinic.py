@@ -27,7 +27,7 @@ from ml2dl.lessons.clinic import runs as clinic_runs
 from ml2dl.train import Recipe, RunDir
 from ml2dl.web import jobs, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
-from ml2dl.web.routes.playground import _limits
+from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas.clinic import (ClinicOptions, ClinicSnapshot, ClinicTrainRequest, ClinicTrainResult,
                                       DeleteResult, RunQuery, RunRequest, RunsResult)
 
@@ -51,7 +51,7 @@ def job_fp(name: str) -> str:
 def options(settings: SettingsDep) -> dict:
     """The data this server offers, the architectures, and every limit of a training request."""
     return {"sources": [s.as_dict() for s in clinic_data.sources(settings.data_path)],
-            "architectures": clinic_runs.ARCHITECTURES, "request": _limits(ClinicTrainRequest),
+            "architectures": clinic_runs.ARCHITECTURES, "request": field_limits(ClinicTrainRequest),
             "max_runs": clinic_runs.MAX_RUNS, "max_epochs": clinic_runs.MAX_EPOCHS,
             "runs_folder": str(folder_of(settings))}
 

@@ -28,6 +28,7 @@ from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import loop as lesson
 from ml2dl.web import jobs, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas.loop import (OptionsResult, PlanRequest, PlanResult, RunRequest, RunSnapshot,
                                     SearchRequest, SearchSnapshot)
 
@@ -52,14 +53,7 @@ def images_of(settings: SettingsDep) -> Images:
 ImagesDep = Annotated[Images, Depends(images_of)]
 
 
-def _limits(model) -> dict:
-    keep = {"default": "default", "minimum": "min", "maximum": "max", "minItems": "min_items",
-            "maxItems": "max_items"}
-    props = model.model_json_schema()["properties"]
-    return {name: {keep[k]: v for k, v in prop.items() if k in keep} for name, prop in props.items()}
-
-
-_RUN_LIMITS, _SEARCH_LIMITS = _limits(RunRequest), _limits(SearchRequest)  # read once: the models do not change
+_RUN_LIMITS, _SEARCH_LIMITS = field_limits(RunRequest), field_limits(SearchRequest)  # read once: the models do not change
 
 
 @router.get("/options", response_model=OptionsResult)

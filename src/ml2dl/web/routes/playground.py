@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from ml2dl.checks import InputError
 from ml2dl.lessons import playground as lesson
 from ml2dl.web.fastjson import FastJSONResponse
+from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas import OptionsResult, PlaygroundSettings, TrainRequest, TrainResult
 
 router = APIRouter(prefix="/api/playground", tags=["playground"])
@@ -40,14 +41,6 @@ def train(req: TrainRequest) -> FastJSONResponse:
     return FastJSONResponse(result)
 
 
-def _limits(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
-    """Each field's default and bounds, read from the model's own ``Field`` constraints (its JSON schema)."""
-    keep = {"default": "default", "minimum": "min", "maximum": "max", "exclusiveMinimum": "min_exclusive",
-            "exclusiveMaximum": "max_exclusive", "minItems": "min_items", "maxItems": "max_items", "enum": "choices"}
-    props = model.model_json_schema()["properties"]
-    return {name: {keep[k]: v for k, v in prop.items() if k in keep} for name, prop in props.items()}
-
-
 @router.get("/options", response_model=OptionsResult, response_model_exclude_unset=True)
 def options() -> dict:
     """What the page may offer, and the limits the request models enforce (so the page never restates them).
@@ -56,8 +49,8 @@ def options() -> dict:
     ``default``, ``min``/``max`` (``min_exclusive``…), ``max_items`` and ``choices``; ``max_neurons``
     bounds each entry of ``settings.hidden``.
     """
-    request = {k: v for k, v in _limits(TrainRequest).items() if k not in ("settings", "state")}
+    request = {k: v for k, v in field_limits(TrainRequest).items() if k not in ("settings", "state")}
     return {"problems": list(lesson.PROBLEMS), "activations": list(lesson.ACTIVATIONS),
             "optimizers": list(lesson.OPTIMIZERS), "max_hidden_layers": lesson.MAX_HIDDEN_LAYERS,
             "max_neurons": lesson.MAX_NEURONS, "max_steps": lesson.MAX_STEPS,
-            "settings": _limits(PlaygroundSettings), "request": request}
+            "settings": field_limits(PlaygroundSettings), "request": request}

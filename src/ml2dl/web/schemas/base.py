@@ -19,7 +19,7 @@ import functools
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, WithJsonSchema, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
 Number = StrictInt | StrictFloat
@@ -89,3 +89,38 @@ def _has_bool(value: Any, depth: int = 0) -> bool:
     if isinstance(value, (list, tuple)) and depth < 3:
         return any(_has_bool(v, depth + 1) for v in value)
     return False
+
+
+class FieldLimits(Result):
+    """One request field's default and bounds, as its model's ``Field`` declares them (:func:`field_limits`)."""
+
+    default: Any = None
+    min: Number | None = None
+    max: Number | None = None
+    min_exclusive: Number | None = None
+    max_exclusive: Number | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    choices: list[Any] | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_the_bounds_it_has(self, handler):
+        # A field without a maximum has no "max" key (not "max": null): the page tests for the key.
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+_LIMIT_KEYS = {"default": "default", "minimum": "min", "maximum": "max", "exclusiveMinimum": "min_exclusive",
+               "exclusiveMaximum": "max_exclusive", "minItems": "min_items", "maxItems": "max_items",
+               "enum": "choices"}
+
+
+@functools.cache
+def field_limits(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Each field of a request model: its default and bounds, read from the model's own JSON schema.
+
+    The one way an ``options`` route tells the page its limits, so a limit is written once, in
+    the model's ``Field``, and the page never restates it. ``{"lr": {"default": 0.03, "min": 0.0001,
+    "max": 3}, ...}``; keys absent where the field has no such bound. Cached: models do not change.
+    """
+    props = model.model_json_schema()["properties"]
+    return {name: {_LIMIT_KEYS[k]: v for k, v in prop.items() if k in _LIMIT_KEYS} for name, prop in props.items()}

@@ -13,7 +13,7 @@ from pydantic import Field
 from ml2dl.lessons.clinic.data import MIN_TRAIN
 from ml2dl.lessons.clinic.runs import MAX_EPOCHS
 
-from .base import JSONObject, Number, Request, Result, Values, WholeGrid, Wholes, Grid
+from .base import FieldLimits, Grid, JSONObject, Number, Request, Result, Values, WholeGrid, Wholes
 from .cnn import JobSnapshot
 
 RUN_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -61,7 +61,7 @@ class ClinicOptions(Result):
 
     sources: list[SourceInfo]
     architectures: dict[str, str]
-    request: JSONObject = Field(description="each field of ClinicTrainRequest: default, min/max, choices")
+    request: dict[str, FieldLimits] = Field(description="each field of ClinicTrainRequest: default, min/max, choices")
     max_runs: int
     max_epochs: int
     runs_folder: str

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ml2dl.lessons import loop as lesson
 
-from .base import JSONObject, Number, Request, Result
+from .base import FieldLimits, JSONObject, Number, Request, Result
 from .cnn import JobSnapshot
 
 LO, HI = lesson.LR_RANGE
@@ -72,8 +72,8 @@ class PlanResult(Result):
 class OptionsResult(Result):
     """What the page may offer: the request models' limits and the server's images."""
 
-    run: dict[str, JSONObject]
-    search: dict[str, JSONObject]
+    run: dict[str, FieldLimits]
+    search: dict[str, FieldLimits]
     pool: dict[str, int] = Field(description="n_train, n_val: the images this server trains on")
     synthetic: bool
     source: str

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ml2dl.lessons import playground as lesson
 
-from .base import Grid, JSONObject, Number, Request, Result, Values
+from .base import FieldLimits, Grid, JSONObject, Number, Request, Result, Values
 
 
 class PlaygroundSettings(Request):
@@ -168,19 +168,6 @@ class TrainResult(Result):
     layers: list[int]
     extent: Values
     regularisation: Regularisation | None = Field(None, description="only when L2 or dropout is on")
-
-
-class FieldLimits(Result):
-    """One request field's default and bounds, read from its model's ``Field`` (``routes.playground._limits``)."""
-
-    default: Any = None
-    min: Number | None = None
-    max: Number | None = None
-    min_exclusive: Number | None = None
-    max_exclusive: Number | None = None
-    min_items: int | None = None
-    max_items: int | None = None
-    choices: list[str] | None = None
 
 
 class OptionsResult(Result):
