@@ -134,28 +134,11 @@ def build_model(hidden, activation: str, seed: int, dropout: float = 0.0) -> nn.
     return nn.Sequential(*layers)
 
 
-def _linears(model) -> list:
-    return [m for m in model.layers if isinstance(m, nn.Linear)]
-
-
-def _params(model) -> dict[str, np.ndarray]:
-    """The weights by their names in the network without dropout ("0.weight", "2.weight", …), so a
-    run's state stays the same when dropout is switched on or off."""
-    out = {}
-    for i, lin in enumerate(_linears(model)):
-        out[f"{2 * i}.weight"], out[f"{2 * i}.bias"] = lin.weight.data, lin.bias.data
-    return out
-
-
-def _load_params(model, params: dict) -> None:
-    names = _params(model)
-    if set(params) != set(names):
-        raise InputError(f"params must have the keys {sorted(names)}, got {sorted(params)}")
-    for name, target in names.items():
-        value = np.asarray(params[name], dtype=np.float32)
-        if value.shape != target.shape:
-            raise InputError(f"params[{name}] must have shape {target.shape}, got {value.shape}")
-        target[...] = value
+def _state_names(model) -> dict[str, str]:
+    """A run's state names each weight as in the network without dropout ("0.weight", "2.weight", …),
+    so the state stays valid when dropout is switched on or off: state name → this model's name."""
+    linears = [i for i, m in enumerate(model.layers) if isinstance(m, nn.Linear)]
+    return {f"{2 * k}.{p}": f"{i}.{p}" for k, i in enumerate(linears) for p in ("weight", "bias")}
 
 
 def _init_for(activation: str) -> str:
@@ -184,7 +167,7 @@ def pack_state(model, opt, settings: Settings, step: int, history: dict) -> dict
         "version": STATE_VERSION,
         "run": settings.run_key(),
         "step": int(step),
-        "params": {name: _to_lists(a) for name, a in _params(model).items()},
+        "params": {name: _to_lists(model.state_dict()[own]) for name, own in _state_names(model).items()},
         "optimizer": {k: ([_to_lists(a) for a in v] if isinstance(v, list) and k not in ("betas",) else v)
                       for k, v in opt_state.items()},
         "history": history,
@@ -204,7 +187,10 @@ def unpack_state(state: dict, settings: Settings):
         for k, v in params.items():
             if not np.all(np.isfinite(v)):
                 raise InputError(f"params[{k}] has non-finite values")
-        _load_params(model, params)
+        names = _state_names(model)
+        if set(params) != set(names):
+            raise KeyError(f"params must be {sorted(names)}, got {sorted(params)}")
+        model.load_state_dict({own: params[name] for name, own in names.items()})
         opt = make_optimizer(model, settings)
         opt_state = dict(state["optimizer"])
         opt_state["lr"] = settings.learning_rate  # the learning rate may change mid-run
