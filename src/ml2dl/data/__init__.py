@@ -8,6 +8,9 @@ Every image loader returns `Splits` of `ImageDataset` (float32 (N, C, H, W) in
     load_dataset("../shared/data/pneumoniamnist_trainval.npz")   a MedMNIST file
     load_dataset("pneumoniamnist", size=64)               a MedMNIST data set by name (cached download)
     load_dataset("chest_xray/")                           a folder of class folders
+
+Sequences: `ml2dl.data.vitals` makes synthetic hourly vital signs of patients (float64 (N, 24, 3)),
+for the recurrent network of step ``rnn``.
 """
 
 from __future__ import annotations
