@@ -17,14 +17,11 @@ import json
 from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ml2dl.lessons.images import Budget
 from ml2dl.web.app import create_app
 
-from conftest import TINY_BUDGET
 from test_web_openapi import undeclared
 
 STARTS_TRAINING = {("post", "/api/images/experiment"), ("post", "/api/pipeline/train"), ("post", "/api/loop/run"),
@@ -119,9 +116,9 @@ def _check(method: str, path: str, r) -> None:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    app = create_app(cache_dir=tmp_path_factory.mktemp("fuzz"), training_budget=Budget(**TINY_BUDGET))
-    with TestClient(app, raise_server_exceptions=False) as c:
+def client(tmp_path_factory, open_client):
+    # the one client factory (tests/conftest.py); 5xx answered, not raised, so the test can see them
+    with open_client(tmp_path_factory.mktemp("fuzz"), raise_server_exceptions=False) as c:
         yield c
 
 
