@@ -223,3 +223,37 @@ def test_options_give_the_limits_the_request_models_enforce(client):
     for past in ({"steps": req["steps"]["max"] + 1}, {"resolution": req["resolution"]["max"] + 1},
                  {"settings": {"seed": st["seed"]["max"] + 1}}, {"settings": {"hidden": [o["max_neurons"] + 1]}}):
         assert client.post("/api/playground/train", json=past).status_code == 422, past
+
+
+def test_best_line_is_what_a_slow_search_over_lines_finds(client):
+    body = client.post("/api/playground/train", json={"settings": {"problem": "xor", "hidden": []}, "state": None,
+                                                      "steps": 0}).json()
+    data = lesson.make_data(lesson.Settings(problem="xor", hidden=()))
+    X, y = data.X_train.astype(np.float64), data.y_train > 0.5
+    best = 0.0
+    for theta in np.arange(360) * np.pi / 360:  # the same directions, every cut tried by brute force
+        p = X @ np.array([np.cos(theta), np.sin(theta)])
+        for t in np.concatenate([p - 1e-9, [p.max() + 1]]):
+            acc = np.mean((p > t) == y)
+            best = max(best, acc, 1 - acc)
+    assert body["best_line"]["train_percent"] == pytest.approx(round(100 * best, 1))
+    assert 65 < body["best_line"]["train_percent"] < 80  # XOR: a line gets about 72 %, not 50 %
+    linear = client.post("/api/playground/train", json={"settings": {"problem": "linear", "hidden": []}, "state": None,
+                                                        "steps": 0}).json()
+    assert linear["best_line"]["train_percent"] > 95
+
+
+def test_divergence_without_overflow_is_reported():
+    h = {"step": [0, 60], "train_loss": [0.69, 1.2], "test_loss": [0.7, 1.2], "train_accuracy": [0.5, 0.5],
+         "test_accuracy": [0.5, 0.5]}
+    assert lesson.loss_rose(h) == {"kind": "rose", "start": 0.69, "now": 1.2, "steps": 60}
+    h["step"], h["train_loss"] = [0, 120], [0.69, 0.693]
+    assert lesson.loss_rose(h)["kind"] == "stalled"
+    h["train_loss"] = [0.69, 0.3]
+    assert lesson.loss_rose(h) is None
+    # through the API, from step 0 as the page runs it: ReLU with Adam at η = 1 on XOR stalls at chance
+    settings = lesson.Settings(problem="xor", hidden=(4,), activation="relu", optimizer="adam", learning_rate=1.0)
+    r = lesson.train(None, settings, steps=0)
+    for _ in range(2):
+        r = lesson.train(r["state"], settings, steps=100)
+    assert r["loss_rose"]["kind"] in ("rose", "stalled") and r["percent"]["test_accuracy"] < 60

@@ -303,3 +303,40 @@ def test_step2_one_hidden_layer_is_singular(page, open_step):
     open_step(page, 2, "hidden=4")
     expect(page.get_by_test_id("hidden-layers")).to_have_text("1")
     assert "1 hidden layer ·" in page.locator(".pg-layerbar").inner_text()
+
+
+# ---------------------------------------------------------------- 2 / 7 / 10 / 14. step 2: what a line reaches, divergence, cards
+
+
+def test_step2_says_what_the_best_line_reaches(page, open_step):
+    open_step(page, 2, "problem=xor&hidden=none")
+    text = page.get_by_test_id("one-neuron").inner_text()
+    assert "near 50 %" not in text
+    assert "The best straight line on these training points scores 72.5 % (72.0 % on the test points)" in text
+    # step 0: no loss curve yet, so no empty axes
+    expect(page.get_by_test_id("loss-curve")).to_be_hidden()
+
+
+def test_step2_a_stalled_run_is_said_under_the_accuracy(page, open_step, shot):
+    open_step(page, 2, "problem=xor&hidden=4&act=relu&opt=adam&lr=1")
+    for k in range(1, 13):  # 120 steps, ten at a time
+        page.get_by_test_id("step-once").click()
+        expect(page.get_by_test_id("step-count")).to_have_text(str(10 * k))
+    status = page.get_by_test_id("status")
+    expect(status).to_contain_text("Training has stalled: after 120 steps the training loss is")
+    assert "η = 1 may be too large for relu" in status.inner_text()
+    # the message sits right under the accuracy, inside the first screen
+    acc, msg = page.get_by_test_id("test-accuracy").bounding_box(), status.bounding_box()
+    assert 0 < msg["y"] - acc["y"] < 200
+    expect(page.get_by_test_id("loss-curve")).to_be_visible()
+    shot(page, "step2-stalled")
+
+
+def test_step2_challenge_cards_keep_what_a_teacher_hid(page, open_step):
+    open_step(page, 2, "problem=circle&act=relu&hide=act")
+    page.get_by_test_id("try-hidden-xor").click()  # the card asks for tanh on XOR
+    expect(page.get_by_test_id("play")).to_have_attribute("aria-pressed", "true")
+    page.get_by_test_id("play").click()
+    assert "act=relu" in page.url and "problem=xor" in page.url
+    box = page.get_by_test_id("boundary").bounding_box()
+    assert box["y"] < 900 and box["y"] + box["height"] > 0  # the run it started is in view

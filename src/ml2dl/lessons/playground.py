@@ -106,6 +106,69 @@ def make_data(settings: Settings) -> Problem:
                  float(settings.test_fraction))
 
 
+LINE_ANGLES = 360  # directions tried by best_line (every half degree)
+
+
+def best_line(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray) -> dict:
+    """What the best straight line can reach: the line with the most training points on their
+    side, found by trying every direction (half-degree steps) and every cut between points.
+
+    For a direction u = (cos θ, sin θ) the points project to p = X·u; a line at p = t with
+    "pneumonia above" or "below" — the best t among the midpoints of the sorted projections.
+    Returns its accuracy on the training points (``train_percent``) and the test points.
+    """
+    best = (-1.0, 0.0, 0.0, 1)
+    yb = np.asarray(y) > 0.5
+    for theta in np.arange(LINE_ANGLES) * (np.pi / LINE_ANGLES):
+        u = np.array([np.cos(theta), np.sin(theta)])
+        p = X @ u
+        order = np.argsort(p)
+        ys = yb[order]
+        # right answers with the cut after k points (k = 0..n), "pneumonia above the cut"
+        ones_above = np.concatenate([[ys.sum()], ys.sum() - np.cumsum(ys)])
+        zeros_below = np.concatenate([[0], np.cumsum(~ys)])
+        right = (ones_above + zeros_below) / len(ys)
+        for sign, scores in ((1, right), (-1, 1 - right)):
+            k = int(np.argmax(scores))
+            if scores[k] > best[0]:
+                ps = p[order]
+                t = ps[0] - 1 if k == 0 else ps[-1] + 1 if k == len(ps) else (ps[k - 1] + ps[k]) / 2
+                best = (float(scores[k]), theta, t, sign)
+    acc, theta, t, sign = best
+    u = np.array([np.cos(theta), np.sin(theta)])
+    test = float(np.mean(((sign * (X_test @ u - t)) > 0) == (np.asarray(y_test) > 0.5)))
+    return {"train_percent": round(100 * acc, 1), "test_percent": round(100 * test, 1)}
+
+
+@functools.lru_cache(maxsize=64)
+def best_line_of(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> dict:
+    """:func:`best_line` of a run's data (made once per process for each data set)."""
+    d = _data(problem, points, noise, seed, test_fraction)
+    return best_line(d.X_train, d.y_train, d.X_test, d.y_test)
+
+
+ROSE_AFTER = 50     # steps before a rising loss counts as divergence
+ROSE_BY = 0.1       # …when the training loss is this much above where it started
+STALL_AFTER = 100   # steps after which a loss no lower than at the start means training has stalled
+
+
+def loss_rose(history: dict) -> dict | None:
+    """Training that went wrong without overflowing, read from the loss curve (from step 0).
+
+    "rose": the training loss is more than ROSE_BY above its start after ROSE_AFTER steps;
+    "stalled": after STALL_AFTER steps it is no lower than at the start. A learning rate too
+    large for tanh or ReLU does either (saturated units, dead ReLUs). Returns {kind, start,
+    now, steps} or None; None too when the curve does not start at step 0.
+    """
+    steps = history["step"]
+    if not steps or steps[0] != 0 or steps[-1] < ROSE_AFTER:
+        return None
+    first, now = history["train_loss"][0], history["train_loss"][-1]
+    kind = ("rose" if now > first + ROSE_BY else
+            "stalled" if steps[-1] >= STALL_AFTER and now >= first - 0.01 else None)
+    return kind and {"kind": kind, "start": round(first, 3), "now": round(now, 3), "steps": int(steps[-1])}
+
+
 @functools.lru_cache(maxsize=64)
 def _data(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> Problem:
     X, y = toy.make_problem(problem, n=points, noise=noise, seed=seed)
@@ -301,7 +364,9 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         only: w₁, w₂, b of its boundary line), ``boundary``
         ({axis, probability} on a resolution² grid), ``neurons`` (per hidden neuron maps),
         ``points`` (train and test x₁, x₂, label), ``diverged`` (True if an update made
-        the weights infinite: they were put back and training stopped), and ``regularisation``
+        the weights infinite: they were put back and training stopped), ``loss_rose``
+        (:func:`loss_rose`: diverged without overflowing, or None), ``best_line`` (what the
+        best straight line scores on these points: :func:`best_line`), and ``regularisation``
         (:func:`regularisation`) only when L2 or dropout is on.
     """
     int_in_range("steps", steps, 0, MAX_STEPS)
@@ -328,6 +393,7 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         shown_boundary = boundary(model, resolution, data.extent)
         neurons = neuron_maps(model, neuron_resolution, data.extent)
     history = _record(history, step, metrics)
+    rose = loss_rose(history)
     line = None
     if not settings.hidden:  # one neuron: its boundary is the line w₁x₁ + w₂x₂ + b = 0
         (w1, w2), b = model[0].weight.data[0], model[0].bias.data[0]
@@ -343,6 +409,9 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         "neurons": neurons,
         "points": _points(data),
         "diverged": diverged,
+        "loss_rose": rose,
+        "best_line": best_line_of(settings.problem, settings.points, float(settings.noise), settings.seed,
+                                  float(settings.test_fraction)),
         "parameters": model.num_parameters(),
         "layers": [2, *settings.hidden, 1],
         "extent": list(data.extent),

@@ -152,6 +152,18 @@ class Regularisation(Result):
     dropout_layers: int
 
 
+
+class LossRose(Result):
+    kind: Literal["rose", "stalled"] = Field(description="the loss rose above its start, or is no lower after 100 steps")
+    steps: int = Field(description="steps trained")
+    start: Number = Field(description="training loss at step 0")
+    now: Number = Field(description="training loss now")
+
+
+class BestLine(Result):
+    train_percent: Number = Field(description="accuracy of the best straight line on the training points")
+    test_percent: Number = Field(description="the same line on the test points")
+
 class TrainResult(Result):
     """The network after ``steps`` more gradient steps (``lessons.playground.train``)."""
 
@@ -164,6 +176,8 @@ class TrainResult(Result):
     neurons: list[list[NeuronMap]] = Field(description="per hidden layer, each neuron's output map")
     points: Points | None = Field(None, description="the train/test points (left out when include_points is false)")
     diverged: bool = Field(description="an update made the weights infinite: they were put back, training stopped")
+    loss_rose: LossRose | None = Field(description="went wrong without overflowing: the training loss rose, or stalled")
+    best_line: BestLine = Field(description="what the best straight line scores on these points (%)")
     parameters: int
     layers: list[int]
     extent: Values

@@ -24,7 +24,7 @@ const STEPS_PER_UPDATE = 10;
 const RESOLUTION = 48;
 const CHALLENGES = [
   { id: "one-neuron-xor", title: "One neuron on XOR",
-    text: "No hidden layer: logistic regression. Its boundary is one straight line, so it stays near 50 %.",
+    text: "No hidden layer: logistic regression. Its boundary is one straight line: see how far a line gets on XOR.",
     set: { problem: "xor", hidden: [], act: "tanh", opt: "sgd", lr: 0.3 } },
   { id: "hidden-xor", title: "Add 4 hidden neurons",
     text: "Each hidden neuron draws its own line; the output combines them and the boundary bends around the quadrants.",
@@ -37,7 +37,8 @@ const CHALLENGES = [
       + "Then set L2 to 0.01 or dropout to 0.5 and keep training; compare the boundary, and the train and test loss.",
     set: { problem: "circle", noise: 0.4, hidden: [8, 8], act: "tanh", opt: "sgd", lr: 0.3, l2: 0, dropout: 0 } },
   { id: "spiral", title: "The spiral (hard)",
-    text: "Needs depth: 3 layers of 8 ReLU neurons with Adam. Give it a few thousand steps.",
+    text: "The hardest: 3 layers of 8 ReLU neurons with Adam. Give it a few thousand steps and watch where the boundary "
+      + "still cuts across an arm: 8 neurons a layer follow only part of the spiral.",
     set: { problem: "spiral", hidden: [8, 8, 8], act: "relu", opt: "adam", lr: 0.01 } },
 ];
 
@@ -205,10 +206,13 @@ export default {
     const challenges = el("div", { class: "pg-challenges" }, CHALLENGES.map((c) => el("button", {
       type: "button", class: "pg-challenge", "data-testid": `try-${c.id}`,
       onclick: () => {
-        Object.assign(s, { ...c.set, hidden: [...c.set.hidden] });
+        // a setting the teacher hid stays as the teacher fixed it: the card sets only what the student can see
+        const allowed = Object.fromEntries(Object.entries(c.set).filter(([k]) => !ctx.hidden(k)));
+        Object.assign(s, allowed, "hidden" in allowed ? { hidden: [...allowed.hidden] } : {});
         for (const k of ["act", "opt", "lr", "l2", "dropout"]) if (k in c.set) selects[k].set(s[k]);
         if ("noise" in c.set) noiseCtl.set(s.noise);
         paintProblems(); save(); restart(); training.player.play();
+        plotBox.scrollIntoView({ block: "nearest", behavior: "smooth" });  // the run it starts is the result: in view
       },
     }, el("strong", {}, c.title), el("span", {}, c.text))));
 
@@ -247,10 +251,10 @@ export default {
           el("div", {}, plotBox, el("div", { class: "pg-axes" }, el("span", {}, "x₁ horizontal, x₂ vertical, −1.5 … 1.5"),
             el("span", {}, "paler = less sure"))),
           el("div", { class: "readouts pg-readouts" }, testAccBox, trainAccBox),
+          status,  // a divergence right under the accuracy it explains
           el("div", { class: "readouts pg-readouts" }, testLossBox, trainLossBox),
           lossPlot,
-          regBox,
-          status)),
+          regBox)),
       el("div", { class: "panel", style: "margin-top: 18px" }, lineBox),
       el("div", { class: "panel", style: "margin-top: 18px" },
         el("h2", {}, "Try this"), challenges),
@@ -278,8 +282,13 @@ export default {
           + "The first layer's neurons each draw one straight edge; the layers after combine them.";
       const now = performance.now();
       if (!training.player.playing || now - lossDrawn > 300) { drawLoss(ctx, lossPlot, r.state.history); lossDrawn = now; }
-      status.className = r.diverged ? "pg-status bad" : "pg-status";
-      status.textContent = r.diverged ? "The weights blew up: the learning rate is too large. Lower it and press Reset." : "";
+      const rose = r.loss_rose;
+      status.className = r.diverged || rose ? "pg-status bad" : "pg-status";
+      status.textContent = r.diverged ? "Training diverged: the weights blew up, the learning rate is too large. Lower it and press Reset."
+        : rose ? (rose.kind === "rose"
+          ? `Training diverged: the training loss rose from ${fmt(rose.start, 3)} to ${fmt(rose.now, 3)}. `
+          : `Training has stalled: after ${fmt(rose.steps)} steps the training loss is ${fmt(rose.now, 3)}, no lower than at the start (${fmt(rose.start, 3)}). `)
+          + `The learning rate η = ${fmt(s.lr)} may be too large for ${s.act}: lower it and press Reset.` : "";
       drawExplanation(r);
       drawRegularisation(r.regularisation);
     }
@@ -305,14 +314,16 @@ export default {
           ctx.math(`<mrow><mn>${fmt(r.line.w1, 2)}</mn><mo>·</mo><msub><mi>x</mi><mn>1</mn></msub><mo>+</mo>`
             + `<mo>(</mo><mn>${fmt(r.line.w2, 2)}</mn><mo>)</mo><mo>·</mo><msub><mi>x</mi><mn>2</mn></msub><mo>+</mo>`
             + `<mo>(</mo><mn>${fmt(r.line.b, 2)}</mn><mo>)</mo><mo>=</mo><mn>0</mn></mrow>`),
-          ". No line separates XOR's four corners or a ring from its centre; whatever the weights, it stays near 50 % there.");
+          `. The best straight line on these training points scores ${fmt(r.best_line.train_percent, 1)} % `
+            + `(${fmt(r.best_line.test_percent, 1)} % on the test points): one neuron can do no better here.`);
       } else {
         lineBox.replaceChildren(
           el("strong", {}, `${s.hidden.length} hidden layer${s.hidden.length > 1 ? "s" : ""} of ${s.hidden.join(", ")} neurons. `),
           s.act === "linear"
             ? "With a linear activation the layers collapse into one linear map: the boundary is still a straight line. Pick tanh or ReLU."
             : "Each hidden neuron computes its own straight edge and bends it with the activation; the output neuron adds them up, so the boundary can curve. "
-              + "Fewer neurons → simpler shapes; more layers → more complex ones (and slower training).");
+              + "Fewer neurons → simpler shapes; more layers → more complex ones (and slower training). "
+              + `For comparison, the best straight line scores ${fmt(r.best_line.train_percent, 1)} % on these training points.`);
       }
     }
 

@@ -40,6 +40,8 @@ export function drawBoundary(canvas, r, points, showTest) {
 
 /** drawLoss(ctx, node, history): train and test loss against the step, from the state's history. */
 export function drawLoss(ctx, node, history) {
+  node.hidden = history.step.length < 2;  // one point is no curve: no empty −1…1 axes at step 0
+  if (node.hidden) return;
   ctx.plot(node, [
     { x: history.step, y: history.train_loss, name: "train", mode: "lines", line: { color: cssVar("--grey-ink"), width: 2 } },
     { x: history.step, y: history.test_loss, name: "test", mode: "lines", line: { color: cssVar("--ink"), width: 2 } },
