@@ -80,3 +80,80 @@ class ForgetRequest(Request):
 
 class ForgetResult(Result):
     forgotten: bool
+
+
+# ------------------------------------------------------------------------------ cases
+
+
+class CasesQuery(Request):
+    run: str = Field(..., pattern=RUN_NAME)
+    point: Literal["screening", "high_specificity", "balanced"] = "balanced"
+
+
+class PointInfo(Result):
+    name: str
+    label: str
+    threshold: Number | None
+    rule: str
+
+
+class Counts(Result):
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+
+class GulshanPoint(Result):
+    name: str
+    label: str
+    threshold: Number | None
+    rule: str
+    validation: dict[str, Number | None]
+    test: dict[str, Number | None] | None = None
+    theirs: dict[str, Number]
+
+
+class Gulshan(Result):
+    source: str
+    points: list[GulshanPoint]
+    words: list[str]
+
+
+class Rajpurkar(Result):
+    source: str
+    theirs: dict[str, Number]
+    f1: Number | None
+    low: Number | None
+    high: Number | None
+    n_boot: int
+    used: int
+    n: int
+    words: list[str]
+
+
+class McKinney(Result):
+    source: str
+    second_reader_saving: Number
+    n: int
+    read: int
+    cleared: int
+    read_share: Number | None
+    cleared_share: Number | None
+    missed: int
+    missed_share: Number | None
+    false_alarms: int
+    words: list[str]
+
+
+class CasesResult(Result):
+    run: str
+    split: Literal["validation", "test"]
+    synthetic: bool
+    point: str
+    points: list[PointInfo]
+    threshold: Number | None
+    counts: Counts
+    gulshan: Gulshan
+    rajpurkar: Rajpurkar
+    mckinney: McKinney
