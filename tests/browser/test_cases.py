@@ -1,0 +1,106 @@
+"""cases in a real browser: a short phantom run; the page shows Gulshan's points (ours on test against
+scikit-learn on the run's scores computed here, and a link that opens clinic-roc at our point), McKinney's
+first reader and CheXNet's F1 at the chosen operating point; changing the point changes them; hide=.
+Screenshots at 1280 and 390 px."""
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+
+from ml2dl import nn
+from ml2dl.data import phantom_splits
+from ml2dl.train import predict_proba
+
+pytestmark = pytest.mark.browser
+sk = pytest.importorskip("sklearn.metrics")
+
+SETTINGS = "n_train=96&epochs=2&width=4&lr=0.01&batch_size=32"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, browser):
+    from servers import running
+
+    from ml2dl.web.app import create_app
+
+    cache = tmp_path_factory.mktemp("cases-cache")
+    with running(create_app(cache_dir=cache)) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url)
+        page = context.new_page()
+        page.goto(f"/?step=clinic-train&{SETTINGS}")
+        page.wait_for_selector("#step-root[data-step='clinic-train'][data-ready='true']", timeout=60_000)
+        page.get_by_test_id("train").click()
+        page.wait_for_selector("[data-testid=status][data-status=done], [data-testid=status][data-status=reused]",
+                               timeout=120_000)
+        run = next(p.name for p in (Path(cache) / "runs").iterdir())
+        context.close()
+        yield url, cache, run
+
+
+def run_test_scores(cache, run):
+    model = nn.load(Path(cache) / "runs" / run / "best.npz")
+    model.eval()
+    ds = phantom_splits(96, 300, 300, size=28, seed=0).test
+    return ds.labels.reshape(-1), predict_proba(model, ds.images).reshape(-1)
+
+
+def pct(x):
+    return f"{100 * x:.1f}%"
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_the_cases_show_the_runs_numbers_and_follow_the_point(trained, browser, shot, width, height):
+    url, cache, run = trained
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=url, bypass_csp=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"/?step=cases&run={run}")
+    page.wait_for_selector("#step-root[data-step='cases'][data-ready='true']", timeout=60_000)
+    y, s = run_test_scores(cache, run)
+    thresholds = {}
+    for point in ("balanced", "screening"):
+        if point != "balanced":
+            page.get_by_test_id(f"point-{point}").click()
+            page.wait_for_selector(f"#step-root[data-point='{point}']")
+        api = page.request.get(f"{url}/api/clinic/cases?run={run}&point={point}").json()
+        t = thresholds[point] = api["threshold"]
+        called = (s >= t).astype(int)
+        tn, fp, fn, tp = sk.confusion_matrix(y, called, labels=[0, 1]).ravel()
+        assert page.get_by_test_id("f1").inner_text() == f"{sk.f1_score(y, called):.3f}"
+        assert page.get_by_test_id("cleared-share").inner_text() == pct((tn + fn) / len(y))
+        assert page.get_by_test_id("missed-share").inner_text() == pct(fn / (tp + fn))
+        assert f"the {tp + fp} it flagged" in page.get_by_test_id("mckinney-words").inner_text()
+        summary = page.get_by_test_id("summary")
+        assert f"F1 {sk.f1_score(y, called):.3f}" in summary.inner_text() and summary.bounding_box()["y"] < height
+        if width == 1280 and point == "balanced":
+            shot(page, f"cases-{width}", full_page=False)
+    if width == 390:
+        shot(page, f"cases-{width}", full_page=False)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Gulshan: ours on test; the link opens clinic-roc at our high-sensitivity point
+    screening = [p for p in page.request.get(f"{url}/api/clinic/cases?run={run}").json()["gulshan"]["points"]
+                 if p["name"] == "screening"][0]
+    called = (s >= screening["threshold"]).astype(int)
+    sens, spec = sk.recall_score(y, called), sk.recall_score(1 - y, 1 - called)
+    assert page.get_by_test_id("gulshan-screening").inner_text() == f"{100 * sens:.1f} / {100 * spec:.1f}"
+    page.get_by_test_id("to-roc-screening").click()
+    page.wait_for_selector("#step-root[data-step='clinic-roc'][data-ready='true']", timeout=60_000)
+    q = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+    assert float(q["threshold"]) == pytest.approx(screening["threshold"], abs=1e-12)
+    assert errors == []
+    context.close()
+
+
+def test_hide_removes_the_point_choice(trained, browser):
+    url, cache, run = trained
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"/?step=cases&run={run}&hide=point,run")
+    page.wait_for_selector("#step-root[data-step='cases'][data-ready='true']", timeout=60_000)
+    assert page.locator("[data-control=point]").count() == 0
+    assert page.locator("[data-control=run]").count() == 0
+    assert page.get_by_test_id("f1").is_visible()
+    context.close()
