@@ -6,6 +6,7 @@ import pytest
 
 from ml2dl.checks import InputError
 from ml2dl.lessons import quiz
+from ml2dl.lessons.quiz_kinds import KERNELS
 
 SEEDS = range(0, 40)
 
@@ -45,6 +46,12 @@ def test_every_kind_against_a_formula(seed):
     assert r["gd_step"] == pytest.approx(g["w"] - g["lr"] * g["grad"], abs=1e-4)
     b = q["batches"]
     assert r["batches"] == math.ceil(b["n"] / b["batch_size"])
+    kv = q["kernel_value"]
+    kernel = KERNELS[kv["kernel"]]
+    assert r["kernel_value"] == sum(kernel[i][j] * kv["patch"][i][j] for i in range(3) for j in range(3))
+    assert r["vanishing"] == pytest.approx(100 * 0.25 ** q["vanishing"]["layers"], abs=1e-4)
+    n = q["rnn_params"]
+    assert r["rnn_params"] == n["hidden"] * n["inputs"] + n["hidden"] ** 2 + 2 * n["hidden"]
     f = q["fc_vs_conv"]
     dense, conv = f["pixels"] * f["nodes"] + f["nodes"], f["kernel"] ** 2 * f["maps"] + f["maps"]
     assert r["fc_vs_conv"] == ("the dense layer" if dense > conv else "the convolution" if conv > dense else "the same")
@@ -59,6 +66,9 @@ def test_parameter_counts_match_pytorch():
         c = quiz.question("conv_params", seed)["numbers"]
         conv = torch.nn.Conv2d(c["in_channels"], c["maps"], c["kernel"])
         assert answer("conv_params", seed)["exact"] == sum(p.numel() for p in conv.parameters())
+        n = quiz.question("rnn_params", seed)["numbers"]
+        rnn = torch.nn.RNN(n["inputs"], n["hidden"])
+        assert answer("rnn_params", seed)["exact"] == sum(p.numel() for p in rnn.parameters())
         c = quiz.question("conv_shape", seed)["numbers"]
         out = torch.nn.Conv2d(1, 1, c["kernel"], stride=c["stride"], padding=c["padding"])(
             torch.zeros(1, 1, c["size"], c["size"]))

@@ -4,6 +4,7 @@
 // patient's series, the RNN's hidden state and risk after every hour, both accuracies, and the gradient
 // ‖∂L/∂hₜ‖ against the time lag. This file draws; every number and verdict comes from the server.
 
+import { mountCheck } from "../lib/check.js";
 import { paintHeatmap } from "../lib/heatmap.js";
 import { signedColours } from "../lib/colour.js";
 
@@ -213,6 +214,7 @@ export default {
 
     status.textContent = "Training the two networks (about a second)…";
     await fetchAndDraw();
+    mountCheck(root, ctx, ["rnn_params"]);  // the check at the end of the step (lib/check.js)
     return () => { alive = false; };
   },
 };

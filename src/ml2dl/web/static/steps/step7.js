@@ -3,6 +3,7 @@
 // ml2dl.lessons.kernels) and arrives as a PNG; the 9 products behind a pixel come from
 // POST /api/kernels/pixel. This file draws them and keeps the kernel the student types.
 
+import { mountCheck } from "../lib/check.js";
 import { radioKeys } from "../lib/controls.js";
 import { greyCss, inkOn } from "../lib/colour.js";
 
@@ -417,6 +418,7 @@ export default {
     paintSamples();
     paintKernel();
     await refresh();
+    mountCheck(root, ctx, ["kernel_value"]);  // the check at the end of the step (lib/check.js)
     return () => { alive = false; window.removeEventListener("resize", onResize); };
   },
 };

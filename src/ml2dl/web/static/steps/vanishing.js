@@ -4,6 +4,8 @@
 // every layer, the error δ at every layer, their per-layer ratio and the mean f′(z) of every hidden layer.
 // This file draws; every number and every verdict ("vanishes", "keeps") comes from the server.
 
+import { mountCheck } from "../lib/check.js";
+
 const CSS = `
 .va-arms { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 10px; }
 @media (max-width: 700px) { .va-arms { grid-template-columns: 1fr; } }
@@ -185,6 +187,7 @@ export default {
 
     busy();
     await fetchAndDraw();
+    mountCheck(root, ctx, ["vanishing"]);  // the check at the end of the step (lib/check.js)
     return () => { alive = false; };
   },
 };
