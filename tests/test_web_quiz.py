@@ -32,3 +32,14 @@ def test_bad_requests_say_what_was_expected(client):
     assert r.status_code == 422
     r = client.post("/api/quiz/set", json={"count": 99})
     assert r.status_code == 422
+
+
+def test_every_kind_through_the_routes(client):
+    for k in client.get("/api/quiz/kinds").json()["kinds"]:
+        for seed in range(4):
+            q = client.post("/api/quiz/question", json={"kind": k["kind"], "seed": seed})
+            assert q.status_code == 200, (k["kind"], seed, q.text[:200])
+            answer = k["choices"][0] if k["choices"] else 1
+            r = client.post("/api/quiz/check", json={"kind": k["kind"], "seed": seed, "answer": answer})
+            assert r.status_code == 200, (k["kind"], seed, r.text[:200])
+            assert r.json()["numbers"] == q.json()["numbers"]

@@ -61,7 +61,7 @@ class Question(Result):
     step: str
     answer_type: Literal["int", "number", "choice"]
     choices: list[str]
-    numbers: dict[str, Number | list[Number]]
+    numbers: dict[str, Number | str | list[Number] | list[list[Number]]]
     text: str
     course: bool
 
