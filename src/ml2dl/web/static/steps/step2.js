@@ -289,6 +289,7 @@ export default {
           ? `Training diverged: the training loss rose from ${fmt(rose.start, 3)} to ${fmt(rose.now, 3)}. `
           : `Training has stalled: after ${fmt(rose.steps)} steps the training loss is ${fmt(rose.now, 3)}, no lower than at the start (${fmt(rose.start, 3)}). `)
           + `The learning rate η = ${fmt(s.lr)} may be too large for ${s.act}: lower it and press Reset.` : "";
+      status.hidden = !status.textContent;  // no empty gap between the accuracy and the losses
       drawExplanation(r);
       drawRegularisation(r.regularisation);
     }
