@@ -96,3 +96,36 @@ def test_bad_requests_say_what_was_expected(trained):
     assert client.get("/api/clinic/cases", params={"run": name, "point": "best"}).status_code == 422
     r = client.get("/api/clinic/cases", params={"run": "no-such-run"})
     assert r.status_code == 422 and "no run named 'no-such-run'" in r.json()["message"]
+
+
+# ------------------------------------------------------------------------------ shortcut learning
+
+
+def test_the_hospital_marker_experiment_is_a_cached_job_measured_as_scikit_learn_measures_it(open_client, tmp_path):
+    settings = {"n_train": 64, "epochs": 1, "seed": 0}
+    with open_client(tmp_path) as client:
+        snap = client.post("/api/clinic/cases/shortcut", json=settings).json()
+        deadline = time.monotonic() + 300
+        while snap["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+            snap = client.get("/api/clinic/cases/shortcut/status", params=settings).json()
+        assert snap["status"] == "done", snap
+        r = snap["result"]
+        y = phantom_splits(64, 300, 300, size=28, seed=0).test.labels.reshape(-1)
+        assert r["labels"] == y.tolist()
+        for model in ("marked", "control"):
+            for where in ("internal", "new"):
+                assert r[model][f"auc_{where}"] == pytest.approx(sk.roc_auc_score(y, r[model][f"scores_{where}"]), abs=1e-12)
+        s, marks = np.array(r["marked"]["scores_new"]), np.array(r["marks_new"])
+        normal = y == 0
+        assert r["pull"]["normal"] == pytest.approx(s[normal & marks].mean() - s[normal & ~marks].mean(), abs=1e-12)
+        assert f"AUC {r['marked']['auc_internal']:.3f} on hospital A's test films and {r['marked']['auc_new']:.3f}" in r["words"][0]
+        # hospital A marks pneumonia far more often than normal films; the new hospital does not care
+        internal = np.array(r["marks_internal"])
+        assert internal[y == 1].mean() > 0.75 and internal[y == 0].mean() < 0.25
+        assert abs(marks[y == 1].mean() - marks[y == 0].mean()) < 0.2
+        # the same settings again: the result on record, nothing trained
+        again = client.post("/api/clinic/cases/shortcut", json=settings).json()
+        assert again["status"] == "done" and again["result"]["marked"] == r["marked"]
+        assert client.post("/api/clinic/cases/shortcut", json={**settings, "epochs": 99}).status_code == 422

@@ -104,3 +104,24 @@ def test_hide_removes_the_point_choice(trained, browser):
     assert page.locator("[data-control=run]").count() == 0
     assert page.get_by_test_id("f1").is_visible()
     context.close()
+
+
+def test_the_shortcut_experiment_runs_from_the_page_and_shows_what_it_measured(trained, browser, shot):
+    url, cache, run = trained
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"/?step=cases&run={run}&sc_n=200&sc_epochs=2")
+    page.wait_for_selector("#step-root[data-step='cases'][data-ready='true']", timeout=60_000)
+    page.wait_for_selector("[data-testid=case-shortcut][data-status=none]")
+    page.get_by_test_id("shortcut-run").click()
+    page.wait_for_selector("[data-testid=case-shortcut][data-status=done]", timeout=300_000)
+    r = page.request.get(f"{url}/api/clinic/cases/shortcut/status?n_train=200&epochs=2&seed=0").json()["result"]
+    y = phantom_splits(200, 300, 300, size=28, seed=0).test.labels.reshape(-1)
+    for model in ("marked", "control"):
+        for where in ("internal", "new"):
+            auc = sk.roc_auc_score(y, r[model][f"scores_{where}"])
+            assert page.get_by_test_id(f"{model}-{where}").inner_text() == f"{auc:.3f}"
+    assert page.get_by_test_id("shortcut-words").inner_text().startswith("Trained at hospital A")
+    page.get_by_test_id("case-shortcut").scroll_into_view_if_needed()
+    shot(page, "cases-shortcut-1280", full_page=False)
+    context.close()

@@ -1,6 +1,9 @@
 """The clinic, page cases: published studies beside the same idea measured on a run (``ml2dl.lessons.clinic.cases``).
 
-    GET /api/clinic/cases?run=NAME&point=balanced
+    GET  /api/clinic/cases?run=NAME&point=balanced       Gulshan, CheXNet, McKinney measured on a run
+    POST /api/clinic/cases/shortcut {n_train, epochs, seed}  the hospital-marker experiment (a job, cached)
+    GET  /api/clinic/cases/shortcut/status|progress?…       its snapshot (progress: server-sent events)
+    POST /api/clinic/cases/shortcut/cancel                  stop it
 """
 
 from __future__ import annotations
@@ -8,12 +11,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons.clinic import cases as lesson
+from ml2dl.lessons.clinic import shortcut
 from ml2dl.lessons.clinic.runs import judged
-from ml2dl.web.deps import SettingsDep
+from ml2dl.web import jobs, sse
+from ml2dl.web.deps import PoolDep, SettingsDep
 from ml2dl.web.routes.clinic import folder_of
-from ml2dl.web.schemas.clinic_image import CasesQuery, CasesResult
+from ml2dl.web.schemas.clinic_image import (CasesQuery, CasesResult, ShortcutQuery, ShortcutRequest,
+                                            ShortcutSnapshot)
 
 router = APIRouter(prefix="/api/clinic/cases", tags=["clinic"])
 
@@ -23,3 +30,41 @@ def cases(q: Annotated[CasesQuery, Query()], settings: SettingsDep) -> dict:
     """Gulshan's two operating points, CheXNet's F1 and McKinney's first reader, each measured on the run."""
     run, data = judged(folder_of(settings), q.run, settings.data_path)
     return lesson.run_cases(run, data, point=q.point)
+
+
+# ------------------------------------------------------------------------------ shortcut learning (a job)
+
+SHORTCUT = "clinic-shortcut"
+
+
+def shortcut_fp(req) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"shortcut-v1|{req.n_train}|{req.epochs}|{req.seed}".encode()).hexdigest()[:16]
+
+
+@router.post("/shortcut", response_model=ShortcutSnapshot, response_model_exclude_unset=True)
+def shortcut_start(req: ShortcutRequest, pool: PoolDep) -> dict:
+    """Start the hospital-marker experiment (two models through fit), or join it, or its cached result."""
+    def run(report: jobs.Report) -> dict:
+        return shortcut.experiment(req.n_train, req.epochs, req.seed, lambda f, msg: report.progress(f, msg))
+
+    pool.submit(SHORTCUT, shortcut_fp(req), run)
+    return pool.snapshot(SHORTCUT, shortcut_fp(req))
+
+
+@router.get("/shortcut/status", response_model=ShortcutSnapshot, response_model_exclude_unset=True)
+def shortcut_status(q: Annotated[ShortcutQuery, Query()], pool: PoolDep) -> dict:
+    return pool.snapshot(SHORTCUT, shortcut_fp(q))
+
+
+@router.get("/shortcut/progress", response_class=StreamingResponse)
+def shortcut_progress(q: Annotated[ShortcutQuery, Query()], pool: PoolDep) -> StreamingResponse:
+    """Server-sent events: the experiment's snapshot on every change, until it ends."""
+    return sse.progress_response(pool, SHORTCUT, shortcut_fp(q))
+
+
+@router.post("/shortcut/cancel", response_model=ShortcutSnapshot, response_model_exclude_unset=True)
+def shortcut_cancel(req: ShortcutRequest, pool: PoolDep) -> dict:
+    pool.cancel(SHORTCUT, shortcut_fp(req))
+    return pool.snapshot(SHORTCUT, shortcut_fp(req))

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from .base import Number, Request, Result, Values, WholeGrid
 from .clinic import RUN_NAME
+from .cnn import JobSnapshot
 
 KEY = r"^[0-9a-f]{24}$"
 
@@ -157,3 +158,51 @@ class CasesResult(Result):
     gulshan: Gulshan
     rajpurkar: Rajpurkar
     mckinney: McKinney
+
+
+class ShortcutRequest(Request):
+    n_train: int = Field(400, ge=64, le=2000, description="training films at hospital A")
+    epochs: int = Field(4, ge=1, le=10)
+    seed: int = Field(0, ge=0, le=10_000)
+
+
+class ShortcutModel(Result):
+    auc_internal: Number | None
+    auc_new: Number | None
+    scores_internal: Values
+    scores_new: Values
+
+
+class ShortcutExample(Result):
+    label: int
+    probability: Number
+    image: WholeGrid
+    heatmap: list[Values]
+
+
+class ShortcutResult(Result):
+    source: str
+    n_train: int
+    epochs: int
+    seed: int
+    p_marked: Values
+    p_new: Number
+    train_marked_share: dict[str, Number]
+    labels: list[int]
+    marks_internal: list[bool]
+    marks_new: list[bool]
+    marked: ShortcutModel
+    control: ShortcutModel
+    cam_share_in_marker: Number | None
+    marker_area_share: Number
+    pull: dict[str, Number]
+    examples: list[ShortcutExample]
+    words: list[str]
+
+
+class ShortcutSnapshot(JobSnapshot):
+    result: ShortcutResult | None = Field(None, description="when done")
+
+
+class ShortcutQuery(ShortcutRequest):
+    pass

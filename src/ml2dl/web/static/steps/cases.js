@@ -3,6 +3,7 @@
 // and CheXNet's F1 (ours with its bootstrap interval). GET /api/clinic/cases computes every number and
 // sentence; this file only draws.
 
+import { SHORTCUT_PARAMS, shortcutCard } from "./clinic/shortcut.js";
 import { CLINIC_CSS, SHARED_PARAMS, currentRun, noRuns, pageLink, pct, rememberThreshold, runPicker } from "./clinic/shared.js";
 
 const CSS = `
@@ -15,6 +16,17 @@ const CSS = `
 .cs-bar .read { background: color-mix(in srgb, var(--orange) 30%, var(--white)); }
 .cs-bar .cleared { background: color-mix(in srgb, var(--blue) 22%, var(--white)); }
 .cs-bar .missed { background: var(--bad); color: var(--white); }
+.cs-after { margin-top: 14px; }
+.cs-after table { max-width: 560px; }
+.cs-after .cm-case { min-width: 0; }
+.cm-gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(110px, 1fr)); gap: 10px; max-width: 560px; }
+.cm-case { margin: 0; border: 1px solid var(--line); border-radius: 10px; padding: 6px; background: var(--white); display: grid; gap: 4px; }
+.cm-pic { position: relative; width: 100%; aspect-ratio: 1; }
+.cm-pic canvas { position: absolute; inset: 0; width: 100%; height: 100%; image-rendering: pixelated; border-radius: 6px; }
+.cm-pic canvas.heat { mix-blend-mode: multiply; image-rendering: auto; }
+.cm-case figcaption { font-size: .78rem; display: flex; justify-content: space-between; gap: 4px; flex-wrap: wrap; }
+.cm-case .normal { color: var(--blue); font-weight: 700; }
+.cm-case .pneumonia { color: var(--orange-ink); font-weight: 700; }
 .cs-f1 { width: 100%; height: 190px; }
 table.cs-nowrap td, table.cs-nowrap th { padding: 3px 5px; }
 table.cs-nowrap td { white-space: nowrap; }
@@ -28,6 +40,7 @@ export default {
   params: {
     ...SHARED_PARAMS,
     point: { type: "choice", default: "balanced", choices: POINTS },
+    ...SHORTCUT_PARAMS,
   },
 
   async mount(root, ctx) {
@@ -46,6 +59,8 @@ export default {
         "study's idea beside the same measurement on the run chosen here."),
       el("div", { class: "clinic-top" }, runPicker(ctx, runs, name, () => location.reload()), pointChoice),
       summary, note, cards);
+    const shortcut = shortcutCard(ctx);
+    root.append(el("div", { class: "cs-after" }, shortcut.node));
 
     const get = () => ctx.api(`clinic/cases?run=${encodeURIComponent(name)}&point=${ctx.params.point}`);
     const refresh = ctx.live(get, draw);
@@ -118,6 +133,6 @@ export default {
     }
 
     draw(await get());
-    return undefined;
+    return () => shortcut.destroy();
   },
 };
