@@ -58,7 +58,9 @@ def shortcut_status(q: Annotated[ShortcutQuery, Query()], pool: PoolDep) -> dict
     return pool.snapshot(SHORTCUT, shortcut_fp(q))
 
 
-@router.get("/shortcut/progress", response_class=StreamingResponse)
+@router.get("/shortcut/progress", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ShortcutSnapshot"}}},
+                             "description": "one `data: <ShortcutSnapshot JSON>` event per change, until it finishes"}})
 def shortcut_progress(q: Annotated[ShortcutQuery, Query()], pool: PoolDep) -> StreamingResponse:
     """Server-sent events: the experiment's snapshot on every change, until it ends."""
     return sse.progress_response(pool, SHORTCUT, shortcut_fp(q))
