@@ -1,6 +1,7 @@
 """Step 7 API: the kernel explorer, filters against SciPy / scikit-image references."""
 
 import base64
+import json
 import io
 
 import numpy as np
@@ -253,3 +254,22 @@ def test_invalid_requests(client, payload, status, message):
 def test_pixel_outside_the_image_is_422(client):
     r = client.post("/api/kernels/pixel", json={"image": "sample:ct_small", "row": 200, "col": 3})
     assert r.status_code == 422 and r.json()["message"] == "row must be an int in [0, 127], got 200"
+
+
+def test_with_real_xrays_on_the_server_a_chest_xray_is_the_first_sample(open_client, tmp_path):
+    rng = np.random.default_rng(0)
+    npz = tmp_path / "chest.npz"  # a MedMNIST-format file, as `ml2dl serve --data` takes
+    np.savez(npz, train_images=rng.integers(0, 256, (80, 28, 28), dtype=np.uint8), train_labels=rng.integers(0, 2, (80, 1)),
+             val_images=rng.integers(0, 256, (20, 28, 28), dtype=np.uint8), val_labels=rng.integers(0, 2, (20, 1)))
+    with open_client(tmp_path / "cache", data_path=npz) as client:
+        first = client.get("/api/kernels/samples").json()["samples"][0]
+        assert first["name"] == "chest_xray" and first["image"].startswith("upload:") and first["modality"] == "X-ray"
+        body = client.post("/api/kernels/apply", json={"image": first["image"], "kernel": lesson.PRESETS["identity"]["kernel"]}).json()
+    from ml2dl.lessons.images import load_chest_data
+    expected = np.clip(np.rint(load_chest_data(npz, n_train=64, n_val=8).val_images[0, 0] * 255), 0, 255)
+    assert (_png(body["filtered_png"]) == expected).all()  # the identity kernel gives the X-ray back
+    assert str(tmp_path) not in json.dumps(first)  # the data set's name, not the server's path
+
+
+def test_without_real_xrays_the_samples_are_the_bundled_ones(client):
+    assert "chest_xray" not in [s["name"] for s in client.get("/api/kernels/samples").json()["samples"]]

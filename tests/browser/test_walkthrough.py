@@ -340,3 +340,25 @@ def test_step2_challenge_cards_keep_what_a_teacher_hid(page, open_step):
     assert "act=relu" in page.url and "problem=xor" in page.url
     box = page.get_by_test_id("boundary").bounding_box()
     assert box["y"] < 900 and box["y"] + box["height"] > 0  # the run it started is in view
+
+
+# ---------------------------------------------------------------- 14. step 7 offers the server's chest X-ray
+
+
+def test_step7_offers_a_chest_xray_when_the_server_has_them(page, base_url, tmp_path, wait_ready):
+    import numpy as np
+    from servers import training_server
+
+    rng = np.random.default_rng(0)
+    npz = tmp_path / "chest.npz"
+    np.savez(npz, train_images=rng.integers(0, 256, (80, 28, 28), dtype=np.uint8), train_labels=rng.integers(0, 2, (80, 1)),
+             val_images=rng.integers(0, 256, (20, 28, 28), dtype=np.uint8), val_labels=rng.integers(0, 2, (20, 1)))
+    with training_server(tmp_path / "cache", data_path=npz) as (url, _):
+        page.goto(f"{url}/?step=7")
+        wait_ready(page, 7)
+        button = page.get_by_test_id("sample-chest_xray")
+        expect(button).to_contain_text("Chest X-ray")
+        button.click()
+        expect(page.get_by_test_id("size")).to_have_text("28 × 28 px")
+        assert "image=upload" in page.url
+        assert "Chest X-ray" in page.get_by_test_id("image-info").inner_text()

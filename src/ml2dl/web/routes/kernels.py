@@ -18,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ml2dl.data import list_samples
 from ml2dl.lessons import kernels as lesson
-from ml2dl.web.deps import UploadsDep
+from ml2dl.web import prepared
+from ml2dl.web.deps import SettingsDep, UploadsDep
 from ml2dl.web.schemas import (ApplyRequest, ApplyResult, PixelRequest, PixelResult, PresetsResult, SamplesResult,
                                UploadResult)
 
@@ -36,12 +37,35 @@ def presets() -> dict:
 
 
 @router.get("/samples", response_model=SamplesResult)
-def samples(uploads: UploadsDep) -> dict:
-    """The bundled real images, the ones the page offers first, and the upload limits."""
+def samples(uploads: UploadsDep, settings: SettingsDep) -> dict:
+    """The bundled real images, the ones the page offers first, and the upload limits.
+
+    With real chest X-rays on the server (``ml2dl serve --data``), one of them comes first:
+    the module's own patients, as an image of the upload store (``image``: ``upload:<id>``).
+    """
     by_name = {s["name"]: s for s in list_samples()}
     ordered = [by_name[n] for n in DEFAULT_SAMPLES if n in by_name]
+    if settings.data_path is not None:
+        ordered.insert(0, _chest_xray(uploads, settings))
     return {"samples": ordered, "max_upload_bytes": uploads.max_bytes, "max_upload_mb": uploads.max_bytes // 2**20,
             "max_side": uploads.max_side}
+
+
+def _chest_xray(uploads, settings) -> dict:
+    """The first held-out chest X-ray of the server's data, kept in the upload store (same id each time)."""
+    import io
+
+    from PIL import Image
+
+    data = prepared.chest_data(settings, n_train=64, n_val=8, seed=0)
+    grey = np.clip(np.rint(np.asarray(data.val_images[0, 0]) * 255), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(grey, mode="L").save(buf, format="PNG")
+    key, image = uploads.add(buf.getvalue(), "chest-xray.png")
+    return {"name": "chest_xray", "title": "Chest X-ray", "modality": "X-ray",
+            "source": data.source, "attribution": data.source,
+            "note": f"a held-out chest film of the server's data, {image.shape[1]} × {image.shape[0]} pixels",
+            "image": f"upload:{key}"}
 
 
 @router.post("/apply", response_model=ApplyResult, response_model_exclude_unset=True)

@@ -57,6 +57,7 @@ class Sample(Result):
     source: str
     attribution: str
     note: str
+    image: str | None = Field(None, description="the image reference when it is not 'sample:<name>' (the server's chest X-ray)")
 
 
 class SamplesResult(Result):

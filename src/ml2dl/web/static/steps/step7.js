@@ -53,7 +53,7 @@ const CSS = `
 `;
 
 const SHORT = { retina: "Fundus", microaneurysms: "Retina detail", ihc: "Histology", ct_small: "CT slice",
-  mr_small: "MR slice", cell: "Cell", shepp_logan_phantom: "Head phantom" };
+  mr_small: "MR slice", cell: "Cell", shepp_logan_phantom: "Head phantom", chest_xray: "Chest X-ray" };
 
 const GAUSS = "gaussian_sigma";  // the Gaussian blur of a chosen σ: a (2r + 1)² kernel, not 9 numbers
 
@@ -105,9 +105,10 @@ export default {
     };
 
     // ------------------------------------------------------------ image choice
+    const refOf = (smp) => smp.image ?? `sample:${smp.name}`;  // the server's chest X-ray lives in the upload store
     const sampleButtons = samples.map((smp) => el("button", {
-      type: "button", role: "radio", class: "kx-sample", "data-testid": `sample-${smp.name}`, "data-value": `sample:${smp.name}`,
-      title: `${smp.title} — ${smp.attribution}`, onclick: () => chooseImage(`sample:${smp.name}`),
+      type: "button", role: "radio", class: "kx-sample", "data-testid": `sample-${smp.name}`, "data-value": refOf(smp),
+      title: `${smp.title} — ${smp.attribution}`, onclick: () => chooseImage(refOf(smp)),
     }, SHORT[smp.name] || smp.title, el("span", { class: "mod" }, smp.modality.split(" (")[0])));
     const sampleGroup = ctx.hidden("image") ? null : el("div", { class: "kx-samples", role: "radiogroup", "aria-label": "Image",
       "data-control": "image" }, sampleButtons);
@@ -122,7 +123,7 @@ export default {
         b.setAttribute("aria-checked", on ? "true" : "false");
         b.tabIndex = on || (!s.image.startsWith("sample:") && b === sampleButtons[0]) ? 0 : -1;
       }
-      const smp = samples.find((x) => `sample:${x.name}` === s.image);
+      const smp = samples.find((x) => refOf(x) === s.image);
       imageInfo.replaceChildren(...(smp
         ? [el("strong", {}, smp.title), ` — ${smp.modality}. `, smp.note ? `${smp.note[0].toUpperCase()}${smp.note.slice(1)}. ` : "",
           el("span", { class: "muted" }, `Source: ${smp.attribution}.`)]
