@@ -57,29 +57,60 @@ def test_gradient_through_time_matches_torch_autograd(rng):
     assert all(p.grad.max() == 0 for p in model.parameters())  # the measurement leaves no gradient behind
 
 
-def test_lesson_accuracies_and_verdict_from_its_own_models():
-    r = lesson.lesson(hidden=8, epochs=10, seed=1, patient=7)
-    t = lesson._trained(8, 10, 1)
+def _train(folder, **settings):
+    checkpoints = {"rnn": folder / "rnn.npz", "last_hour": folder / "ff.npz"}
+    return lesson.train(**settings, checkpoints=checkpoints), checkpoints
+
+
+def test_accuracies_and_verdict_from_the_saved_networks(tmp_path):
+    calls = []
+    r, paths = _train(tmp_path, hidden=8, epochs=10, seed=1, progress=lambda f, msg, extra: calls.append((f, msg, extra)))
+    assert r["checkpoints"] == {"rnn": "rnn.npz", "last_hour": "ff.npz"}
+    rnn, ff = lesson.load_network(paths["rnn"]), lesson.load_network(paths["last_hour"])
+    assert lesson.load_network(paths["rnn"]) is rnn  # read once while the file is unchanged
     val = vitals.make_patients(lesson.N_VAL, 1 + 10_000)
     xv, yv = vitals.standardise(val["values"]), val["labels"]
-    np.testing.assert_array_equal(t["xv"], xv)
-    rnn_acc = np.mean((t["rnn"](xv)[:, 0] > 0) == (yv == 1))
-    ff_acc = np.mean((t["ff"](xv[:, -1])[:, 0] > 0) == (yv == 1))
+    rnn_acc = np.mean((rnn(xv)[:, 0] > 0) == (yv == 1))
+    ff_acc = np.mean((ff(xv[:, -1])[:, 0] > 0) == (yv == 1))
     assert r["accuracy"]["rnn"] == pytest.approx(rnn_acc, abs=1e-4)
     assert r["accuracy"]["last_hour"] == pytest.approx(ff_acc, abs=1e-4)
     assert r["accuracy"]["verdict"] == lesson.verdict(rnn_acc, ff_acc)
-    p = r["patient"]
+    p = lesson.patient_view(rnn, ff, 1, 7)
     assert p["signals"][0] == [round(v, 1) for v in val["values"][7, :, 0]] and p["label"] == yv[7]
     assert len(p["hidden"]) == 8 and len(p["hidden"][0]) == 24 and len(p["risk"]) == 24
+    np.testing.assert_allclose(np.array(p["hidden"]).T, _reference_states(rnn, xv[7:8])[0], atol=6e-5)
+    assert p["risk_last_hour"] == pytest.approx(1 / (1 + np.exp(-float(ff(xv[7:8, -1])[0, 0]))), abs=6e-5)
     assert r["parameters"] == {"rnn": 8 * 3 + 8 * 8 + 2 * 8 + 8 + 1, "last_hour": 3 * 8 + 8 + 8 + 1}
     g = r["gradient"]["at_init"]
     assert g["hour1_over_hour24"] == pytest.approx(g["norm"][-1] / g["norm"][0], rel=1e-3)
     assert g["per_hour"] == pytest.approx(g["hour1_over_hour24"] ** (1 / 23), rel=1e-3)
+    # progress after every batch: 13 batches × 10 epochs per network, rising to 1, the RNN first
+    batches = -(-lesson.N_TRAIN // lesson.BATCH_SIZE) * 10
+    assert len(calls) == 2 * batches
+    fractions = [c[0] for c in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    assert fractions[batches - 1] == pytest.approx(lesson.RNN_SHARE)
+    assert calls[0][2]["network"] == "rnn" and calls[-1][2] == {"network": "last_hour", "epoch": 10, "loss": calls[-1][2]["loss"]}
+    assert calls[-1][1] == "training the last-hour network: epoch 10/10"
 
 
-def test_defaults_memory_matters_and_the_gradient_vanishes_at_initialisation():
+def test_an_exception_in_progress_stops_training(tmp_path):
+    """How a job is cancelled: progress raises, training ends, no network is saved."""
+    class Stop(Exception):
+        pass
+
+    def progress(fraction, message, extra):
+        if fraction > 0.3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        _train(tmp_path, hidden=4, epochs=5, seed=0, progress=progress)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_defaults_memory_matters_and_the_gradient_vanishes_at_initialisation(tmp_path):
     """The figures the page's sentences rest on, with the default settings."""
-    r = lesson.lesson()
+    r, _ = _train(tmp_path)
     assert r["accuracy"]["verdict"] == "better" and r["accuracy"]["rnn"] >= 0.9
     assert r["gradient"]["at_init"]["hour1_over_hour24"] < 1e-4  # about halves every hour back at initialisation
     assert r["gradient"]["at_init"]["per_hour"] < 0.7 and r["gradient"]["at_init"]["trend"] == "vanishes"
@@ -102,8 +133,14 @@ def test_fit_trains_a_sequence_model():
         fit(model, (np.zeros(4, dtype=np.float32), np.zeros(4)), None, recipe=LESSON_RECIPE)
 
 
-@pytest.mark.parametrize("kw, word", [({"hidden": 5}, "hidden"), ({"epochs": 3}, "epochs"), ({"patient": 200}, "patient"),
-                                      ({"seed": 1000}, "seed")])
-def test_bad_arguments(kw, word):
+@pytest.mark.parametrize("kw, word", [({"hidden": 5}, "hidden"), ({"epochs": 3}, "epochs"), ({"seed": 1000}, "seed")])
+def test_bad_arguments(tmp_path, kw, word):
     with pytest.raises(InputError, match=word):
-        lesson.lesson(**kw)
+        _train(tmp_path, **kw)
+
+
+@pytest.mark.parametrize("seed, patient, word", [(0, 200, "patient"), (1000, 0, "seed")])
+def test_bad_patient(seed, patient, word):
+    model = lesson.sequence_model(4, seed=0)
+    with pytest.raises(InputError, match=word):
+        lesson.patient_view(model, lesson.last_hour_model(4, seed=0), seed, patient)

@@ -24,7 +24,7 @@ from ml2dl.web.app import create_app
 
 from test_web_openapi import undeclared
 
-STARTS_TRAINING = {("post", "/api/images/experiment"), ("post", "/api/pipeline/train"), ("post", "/api/loop/run"),
+STARTS_TRAINING = {("post", "/api/images/experiment"), ("post", "/api/rnn/train"), ("post", "/api/pipeline/train"), ("post", "/api/loop/run"),
                    ("post", "/api/loop/search"), ("post", "/api/overfitting/experiment")}
 SPEC = create_app().openapi()
 

@@ -17,12 +17,18 @@ through time gives ∂L/∂hₜ for every hour (``nn.RNN.hidden_grad``); L depen
 h₂₄, and every hour back multiplies the error once more by W_hhᵀ diag(1 − hₜ²). Its norm
 ‖∂L/∂hₜ‖ (over the validation patients and hidden units) against the time lag 24 − t shows how
 fast what happened k hours earlier stops being learned from (step ``vanishing``, through time).
+
+The web module runs :func:`train` as a background job (cached by its settings) that saves both
+networks with ``nn.save``; :func:`patient_view` then answers for any patient from the saved
+networks (:func:`load_network`, read once per process).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -41,6 +47,7 @@ EPOCH_CHOICES = (5, 10, 20, 40)
 LR = 0.005
 BATCH_SIZE = 32
 MAX_SEED = 999
+RNN_SHARE = 0.75  # of a training job's time: the RNN (24 steps per patient) against one step (measured 0.74 at the defaults)
 SAME = 0.02  # accuracies closer than 2 points are "about the same" (200 patients: ±3 points is noise)
 
 
@@ -97,71 +104,113 @@ def _fall(norms: np.ndarray) -> dict:
             "per_hour": _sig(ratio ** (1 / (len(norms) - 1))) if ratio else None}
 
 
-@functools.lru_cache(maxsize=32)
-def _trained(hidden: int, epochs: int, seed: int):
-    """Train both networks once per setting (kept in memory: a request for another patient is instant)."""
-    train, val = vitals.make_patients(N_TRAIN, seed), vitals.make_patients(N_VAL, seed + 10_000)
-    x, y = vitals.standardise(train["values"]), train["labels"].astype(np.float32)
-    xv, yv = vitals.standardise(val["values"]), val["labels"]
-    recipe = LESSON_RECIPE.replace(epochs=epochs, batch_size=BATCH_SIZE, lr=LR, seed=seed)
-    rnn = sequence_model(hidden, seed)
-    grad_init = gradient_through_time(rnn, xv, yv)
-    rnn_fit = fit(rnn, (x, y), None, recipe=recipe, threads=1)
-    ff = last_hour_model(hidden, seed)
-    ff_fit = fit(ff, (x[:, -1], y), None, recipe=recipe, threads=1)
-    return {"val": val, "xv": xv, "rnn": rnn, "ff": ff, "grad_init": grad_init,
-            "grad_trained": gradient_through_time(rnn, xv, yv),
-            "rnn_loss": [r["train_loss"] for r in rnn_fit.history], "ff_loss": [r["train_loss"] for r in ff_fit.history]}
-
-
 def verdict(rnn_accuracy: float, ff_accuracy: float) -> str:
     """``better`` / ``worse`` / ``same`` (within :data:`SAME`): the RNN against the last-hour network."""
     d = rnn_accuracy - ff_accuracy
     return "same" if abs(d) < SAME else ("better" if d > 0 else "worse")
 
 
-def lesson(hidden: int = 12, epochs: int = 20, seed: int = 0, patient: int = 0) -> dict:
-    """Train (or reuse) both networks and describe one validation patient.
+@functools.lru_cache(maxsize=8)
+def _validation(seed: int) -> tuple[dict, np.ndarray]:
+    """The validation patients of ``seed`` and their standardised values (made once per process)."""
+    val = vitals.make_patients(N_VAL, seed + 10_000)
+    return val, vitals.standardise(val["values"])
 
-    Returns:
-        ``patient``: its ``hours`` (1..24), ``signals`` (three lists in their units), ``label``,
-        ``onset`` (0: stable), ``hidden`` (H × 24: hₜ, one row per unit), ``risk`` (24 values:
-        σ(w·hₜ + b)), ``risk_last_hour`` (the feed-forward network's probability);
-        ``accuracy`` of both networks on the ``n_val`` validation patients and their ``verdict``;
-        ``gradient`` ``at_init`` and ``trained`` (see :func:`_fall`; ``lag`` 0..23 is 24 − t);
-        the training ``loss`` per epoch of both; the data's description; the settings.
-    """
+
+def check_settings(hidden: int, epochs: int, seed: int) -> None:
     checks.choice("hidden", hidden, HIDDEN_CHOICES)
     checks.choice("epochs", epochs, EPOCH_CHOICES)
     checks.int_in_range("seed", seed, 0, MAX_SEED)
-    checks.int_in_range("patient", patient, 0, N_VAL - 1)
-    t = _trained(hidden, epochs, seed)
-    val, xv, rnn, ff = t["val"], t["xv"], t["rnn"], t["ff"]
+
+
+def train(hidden: int = 12, epochs: int = 20, seed: int = 0, *, checkpoints: dict[str, Path],
+          progress: Callable[[float, str, dict], None] | None = None) -> dict:
+    """Train both networks through :func:`fit`, save them (``nn.save``) to ``checkpoints["rnn"]``
+    and ``checkpoints["last_hour"]``, and measure what does not depend on the patient shown.
+
+    ``progress(fraction, message, extra)`` is called after every batch (a place to raise to
+    cancel: the exception ends training and propagates out of :func:`fit`); the RNN is
+    :data:`RNN_SHARE` of the work.
+
+    Returns:
+        ``accuracy`` of both networks on the ``n_val`` validation patients and their ``verdict``;
+        ``gradient`` ``at_init`` and ``trained`` (see :func:`_fall`; ``lag`` 0..23 is 24 − t);
+        the training ``loss`` per epoch of both; the data's description; the settings; the
+        ``checkpoints``' file names.
+    """
+    check_settings(hidden, epochs, seed)
+    train_set = vitals.make_patients(N_TRAIN, seed)
+    x, y = vitals.standardise(train_set["values"]), train_set["labels"].astype(np.float32)
+    val, xv = _validation(seed)
     yv = val["labels"]
+    recipe = LESSON_RECIPE.replace(epochs=epochs, batch_size=BATCH_SIZE, lr=LR, seed=seed)
+
+    def reporter(name: str, label: str, base: float, share: float):
+        def callback(event):
+            if event.stage == "batch" and progress is not None:
+                done, total = (event.epoch - 1) * event.batches + event.batch, event.epochs * event.batches
+                progress(base + share * done / total, f"training {label}: epoch {event.epoch}/{event.epochs}",
+                         {"network": name, "epoch": event.epoch, "loss": round(float(event.loss), 4)})
+        return callback
+
+    rnn = sequence_model(hidden, seed)
+    grad_init = gradient_through_time(rnn, xv, yv)
+    rnn_fit = fit(rnn, (x, y), None, recipe=recipe, threads=1,
+                  callbacks=[reporter("rnn", "the RNN (24 hours)", 0.0, RNN_SHARE)])
+    ff = last_hour_model(hidden, seed)
+    ff_fit = fit(ff, (x[:, -1], y), None, recipe=recipe, threads=1,
+                 callbacks=[reporter("last_hour", "the last-hour network", RNN_SHARE, 1 - RNN_SHARE)])
+    grad_trained = gradient_through_time(rnn, xv, yv)
     rnn_acc, ff_acc = _accuracy(rnn(xv), yv), _accuracy(ff(xv[:, -1]), yv)
-    one = xv[patient:patient + 1]
-    h = hidden_states(rnn, one)[0]  # (24, H)
-    risk = risk_over_time(rnn, one)[0]
-    deteriorating = yv == 1
+    for name, model in (("rnn", rnn), ("last_hour", ff)):
+        nn.save(model, checkpoints[name], metadata={"hidden": hidden, "epochs": epochs, "seed": seed})
     return {
-        "patient": {
-            "index": patient, "hours": list(range(1, vitals.HOURS + 1)),
-            "signals": [[round(float(v), 1) for v in val["values"][patient, :, k]] for k in range(3)],
-            "label": int(yv[patient]), "onset": int(val["onset"][patient]),
-            "hidden": [[round(float(v), 4) for v in row] for row in h.T],
-            "risk": [round(float(v), 4) for v in risk],
-            "risk_last_hour": round(float(sigmoid(ff(xv[patient:patient + 1, -1]))[0, 0]), 4),
-        },
         "accuracy": {"rnn": round(rnn_acc, 4), "last_hour": round(ff_acc, 4),
                      "difference_points": round(100 * (rnn_acc - ff_acc), 1), "verdict": verdict(rnn_acc, ff_acc),
                      "same_within_points": round(100 * SAME, 1)},
-        "gradient": {"lag": list(range(vitals.HOURS)), "at_init": _fall(t["grad_init"][::-1]),
-                     "trained": _fall(t["grad_trained"][::-1])},
-        "loss": {"rnn": [round(v, 5) for v in t["rnn_loss"]], "last_hour": [round(v, 5) for v in t["ff_loss"]]},
-        "data": {"n_train": N_TRAIN, "n_val": N_VAL, "n_val_deteriorating": int(deteriorating.sum()),
+        "gradient": {"lag": list(range(vitals.HOURS)), "at_init": _fall(grad_init[::-1]),
+                     "trained": _fall(grad_trained[::-1])},
+        "loss": {"rnn": [round(r["train_loss"], 5) for r in rnn_fit.history],
+                 "last_hour": [round(r["train_loss"], 5) for r in ff_fit.history]},
+        "data": {"n_train": N_TRAIN, "n_val": N_VAL, "n_val_deteriorating": int((yv == 1).sum()),
                  "signals": list(vitals.SIGNALS), "units": list(vitals.UNITS),
                  "baseline": vitals.BASELINE.tolist(), "spread": vitals.SPREAD.tolist(), "noise": vitals.NOISE.tolist(),
                  "drift": vitals.DRIFT.tolist(), "onset": list(vitals.ONSET), "hours": vitals.HOURS},
         "hidden": hidden, "epochs": epochs, "seed": seed, "lr": LR, "batch_size": BATCH_SIZE,
         "parameters": {"rnn": rnn.num_parameters(), "last_hour": ff.num_parameters()},
+        "checkpoints": {name: Path(path).name for name, path in checkpoints.items()},
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path: str, mtime_ns: int) -> nn.Module:
+    return nn.load(path)
+
+
+def load_network(checkpoint: Path) -> nn.Module:
+    """A saved network, read once per process while the file is unchanged (keyed by path and mtime)."""
+    checkpoint = Path(checkpoint)
+    return _load(str(checkpoint), checkpoint.stat().st_mtime_ns)
+
+
+def patient_view(rnn: nn.Sequential, ff: nn.Sequential, seed: int, patient: int) -> dict:
+    """One validation patient of ``seed`` through the trained networks.
+
+    Returns ``index``, ``hours`` (1..24), ``signals`` (three lists in their units), ``label``,
+    ``onset`` (0: stable), ``hidden`` (H × 24: hₜ, one row per unit), ``risk`` (24 values:
+    σ(w·hₜ + b)), ``risk_last_hour`` (the feed-forward network's probability).
+    """
+    checks.int_in_range("seed", seed, 0, MAX_SEED)
+    checks.int_in_range("patient", patient, 0, N_VAL - 1)
+    val, xv = _validation(seed)
+    one = xv[patient:patient + 1]
+    h = hidden_states(rnn, one)[0]  # (24, H)
+    risk = risk_over_time(rnn, one)[0]
+    return {
+        "index": patient, "hours": list(range(1, vitals.HOURS + 1)),
+        "signals": [[round(float(v), 1) for v in val["values"][patient, :, k]] for k in range(3)],
+        "label": int(val["labels"][patient]), "onset": int(val["onset"][patient]),
+        "hidden": [[round(float(v), 4) for v in row] for row in h.T],
+        "risk": [round(float(v), 4) for v in risk],
+        "risk_last_hour": round(float(sigmoid(ff(one[:, -1]))[0, 0]), 4),
     }

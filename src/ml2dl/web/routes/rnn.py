@@ -1,28 +1,40 @@
 """Step ``rnn`` API: a recurrent network on synthetic vital signs (``ml2dl.lessons.rnn``).
 
     GET  /api/rnn/options                              the choices, limits and defaults
-    POST /api/rnn  {hidden, epochs, seed, patient}     → accuracy of both networks, one patient's series,
-                                                         hidden states and risk, the gradient through time
+    POST /api/rnn/train  {hidden, epochs, seed}        start (or join) the training of both networks → job snapshot
+    GET  /api/rnn/train?<settings>                     its state (result when done; cached on disk by settings)
+    GET  /api/rnn/progress?<settings>                  the same as server-sent events until it finishes
+    POST /api/rnn/train/cancel  {settings}             stop it
+    POST /api/rnn/patient  {settings, patient}         one validation patient through the trained networks
+                                                       (409 until the training of these settings is done)
 
-Both networks train in about a second (measured: 1.3 s with the defaults on an idle core, 0.4 s at
-H = 4 and 5 epochs, up to 3.6 s at H = 16 and 40 epochs on a busy 2-core machine) and are kept in
-memory by their settings, so a plain request; another patient is answered in about a millisecond.
+The job (about a second at the defaults, up to 4 s at H = 16 and 40 epochs on a busy machine)
+saves both networks with ``nn.save`` to ``<cache_dir>/rnn/<job key>-{rnn,last_hour}.npz``; the
+patient call reads them from there (once per process while the files are unchanged), so every
+worker of the server answers it, in about a millisecond.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import rnn as lesson
-from ml2dl.web.schemas.rnn import RnnOptions, RnnRequest, RnnResult
+from ml2dl.web import jobs, sse
+from ml2dl.web.deps import PoolDep
+from ml2dl.web.schemas.rnn import RnnOptions, RnnPatientResult, RnnRequest, RnnSnapshot, RnnTrainRequest
 
 router = APIRouter(prefix="/api/rnn", tags=["rnn"])
+JOB = "rnn"
+VERSION = "rnn-v1"  # change it when the lesson's results change, so old cached results are not reused
+NETWORKS = ("rnn", "last_hour")
 
 
-@router.post("", response_model=RnnResult)
-def rnn(req: RnnRequest) -> dict:
-    """Train both networks (once per setting) and describe one validation patient."""
-    return lesson.lesson(**req.model_dump())
+def _fp(req: RnnTrainRequest) -> str:
+    """The job's key: the settings that define the trained networks (not the patient shown) and the code version."""
+    return jobs.fingerprint(VERSION, {"hidden": req.hidden, "epochs": req.epochs, "seed": req.seed})
 
 
 @router.get("/options", response_model=RnnOptions)
@@ -31,3 +43,61 @@ def options() -> dict:
     limits = {name: {"min": fields[name]["minimum"], "max": fields[name]["maximum"]} for name in ("seed", "patient")}
     return {**limits, "hidden": list(lesson.HIDDEN_CHOICES), "epochs": list(lesson.EPOCH_CHOICES),
             "defaults": RnnRequest().model_dump()}
+
+
+@router.post("/train", response_model=RnnSnapshot, response_model_exclude_unset=True)
+def start(req: RnnTrainRequest, pool: PoolDep) -> dict:
+    """Train both networks in the background (or return the running / cached job of these settings)."""
+    fp = _fp(req)
+    key = pool.key(JOB, fp)
+    checkpoints = {name: pool.workdir(JOB) / f"{key}-{name}.npz" for name in NETWORKS}
+
+    def run(report: jobs.Report) -> dict:
+        report.workdir.mkdir(parents=True, exist_ok=True)
+        result = lesson.train(**req.model_dump(), checkpoints=checkpoints,
+                              progress=lambda f, msg, extra: report.progress(f, msg, **extra))
+        for path in checkpoints.values():
+            report.keep(path)  # their checksums go into the result: a changed file is not trusted
+        return result
+
+    pool.submit(JOB, fp, run)
+    return pool.snapshot(JOB, fp)
+
+
+@router.get("/train", response_model=RnnSnapshot, response_model_exclude_unset=True)
+def state(req: Annotated[RnnTrainRequest, Query()], pool: PoolDep) -> dict:
+    """The state of the training of these settings: ``status`` is ``none`` until someone starts it."""
+    return pool.snapshot(JOB, _fp(req))
+
+
+@router.get("/progress", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/RnnSnapshot"}}},
+                             "description": "one `data: <RnnSnapshot JSON>` event per change, until it finishes"}})
+def progress(req: Annotated[RnnTrainRequest, Query()], pool: PoolDep) -> StreamingResponse:
+    """Server-sent events: the job's snapshot on every change, until it has finished."""
+    return sse.progress_response(pool, JOB, _fp(req))
+
+
+@router.post("/train/cancel", response_model=RnnSnapshot, response_model_exclude_unset=True)
+def cancel(req: RnnTrainRequest, pool: PoolDep) -> dict:
+    """Ask the training of these settings to stop (whichever worker runs it); its snapshot."""
+    fp = _fp(req)
+    pool.cancel(JOB, fp)
+    return pool.snapshot(JOB, fp)
+
+
+@router.post("/patient", response_model=RnnPatientResult,
+             responses={409: {"description": "the networks of these settings are not trained (yet)"}})
+def patient(req: RnnRequest, pool: PoolDep) -> dict:
+    """One validation patient through the saved networks of these settings (409 until trained)."""
+    snap = pool.snapshot(JOB, _fp(req))
+    if snap["status"] != jobs.DONE:
+        where = {"none": "nobody has started it", "queued": "it waits for a free worker",
+                 "running": f"it is running ({snap['percent']:g} %)", "failed": "it failed",
+                 "cancelled": "it was cancelled"}[snap["status"]]
+        raise HTTPException(409, detail=f"the networks of hidden={req.hidden}, epochs={req.epochs}, seed={req.seed} "
+                                        f"are not trained yet ({where}): POST /api/rnn/train and wait until it is done")
+    names = snap["result"]["checkpoints"]
+    rnn, ff = (lesson.load_network(pool.workdir(JOB) / names[n]) for n in NETWORKS)
+    return {"patient": lesson.patient_view(rnn, ff, req.seed, req.patient),
+            "hidden": req.hidden, "epochs": req.epochs, "seed": req.seed}

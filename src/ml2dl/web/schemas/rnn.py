@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field
 from ml2dl.lessons import rnn as lesson
 
 from .base import Grid, Number, Request, Result, Values
+from .cnn import JobSnapshot
 
 
 def one_of(name: str, choices: tuple):
@@ -22,12 +23,17 @@ def one_of(name: str, choices: tuple):
     return AfterValidator(check)
 
 
-class RnnRequest(Request):
-    """The networks (hidden units, epochs, seed) and the validation patient to show."""
+class RnnTrainRequest(Request):
+    """The networks' settings (hidden units, epochs, seed): one training job each."""
 
     hidden: Annotated[int, one_of("hidden", lesson.HIDDEN_CHOICES)] = Field(12, description="hidden units H of both networks")
     epochs: Annotated[int, one_of("epochs", lesson.EPOCH_CHOICES)] = Field(20, description="passes over the training patients")
     seed: int = Field(0, ge=0, le=lesson.MAX_SEED, description="the patients and the initial weights")
+
+
+class RnnRequest(RnnTrainRequest):
+    """The trained networks' settings and the validation patient to show."""
+
     patient: int = Field(0, ge=0, le=lesson.N_VAL - 1, description="which validation patient to show")
 
 
@@ -71,10 +77,9 @@ class Gradient(Result):
     trained: Fall
 
 
-class RnnResult(Result):
-    """Both networks' accuracy, one patient's series, hidden states and risk, the gradient through time."""
+class RnnTrained(Result):
+    """What the training job measured: both accuracies, the gradient through time, the losses."""
 
-    patient: Patient
     accuracy: Accuracy
     gradient: Gradient
     loss: dict[str, Values]
@@ -85,3 +90,17 @@ class RnnResult(Result):
     lr: Number
     batch_size: int
     parameters: dict[str, int]
+    checkpoints: dict[str, str] = Field(description="file names of the nn.save checkpoints in the cache folder")
+
+
+class RnnSnapshot(JobSnapshot):
+    result: RnnTrained | None = Field(description="when done")
+
+
+class RnnPatientResult(Result):
+    """One validation patient through the trained networks."""
+
+    patient: Patient
+    hidden: int
+    epochs: int
+    seed: int
