@@ -1,8 +1,9 @@
 // Beyond images — a recurrent network reads a patient's vital signs, hour by hour.
-// POST /api/rnn (ml2dl.lessons.rnn) trains an RNN on 24 hourly values and a feed-forward network that sees
-// only the last hour (once per setting, about a second; kept in memory), and returns one validation
-// patient's series, the RNN's hidden state and risk after every hour, both accuracies, and the gradient
-// ‖∂L/∂hₜ‖ against the time lag. This file draws; every number and verdict comes from the server.
+// The server trains an RNN on 24 hourly values and a feed-forward network that sees only the last hour as one
+// background job per setting (POST /api/rnn/train, progress as server-sent events from /api/rnn/progress,
+// cached by settings): both accuracies and the gradient ‖∂L/∂hₜ‖ against the time lag. Then POST /api/rnn/patient
+// reads the saved networks for one validation patient's series, hidden state and risk after every hour.
+// This file draws; every number and verdict comes from the server.
 
 import { mountCheck } from "../lib/check.js";
 import { paintHeatmap } from "../lib/heatmap.js";
@@ -20,6 +21,8 @@ const CSS = `
 .rn-scale { display: flex; align-items: center; gap: 6px; font-size: .78rem; color: var(--ink-2); margin-top: 4px; }
 .rn-scale canvas { width: 120px; height: 10px; border: 1px solid var(--line); }
 .rn-verdict { font-size: 1.02rem; }
+.rn-progress { height: 10px; background: var(--line); border-radius: 5px; overflow: hidden; margin: 4px 0; }
+.rn-progress > div { height: 100%; background: var(--slate); width: 0; transition: width .3s; }
 `;
 
 const SIGNAL_COLOURS = ["--series-1", "--series-2", "--series-3"];
@@ -41,6 +44,7 @@ export default {
     epochs: { type: "choice", default: o.defaults.epochs, choices: o.epochs },
     patient: { type: "int", default: o.defaults.patient, min: o.patient.min, max: o.patient.max },
     seed: { type: "int", default: o.defaults.seed, min: o.seed.min, max: o.seed.max },
+    autostart: { type: "bool", default: true, transient: true },   // autostart=0: do not train on arrival
   }),
 
   async mount(root, ctx) {
@@ -49,18 +53,30 @@ export default {
     const o = ctx.options;
     const s = { ...ctx.params };
     let alive = true;
+    let source = null;       // EventSource of the training being watched
+    let watching = null;     // the settings of that training, while it runs
+    let trained = null;      // the finished training's result (accuracies, gradient) for the current settings
 
-    const fetchAndDraw = ctx.live(() => ctx.api("rnn", { hidden: s.hidden, epochs: s.epochs, seed: s.seed, patient: s.patient }),
-      (r) => { if (alive) draw(r); });
-    const change = (name) => (v) => { s[name] = v; ctx.setParams({ [name]: v }); status.textContent = "Training / reading…"; fetchAndDraw(); };
+    const settings = () => ({ hidden: s.hidden, epochs: s.epochs, seed: s.seed });
+    const query = (b = settings()) => new URLSearchParams(Object.entries(b).map(([k, v]) => [k, String(v)])).toString();
+
+    const fetchPatient = ctx.live(() => ctx.api("rnn/patient", { ...settings(), patient: s.patient }),
+      (r) => { if (alive && trained && query({ hidden: r.hidden, epochs: r.epochs, seed: r.seed }) === query()) drawPatient(r.patient); });
+    const changePatient = (v) => { s.patient = v; ctx.setParams({ patient: v }); if (trained) fetchPatient(); };
+    const change = (name) => (v) => { s[name] = v; ctx.setParams({ [name]: v }); settingsChanged(); };
 
     const hiddenSel = ctx.select({ name: "hidden", label: "Hidden units H", onChange: change("hidden") });
     const epochSel = ctx.select({ name: "epochs", label: "Training epochs", onChange: change("epochs") });
-    const patientCtl = ctx.control({ name: "patient", label: "Patient (validation set)", onInput: change("patient") });
+    const patientCtl = ctx.control({ name: "patient", label: "Patient (validation set)", onInput: changePatient });
     const seedBtn = ctx.hidden("seed") ? null : el("div", { class: "btn-row", "data-control": "seed" },
       el("button", { type: "button", class: "btn btn-small", "data-testid": "new-patients",
         onclick: () => change("seed")((s.seed + 1) % (o.seed.max + 1)) }, "New patients and start"));
+    const bar = el("div", {});
+    const progressBox = el("div", { class: "rn-progress", role: "progressbar", "aria-label": "training progress",
+      "aria-valuemin": 0, "aria-valuemax": 100, "data-testid": "progress", hidden: true }, bar);
     const status = el("p", { class: "small muted", "data-testid": "status", "aria-live": "polite" });
+    const startBtn = el("button", { type: "button", class: "btn btn-primary", "data-testid": "start", hidden: true, onclick: () => start() }, "Train");
+    const cancelBtn = el("button", { type: "button", class: "btn", "data-testid": "cancel", hidden: true, onclick: () => cancel() }, "Cancel");
     const dataText = el("p", { class: "caption", "data-testid": "data" });
 
     const readout = (id, label) => {
@@ -94,7 +110,8 @@ export default {
       el("div", { class: "step-grid" },
         el("div", { class: "panel controls stack" },
           el("h2", {}, "Patients and networks"),
-          patientCtl.node, hiddenSel.node, epochSel.node, seedBtn, status),
+          patientCtl.node, hiddenSel.node, epochSel.node, seedBtn,
+          el("div", { class: "btn-row" }, startBtn, cancelBtn), progressBox, status),
         el("div", { class: "stack" },
           el("div", { class: "panel" },
             el("h2", {}, "Does memory matter?"),
@@ -185,8 +202,8 @@ export default {
         + `After training: × ${sci(t.hour1_over_hour24, fmt)} (× ${sci(t.per_hour, fmt)} per hour): ${word[t.trend]}.`;
     }
 
-    function draw(r) {
-      status.textContent = "";
+    // the training's figures: both accuracies, the verdict, the data, the gradient through time
+    function showTrained(r) {
       const d = r.data, a = r.accuracy;
       dataText.textContent = `Synthetic patients made by ml2dl (no real data): ${d.n_train} for training, ${d.n_val} for validation, half of them `
         + `deteriorating. Each has a baseline (heart rate ${d.baseline[0]} ± ${d.spread[0]} bpm, respiratory rate ${d.baseline[1]} ± ${d.spread[1]} /min, `
@@ -204,17 +221,94 @@ export default {
         + `(${fmt(100 * a.rnn, 1)} % against ${fmt(100 * a.last_hour, 1)} % of the ${d.n_val} validation patients). `
         + (a.verdict === "better" ? "The last hour alone cannot tell a patient whose normal heart rate is high from one whose rate has been climbing: the rise over hours can."
           : "With these settings memory did not help: try more epochs or hidden units.");
-      const p = r.patient;
+      drawGradient(r);
+    }
+
+    // one patient through the saved networks (POST /api/rnn/patient), with the training's data description
+    function drawPatient(p) {
+      const r = { ...trained, patient: p };
       patientText.textContent = `Validation patient ${p.index}: ${p.label ? `deteriorates (drift from hour ${p.onset}, dashed line)` : "stable"}.`;
       drawSeries(r);
       drawHidden(r);
       drawRisk(r);
-      drawGradient(r);
     }
 
-    status.textContent = "Training the two networks (about a second)…";
-    await fetchAndDraw();
+    // ------------------------------------------------------------ the training job
+    function showJob(job) {
+      if (!alive) return;
+      const running = job.status === "queued" || job.status === "running";
+      startBtn.hidden = running || job.status === "done";
+      cancelBtn.hidden = !running;
+      progressBox.hidden = !running;
+      bar.style.width = `${job.percent ?? 0}%`;
+      progressBox.setAttribute("aria-valuenow", String(job.percent ?? 0));
+      if (job.status === "done") {
+        status.textContent = job.cached ? "Trained earlier on this server: the networks come from the cache."
+          : `Both networks trained in ${fmt(job.elapsed_s, 1)} s.`;
+        trained = job.result;
+        showTrained(trained);
+        fetchPatient();
+      } else if (running) {
+        const loss = job.extra?.loss;
+        status.textContent = `${job.message}${loss === undefined ? "" : `, training loss ${fmt(loss, 3)}`} (${fmt(job.elapsed_s, 1)} s)`;
+      } else if (job.status === "failed") {
+        status.textContent = `Training failed: ${job.error}`;
+      } else if (job.status === "cancelled") {
+        status.textContent = "Cancelled: these networks are not trained. Press Train to train them.";
+      } else {
+        status.textContent = "Not trained yet with these settings: press Train (a second or a few).";
+      }
+    }
+
+    function follow(b) {
+      if (source) source.close();
+      watching = b;
+      source = new EventSource(`/api/rnn/progress?${query(b)}`);
+      source.onmessage = (ev) => {
+        const job = JSON.parse(ev.data);
+        if (query(b) !== query()) return;          // settings changed meanwhile
+        showJob(job);
+        if (!["queued", "running"].includes(job.status)) { source.close(); source = null; watching = null; }
+      };
+      source.onerror = () => { if (source) { source.close(); source = null; watching = null; } };
+    }
+
+    async function start() {
+      const b = settings();
+      try {
+        const job = await ctx.api("rnn/train", b);
+        if (query(b) !== query()) return;
+        showJob(job);
+        if (job.status === "queued" || job.status === "running") follow(b);
+      } catch (e) {
+        ctx.notify(e.message);
+      }
+    }
+
+    async function cancel() {
+      try { showJob(await ctx.api("rnn/train/cancel", settings())); } catch (e) { ctx.notify(e.message); }
+    }
+
+    // New settings: stop watching (and stop the training this page started for the old ones), then show
+    // the new settings' networks from the cache, or train them.
+    async function settingsChanged() {
+      trained = null;
+      if (source) { source.close(); source = null; }
+      if (watching) { ctx.api("rnn/train/cancel", watching).catch(() => {}); watching = null; }
+      const b = settings();
+      const job = await ctx.api(`rnn/train?${query(b)}`);
+      if (!alive || query(b) !== query()) return;
+      showJob(job);
+      if (job.status === "none") await start();
+      else if (job.status === "queued" || job.status === "running") follow(b);
+    }
+
+    const job = await ctx.api(`rnn/train?${query()}`);
+    showJob(job);
+    if (job.status === "none" && ctx.params.autostart) await start();
+    else if (job.status === "queued" || job.status === "running") follow(settings());
     mountCheck(root, ctx, ["rnn_params"]);  // the check at the end of the step (lib/check.js)
-    return () => { alive = false; };
+
+    return () => { alive = false; if (source) source.close(); };
   },
 };
