@@ -46,13 +46,14 @@ def test_the_figures_are_the_servers(page, base_url, open_step, shot):
     shot(page, "rnn-default")
 
 
-def test_progress_and_cancel(page, base_url, open_step):
+def test_progress_and_cancel(page, base_url, open_step, shot):
     """The longest setting, not started on arrival: Train shows progress and Cancel, Cancel stops it."""
     open_step(page, "rnn", "hidden=16&epochs=40&seed=11&autostart=0")
     assert "press Train" in page.get_by_test_id("status").inner_text()
     page.get_by_test_id("start").click()
     page.get_by_test_id("cancel").wait_for(state="visible")
     assert page.get_by_test_id("progress").is_visible() and page.get_by_test_id("start").is_hidden()
+    shot(page, "rnn-training")
     page.get_by_test_id("cancel").click()
     page.wait_for_function("() => document.querySelector('[data-testid=status]').innerText.startsWith('Cancelled')")
     snap = page.request.get(f"{base_url}/api/rnn/train?hidden=16&epochs=40&seed=11").json()
