@@ -129,3 +129,40 @@ def test_the_hospital_marker_experiment_is_a_cached_job_measured_as_scikit_learn
         again = client.post("/api/clinic/cases/shortcut", json=settings).json()
         assert again["status"] == "done" and again["result"]["marked"] == r["marked"]
         assert client.post("/api/clinic/cases/shortcut", json={**settings, "epochs": 99}).status_code == 422
+
+
+# ------------------------------------------------------------------------------ pre-training
+
+SHARED_NPZ = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "pneumoniamnist_trainval.npz"
+
+
+def test_pretraining_needs_real_data(client):
+    r = client.post("/api/clinic/cases/pretrain", json={})
+    assert r.status_code == 422 and "pre-training needs real X-rays" in r.json()["message"]
+
+
+@pytest.mark.skipif(not SHARED_NPZ.is_file(), reason="no PneumoniaMNIST file on this machine")
+def test_pretraining_against_scratch_is_a_cached_job_judged_as_scikit_learn_judges_it(open_client, tmp_path):
+    from ml2dl.lessons.clinic import data as clinic_data
+
+    settings = {"n_real": 64, "n_synthetic": 200, "epochs": 1, "seed": 0}
+    with open_client(tmp_path, data_path=SHARED_NPZ.resolve()) as client:
+        snap = client.post("/api/clinic/cases/pretrain", json=settings).json()
+        deadline = time.monotonic() + 300
+        while snap["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+            snap = client.get("/api/clinic/cases/pretrain/status", params=settings).json()
+        assert snap["status"] == "done", snap
+        r = snap["result"]
+        src = [s for s in clinic_data.sources(SHARED_NPZ.resolve()) if s.id == "file"][0]
+        y = clinic_data.load(src, 64, 0).test.labels.reshape(-1)
+        assert r["labels"] == y.tolist() and r["split"] == "test"
+        for m in ("pretrained", "finetuned", "scratch"):
+            assert r[m]["auc"] == pytest.approx(sk.roc_auc_score(y, r[m]["scores"]), abs=1e-12)
+            assert r[m]["low"] <= r[m]["auc"] <= r[m]["high"]
+        f, s = r["finetuned"], r["scratch"]
+        assert f"AUC {f['auc']:.3f} ({f['low']:.3f}–{f['high']:.3f})" in r["words"][0]
+        assert ("added" in r["words"][1]) == (f["auc"] > s["auc"])
+        again = client.post("/api/clinic/cases/pretrain", json=settings).json()
+        assert again["status"] == "done" and again["result"]["scratch"] == s

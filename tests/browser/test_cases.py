@@ -125,3 +125,44 @@ def test_the_shortcut_experiment_runs_from_the_page_and_shows_what_it_measured(t
     page.get_by_test_id("case-shortcut").scroll_into_view_if_needed()
     shot(page, "cases-shortcut-1280", full_page=False)
     context.close()
+
+
+SHARED_NPZ = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "pneumoniamnist_trainval.npz"
+
+
+def test_pretraining_says_it_needs_real_data(trained, browser):
+    url, cache, run = trained
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"/?step=cases&run={run}")
+    page.wait_for_selector("#step-root[data-step='cases'][data-ready='true']", timeout=60_000)
+    assert "start it with real X-rays" in page.get_by_test_id("pretrain-needs-data").inner_text()
+    assert page.get_by_test_id("pretrain-run").count() == 0
+    context.close()
+
+
+@pytest.mark.skipif(not SHARED_NPZ.is_file(), reason="no PneumoniaMNIST file on this machine")
+def test_pretraining_runs_from_the_page_on_a_server_with_real_xrays(trained, browser, shot):
+    from servers import running
+
+    from ml2dl.lessons.clinic import data as clinic_data
+    from ml2dl.web.app import create_app
+
+    _, cache, run = trained
+    with running(create_app(cache_dir=cache, data_path=SHARED_NPZ.resolve())) as url:  # the same runs folder
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url, bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"/?step=cases&run={run}&pt_real=100")
+        page.wait_for_selector("#step-root[data-step='cases'][data-ready='true']", timeout=60_000)
+        page.wait_for_selector("[data-testid=case-pretrain][data-status=none]")
+        page.get_by_test_id("pretrain-run").click()
+        page.wait_for_selector("[data-testid=case-pretrain][data-status=done]", timeout=400_000)
+        r = page.request.get(f"{url}/api/clinic/cases/pretrain/status?n_real=100&n_synthetic=1000&epochs=4&seed=0").json()["result"]
+        src = [s for s in clinic_data.sources(SHARED_NPZ.resolve()) if s.id == "file"][0]
+        y = clinic_data.load(src, 100, 0).test.labels.reshape(-1)
+        for m in ("finetuned", "scratch", "pretrained"):
+            assert page.get_by_test_id(f"pretrain-{m}").inner_text() == f"{sk.roc_auc_score(y, r[m]['scores']):.3f}"
+        assert page.get_by_test_id("pretrain-words").inner_text().startswith(f"On {len(y)} real test X-rays")
+        page.get_by_test_id("case-pretrain").scroll_into_view_if_needed()
+        shot(page, "cases-pretrain-1280", full_page=False)
+        context.close()

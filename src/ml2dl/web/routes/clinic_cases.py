@@ -4,6 +4,8 @@
     POST /api/clinic/cases/shortcut {n_train, epochs, seed}  the hospital-marker experiment (a job, cached)
     GET  /api/clinic/cases/shortcut/status|progress?…       its snapshot (progress: server-sent events)
     POST /api/clinic/cases/shortcut/cancel                  stop it
+    POST /api/clinic/cases/pretrain {n_real, n_synthetic, epochs, seed}, …/status, …/progress, …/cancel:
+                                                            pre-training on phantoms vs scratch (needs real data)
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons.clinic import cases as lesson
-from ml2dl.lessons.clinic import shortcut
+from ml2dl.lessons.clinic import pretrain, shortcut
 from ml2dl.lessons.clinic.runs import judged
 from ml2dl.web import jobs, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
 from ml2dl.web.routes.clinic import folder_of
-from ml2dl.web.schemas.clinic_image import (CasesQuery, CasesResult, ShortcutQuery, ShortcutRequest,
-                                            ShortcutSnapshot)
+from ml2dl.web.schemas.clinic_image import (CasesQuery, CasesResult, PretrainQuery, PretrainRequest, PretrainSnapshot,
+                                            ShortcutQuery, ShortcutRequest, ShortcutSnapshot)
 
 router = APIRouter(prefix="/api/clinic/cases", tags=["clinic"])
 
@@ -70,3 +72,48 @@ def shortcut_progress(q: Annotated[ShortcutQuery, Query()], pool: PoolDep) -> St
 def shortcut_cancel(req: ShortcutRequest, pool: PoolDep) -> dict:
     pool.cancel(SHORTCUT, shortcut_fp(req))
     return pool.snapshot(SHORTCUT, shortcut_fp(req))
+
+
+# ------------------------------------------------------------------------------ pre-training (a job)
+
+PRETRAIN = "clinic-pretrain"
+
+
+def pretrain_fp(req, settings) -> str:
+    import hashlib
+
+    src = pretrain.real_source(settings.data_path)  # InputError (422) on a server without real data
+    text = f"pretrain-v1|{src.spec}|{req.n_real}|{req.n_synthetic}|{req.epochs}|{req.seed}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@router.post("/pretrain", response_model=PretrainSnapshot, response_model_exclude_unset=True)
+def pretrain_start(req: PretrainRequest, settings: SettingsDep, pool: PoolDep) -> dict:
+    """Start pre-training on phantoms, fine-tuning and training from scratch (or join it, or its result)."""
+    fp = pretrain_fp(req, settings)
+
+    def run(report: jobs.Report) -> dict:
+        return pretrain.experiment(settings.data_path, n_real=req.n_real, n_synthetic=req.n_synthetic,
+                                   epochs=req.epochs, seed=req.seed, on_event=lambda f, msg: report.progress(f, msg))
+
+    pool.submit(PRETRAIN, fp, run)
+    return pool.snapshot(PRETRAIN, fp)
+
+
+@router.get("/pretrain/status", response_model=PretrainSnapshot, response_model_exclude_unset=True)
+def pretrain_status(q: Annotated[PretrainQuery, Query()], settings: SettingsDep, pool: PoolDep) -> dict:
+    return pool.snapshot(PRETRAIN, pretrain_fp(q, settings))
+
+
+@router.get("/pretrain/progress", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/PretrainSnapshot"}}},
+                             "description": "one `data: <PretrainSnapshot JSON>` event per change, until it finishes"}})
+def pretrain_progress(q: Annotated[PretrainQuery, Query()], settings: SettingsDep, pool: PoolDep) -> StreamingResponse:
+    return sse.progress_response(pool, PRETRAIN, pretrain_fp(q, settings))
+
+
+@router.post("/pretrain/cancel", response_model=PretrainSnapshot, response_model_exclude_unset=True)
+def pretrain_cancel(req: PretrainRequest, settings: SettingsDep, pool: PoolDep) -> dict:
+    fp = pretrain_fp(req, settings)
+    pool.cancel(PRETRAIN, fp)
+    return pool.snapshot(PRETRAIN, fp)

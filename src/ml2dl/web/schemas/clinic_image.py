@@ -206,3 +206,41 @@ class ShortcutSnapshot(JobSnapshot):
 
 class ShortcutQuery(ShortcutRequest):
     pass
+
+
+class PretrainRequest(Request):
+    n_real: int = Field(200, ge=32, le=2000, description="real X-rays to fine-tune on (and to train from scratch on)")
+    n_synthetic: int = Field(1000, ge=100, le=3000, description="phantom films to pre-train on")
+    epochs: int = Field(4, ge=1, le=10, description="epochs of each of the three trainings")
+    seed: int = Field(0, ge=0, le=10_000)
+
+
+class PretrainQuery(PretrainRequest):
+    pass
+
+
+class JudgedModel(Result):
+    auc: Number | None
+    low: Number | None
+    high: Number | None
+    scores: Values
+
+
+class PretrainResult(Result):
+    source: str
+    data: str
+    split: Literal["validation", "test"]
+    n_test: int
+    n_real: int
+    n_synthetic: int
+    epochs: int
+    seed: int
+    labels: list[int]
+    pretrained: JudgedModel
+    finetuned: JudgedModel
+    scratch: JudgedModel
+    words: list[str]
+
+
+class PretrainSnapshot(JobSnapshot):
+    result: PretrainResult | None = Field(None, description="when done")

@@ -3,6 +3,7 @@
 // and CheXNet's F1 (ours with its bootstrap interval). GET /api/clinic/cases computes every number and
 // sentence; this file only draws.
 
+import { PRETRAIN_PARAMS, pretrainCard } from "./clinic/pretrain.js";
 import { SHORTCUT_PARAMS, shortcutCard } from "./clinic/shortcut.js";
 import { CLINIC_CSS, SHARED_PARAMS, currentRun, noRuns, pageLink, pct, rememberThreshold, runPicker } from "./clinic/shared.js";
 
@@ -41,6 +42,7 @@ export default {
     ...SHARED_PARAMS,
     point: { type: "choice", default: "balanced", choices: POINTS },
     ...SHORTCUT_PARAMS,
+    ...PRETRAIN_PARAMS,
   },
 
   async mount(root, ctx) {
@@ -60,7 +62,9 @@ export default {
       el("div", { class: "clinic-top" }, runPicker(ctx, runs, name, () => location.reload()), pointChoice),
       summary, note, cards);
     const shortcut = shortcutCard(ctx);
-    root.append(el("div", { class: "cs-after" }, shortcut.node));
+    const { sources } = await ctx.api("clinic/options");
+    const pretrain = pretrainCard(ctx, sources.some((s) => !s.synthetic));
+    root.append(el("div", { class: "cs-after stack" }, shortcut.node, pretrain.node));
 
     const get = () => ctx.api(`clinic/cases?run=${encodeURIComponent(name)}&point=${ctx.params.point}`);
     const refresh = ctx.live(get, draw);
@@ -133,6 +137,6 @@ export default {
     }
 
     draw(await get());
-    return () => shortcut.destroy();
+    return () => { shortcut.destroy(); pretrain.destroy(); };
   },
 };
