@@ -100,6 +100,8 @@ def api_part(cache: Path, repeats: int) -> str:
         print(f"  GET table at 1% (first)        {timed(client, f'/api/clinic/roc/table?run={run}&prevalence=0.01', 1)[0]:8.1f} ms")
         t = table["threshold"][table["rows"] // 2]
         print(f"  GET mistakes (12, Grad-CAM)    {stats(timed(client, f'/api/clinic/mistakes?run={run}&threshold={t}', 10))}")
+        print(f"  GET cases, first (F1 bootstrap) {timed(client, f'/api/clinic/cases?run={run}', 1)[0]:7.1f} ms")
+        print(f"  GET cases, another point       {stats(timed(client, f'/api/clinic/cases?run={run}&point=screening', 10))}")
         print(f"  reference GET /api/health      {stats(timed(client, '/api/health', 20))}")
     return run
 
