@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from ml2dl.web import errors, jobs
+from ml2dl.web import errors, jobkeys, jobs
 
 
 def _wait(pool, name, fp, timeout=20.0):
@@ -53,7 +53,7 @@ def test_a_result_whose_artefact_changed_is_not_trusted_and_the_job_runs_again(t
 def test_job_fingerprints_change_with_the_code_that_computes_results(monkeypatch):
     before = jobs.fingerprint("pipeline", "data", {"epochs": 4})
     assert before == jobs.fingerprint("pipeline", "data", {"epochs": 4})
-    monkeypatch.setattr(jobs, "code_version", lambda: "a-newer-training-loop")
+    monkeypatch.setattr(jobkeys, "code_version", lambda: "a-newer-training-loop")
     assert jobs.fingerprint("pipeline", "data", {"epochs": 4}) != before
 
 

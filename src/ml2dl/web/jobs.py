@@ -30,9 +30,6 @@ starter with :func:`default_job`; ``serve`` runs them all when the server starts
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import logging
 import os
 import re
@@ -42,9 +39,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-import ml2dl
 
 from ..checks import InputError
+from .jobkeys import RESULT_CODE, code_version, file_fingerprint, fingerprint  # noqa: F401  (the pool's keys)
 from .jobstore import JobStore
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -61,29 +58,6 @@ class JobCancelled(Exception):
 
 class PoolFull(RuntimeError):
     """Too many jobs waiting or running; try again when one has finished."""
-
-
-# The code whose change can change a job's result: the engine, the training loop, the data, the lessons.
-RESULT_CODE = ("nn", "optim.py", "train", "data", "lessons", "metrics", "explain.py", "checks.py", "files.py")
-
-
-@functools.cache
-def code_version() -> str:
-    """sha256 (16 hex digits) of the source of :data:`RESULT_CODE` and the package version."""
-    root = Path(ml2dl.__file__).parent
-    h = hashlib.sha256(ml2dl.__version__.encode())
-    for part in RESULT_CODE:
-        path = root / part
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else []
-        for f in files:
-            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def fingerprint(*parts: Any) -> str:
-    """A short stable hash of JSON-able parts (settings, data hashes) and of :func:`code_version`."""
-    text = json.dumps([code_version(), *parts], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 _DEFAULT_JOBS: list[Callable[[Any, "JobPool"], None]] = []
@@ -114,15 +88,6 @@ def start_defaults(settings: Any, pool: "JobPool") -> threading.Thread:
     thread = threading.Thread(target=run, name="ml2dl-prestart", daemon=True)
     thread.start()
     return thread
-
-
-def file_fingerprint(path: str | os.PathLike) -> str:
-    """sha256 (first 16 hex digits) of a file's bytes: the same data gives the same key."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
 
 
 def detached(snapshot: dict) -> dict:
