@@ -33,6 +33,7 @@ import numpy as np
 from ml2dl import checks, nn, optim
 from ml2dl.checks import InputError, choice, int_in_range, non_negative_int, number_in_range
 from ml2dl.data import toy
+from ml2dl.train.loop import gradient_step
 
 from .playground_views import (LINE_ANGLES, ROSE_AFTER, ROSE_BY, STALL_AFTER,  # noqa: F401  (part of this lesson)
                                best_line, boundary, loss_rose, neuron_maps)
@@ -377,10 +378,7 @@ def _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, p
         for k, m in enumerate(drops):  # masks from (seed, step): reproducible however the run is cut
             m.rng = np.random.default_rng([settings.seed, step, 1, k])
         backup = [p.data.copy() for p in params] if check else None
-        loss_fn(model(data.X_train[idx]), targets[idx])
-        model.backward(loss_fn.backward())
-        opt.step()
-        opt.zero_grad()
+        gradient_step(model, loss_fn, opt, data.X_train[idx], targets[idx])  # the training loop's one update
         if check and not all(np.isfinite(p.data).all() for p in params):
             for p, b in zip(params, backup):
                 p.data[...] = b

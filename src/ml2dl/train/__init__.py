@@ -22,14 +22,14 @@ from .architectures import ARCHITECTURES, DEFAULT_ARCHITECTURE, build_model, les
 from .evaluate import evaluate, evaluate_scores
 from .evaluation import Evaluation, Misclassified, SplitMetrics
 from .events import FitResult, StopTraining, TrainEvent
-from .loop import fit
+from .loop import fit, gradient_step
 from .recipe import Recipe
 from .runs import RunDir, RunError
 from .scoring import as_arrays, balanced_pos_weight, predict_logits, predict_proba
 from .state import TrainState
 
 __all__ = [
-    "fit", "Recipe", "FitResult", "TrainEvent", "StopTraining", "TrainState",
+    "fit", "gradient_step", "Recipe", "FitResult", "TrainEvent", "StopTraining", "TrainState",
     "predict_logits", "predict_proba", "as_arrays", "balanced_pos_weight",
     "build_model", "lesson_cnn", "strong_cnn", "ARCHITECTURES", "DEFAULT_ARCHITECTURE",
     "RunDir", "RunError",

@@ -46,6 +46,29 @@ from .scoring import as_arrays, auc, balanced_pos_weight, describe, predict_prob
 from .state import TrainState
 
 
+def gradient_step(model, loss_fn, optimizer, x, y, *, check: Callable | None = None) -> tuple[float, np.ndarray]:
+    """One update of the training loop, the only one in ml2dl: predict, lose, backpropagate, step.
+
+        logits = model(x);  loss = loss_fn(logits, y)
+        model.backward(dL/dlogits)          (every Parameter's .grad; x needs no gradient)
+        θ ← the optimizer's rule(θ, ∂L/∂θ);  every .grad set back to 0
+
+    :func:`fit` runs it on every batch; the playground, which trains a few steps per request,
+    calls it too. ``check(logits)``, if given, may refuse the model's output before the loss
+    (fit: one logit per image). Shapes: ``x`` (N, …) as the model takes it; ``y`` is reshaped
+    to the logits' shape. Returns the loss (a float; a non-finite loss is the caller's to
+    report: the update has been made) and the logits.
+    """
+    logits = model(x)
+    if check is not None:
+        check(logits)
+    loss = loss_fn(logits, np.reshape(y, logits.shape))
+    model.backward(loss_fn.backward(), input_grad=False)
+    optimizer.step()
+    optimizer.zero_grad()
+    return loss, logits
+
+
 def fit(model, train, val=None, *, recipe: Recipe | None = None, run_dir=None, resume: bool = False,
         overwrite: bool = False, callbacks: Iterable[Callable[[TrainEvent], None]] = (),
         restore_best: bool = True, eval_batch_size: int = 256, threads: int | None = None,
@@ -256,17 +279,15 @@ class Training:
         """Forward, loss, backward, optimizer step on one batch; returns (loss, logits, labels)."""
         if self.augment is not None:
             xb = np.asarray(apply_augment(self.augment, xb, aug_rng), dtype=np.float32)
-        logits = self.model(xb)
-        if logits.shape not in ((len(xb), 1), (len(xb),)):
-            raise InputError(f"fit trains a binary classifier: the model must give one logit per "
-                             f"image, shape ({len(xb)}, 1), got shape {logits.shape}")
-        loss = self.loss_fn(logits, yb.reshape(logits.shape))
+        def one_logit_per_image(logits):
+            if logits.shape not in ((len(xb), 1), (len(xb),)):
+                raise InputError(f"fit trains a binary classifier: the model must give one logit per "
+                                 f"image, shape ({len(xb)}, 1), got shape {logits.shape}")
+
+        loss, logits = gradient_step(self.model, self.loss_fn, self.opt, xb, yb, check=one_logit_per_image)
         if not math.isfinite(loss):
             raise FloatingPointError(f"the training loss became {loss} at epoch {epoch}, batch {b + 1}; "
                                      f"try a smaller learning rate (lr={self.recipe.lr})")
-        self.model.backward(self.loss_fn.backward(), input_grad=False)  # the images need no gradient
-        self.opt.step()
-        self.opt.zero_grad()
         self.step += 1
         return loss, logits, yb
 
