@@ -32,7 +32,9 @@ def _api(page, path, body):
 
 
 def test_a_live_run_lights_the_loop_and_marks_the_kept_epoch(page, open_step, shot):
-    open_step(page, "loop", "autostart=0&n=96&batch=1&epochs=8&patience=2&lr=0.01&width=2")
+    # a run long enough (every epoch, 96 updates each, 16 channels) for progress to arrive while it
+    # runs, on a fast machine too
+    open_step(page, "loop", "autostart=0&n=96&batch=1&epochs=30&patience=0&lr=0.01&width=16")
     # batches per epoch, computed by the server for the chosen sizes
     assert page.get_by_test_id("batches-per-epoch").get_attribute("data-value") == "96"
     page.get_by_test_id("batch").fill("20")
@@ -50,7 +52,7 @@ def test_a_live_run_lights_the_loop_and_marks_the_kept_epoch(page, open_step, sh
     lit = set(page.evaluate("[...window.__lit]"))
     assert {"loop-sample", "loop-predict", "loop-loss", "loop-update", "loop-evaluate"} <= lit, lit
 
-    settings = {"n_train": 96, "batch_size": 1, "epochs": 8, "patience": 2, "lr": 0.01, "width": 2}
+    settings = {"n_train": 96, "batch_size": 1, "epochs": 30, "patience": 0, "lr": 0.01, "width": 16}
     snap = _api(page, "/api/loop/run", settings)  # the same settings: the cached run the page showed
     assert snap["status"] == "done"
     res = snap["result"]
@@ -73,7 +75,7 @@ def test_a_live_run_lights_the_loop_and_marks_the_kept_epoch(page, open_step, sh
     shot(page, "loop-run-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     # arriving with the same settings starts the run, which is the cached one, drawn at phone width
-    open_step(page, "loop", "n=96&batch=1&epochs=8&patience=2&lr=0.01&width=2")
+    open_step(page, "loop", "n=96&batch=1&epochs=30&patience=0&lr=0.01&width=16")
     page.wait_for_selector("#step-root[data-run='done']")
     assert "from the cache" in page.get_by_test_id("run-status").inner_text()
     assert page.get_by_test_id("best-epoch").inner_text() == str(best)

@@ -95,7 +95,8 @@ def test_the_output_card_has_the_answer_colour(page, tiny, wait_ready):
 
 def test_waiting_behind_another_training_says_so_and_counts(page, base_url, tmp_path, wait_ready):
     # step 5's experiment long enough to keep the one worker busy; step 9 then waits behind it
-    with training_server(tmp_path, n_train=512, n_val=32, epochs=5, batch_size=8) as (url, app):
+    # (2,048 images × 5 epochs × 4 networks: several seconds even on a fast, quiet machine)
+    with training_server(tmp_path, n_train=2048, n_val=32, epochs=5, batch_size=8) as (url, app):
         page.goto(f"{url}/?step=5")
         wait_ready(page, 5)
         page.goto(f"{url}/?step=9")
