@@ -4,6 +4,8 @@
 // settings). This file draws the curves and says what they show; every number and every verdict
 // ("lower", "same", "overfits") comes from the server.
 
+import { jobWatcher } from "../lib/job.js";
+
 const CSS = `
 .of-progress { height: 10px; background: var(--line); border-radius: 5px; overflow: hidden; margin: 8px 0 4px; }
 .of-progress > div { height: 100%; background: var(--slate); width: 0; transition: width .3s; }
@@ -40,8 +42,6 @@ export default {
     const { el, fmt, cssVar } = ctx;
     const s = { ...ctx.params };
     let alive = true;
-    let source = null;       // EventSource of the job being watched
-    let watching = null;     // the settings of that job, while it runs
     let result = null;
 
     const body = () => ({ n_train: s.n, epochs: s.epochs, dropout: s.dropout, l2: s.l2, augment: s.augment });
@@ -264,40 +264,16 @@ export default {
       }
     }
 
-    function follow(b) {
-      if (source) source.close();
-      watching = b;
-      source = new EventSource(`/api/overfitting/progress?${query(b)}`);
-      source.onmessage = (ev) => {
-        const job = JSON.parse(ev.data);
-        if (query(b) !== query()) return;          // settings changed meanwhile
-        showJob(job);
-        if (!["queued", "running"].includes(job.status)) { source.close(); source = null; watching = null; }
-      };
-      source.onerror = () => { if (source) { source.close(); source = null; watching = null; } };
-    }
-
-    async function start() {
-      const b = body();
-      try {
-        const job = await ctx.api("overfitting/experiment", b);
-        if (query(b) !== query()) return;
-        showJob(job);
-        if (job.status === "queued" || job.status === "running") follow(b);
-      } catch (e) {
-        ctx.notify(e.message);
-      }
-    }
-
-    async function cancel() {
-      try { showJob(await ctx.api("overfitting/experiment/cancel", body())); } catch (e) { ctx.notify(e.message); }
-    }
+    const watcher = jobWatcher(ctx, { start: "overfitting/experiment", cancel: "overfitting/experiment/cancel", progress: "/api/overfitting/progress",
+                                     query, show: showJob });
+    const start = () => watcher.start(body());
+    const cancel = () => watcher.cancel(body());
+    const follow = (b) => watcher.follow(b);
 
     // A new setting: stop watching (and stop the run this page started for the old one), then show
     // the new setting's result from the cache, or train it.
     async function settingsChanged() {
-      if (source) { source.close(); source = null; }
-      if (watching) { ctx.api("overfitting/experiment/cancel", watching).catch(() => {}); watching = null; }
+      watcher.release();
       const job = await ctx.api(`overfitting/experiment?${query()}`);
       if (!alive) return;
       showJob(job);
@@ -310,6 +286,6 @@ export default {
     if (job.status === "none" && ctx.params.autostart) await start();
     else if (job.status === "queued" || job.status === "running") follow(body());
 
-    return () => { alive = false; if (source) source.close(); };
+    return () => { alive = false; watcher.close(); };
   },
 };

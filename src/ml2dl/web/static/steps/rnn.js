@@ -5,6 +5,7 @@
 // reads the saved networks for one validation patient's series, hidden state and risk after every hour.
 // This file draws; every number and verdict comes from the server.
 
+import { jobWatcher } from "../lib/job.js";
 import { mountCheck } from "../lib/check.js";
 import { paintHeatmap } from "../lib/heatmap.js";
 import { signedColours } from "../lib/colour.js";
@@ -53,8 +54,6 @@ export default {
     const o = ctx.options;
     const s = { ...ctx.params };
     let alive = true;
-    let source = null;       // EventSource of the training being watched
-    let watching = null;     // the settings of that training, while it runs
     let trained = null;      // the finished training's result (accuracies, gradient) for the current settings
 
     const settings = () => ({ hidden: s.hidden, epochs: s.epochs, seed: s.seed });
@@ -260,41 +259,17 @@ export default {
       }
     }
 
-    function follow(b) {
-      if (source) source.close();
-      watching = b;
-      source = new EventSource(`/api/rnn/progress?${query(b)}`);
-      source.onmessage = (ev) => {
-        const job = JSON.parse(ev.data);
-        if (query(b) !== query()) return;          // settings changed meanwhile
-        showJob(job);
-        if (!["queued", "running"].includes(job.status)) { source.close(); source = null; watching = null; }
-      };
-      source.onerror = () => { if (source) { source.close(); source = null; watching = null; } };
-    }
-
-    async function start() {
-      const b = settings();
-      try {
-        const job = await ctx.api("rnn/train", b);
-        if (query(b) !== query()) return;
-        showJob(job);
-        if (job.status === "queued" || job.status === "running") follow(b);
-      } catch (e) {
-        ctx.notify(e.message);
-      }
-    }
-
-    async function cancel() {
-      try { showJob(await ctx.api("rnn/train/cancel", settings())); } catch (e) { ctx.notify(e.message); }
-    }
+    const watcher = jobWatcher(ctx, { start: "rnn/train", cancel: "rnn/train/cancel", progress: "/api/rnn/progress",
+                                     query, show: showJob });
+    const start = () => watcher.start(settings());
+    const cancel = () => watcher.cancel(settings());
+    const follow = (b) => watcher.follow(b);
 
     // New settings: stop watching (and stop the training this page started for the old ones), then show
     // the new settings' networks from the cache, or train them.
     async function settingsChanged() {
       trained = null;
-      if (source) { source.close(); source = null; }
-      if (watching) { ctx.api("rnn/train/cancel", watching).catch(() => {}); watching = null; }
+      watcher.release();
       const b = settings();
       const job = await ctx.api(`rnn/train?${query(b)}`);
       if (!alive || query(b) !== query()) return;
@@ -309,6 +284,6 @@ export default {
     else if (job.status === "queued" || job.status === "running") follow(settings());
     mountCheck(root, ctx, ["rnn_params"]);  // the check at the end of the step (lib/check.js)
 
-    return () => { alive = false; if (source) source.close(); };
+    return () => { alive = false; watcher.close(); };
   },
 };
