@@ -240,6 +240,23 @@ def test_a_job_whose_worker_died_is_reported_failed_and_can_run_again(pool):
     assert _wait(pool.submit("demo", "ghost", lambda r: {"ok": 1}))["result"] == {"ok": 1}
 
 
+@pytest.mark.parametrize("final", ["cancelled", "done"])
+def test_a_job_finishing_while_its_snapshot_is_read_is_not_reported_interrupted(pool, monkeypatch, final):
+    # The snapshot reads "running", then the job writes its final state (and result) and frees
+    # its lock before the snapshot looks at the lock: that is a finished job, not a dead worker.
+    pool.store.write_state("demo-race", {"status": "running", "progress": 0.1, "started": time.time()})
+    is_locked = pool.store.is_locked
+    def finish_now(key):
+        if final == "done":
+            pool.store.write_result(key, {"ok": 1}, artefacts=[])
+        pool.store.write_state(key, {"status": final, "message": final, "finished": time.time()})
+        return is_locked(key)
+    monkeypatch.setattr(pool.store, "is_locked", finish_now)
+    snap = pool.snapshot("demo", "race")
+    assert snap["status"] == final and snap.get("error") is None
+    assert (snap["result"] == {"ok": 1}) if final == "done" else snap["result"] is None
+
+
 def test_a_corrupt_result_is_not_trusted(pool):
     pool.result_path("demo-bad").parent.mkdir(parents=True, exist_ok=True)
     pool.result_path("demo-bad").write_text('{"half": ')

@@ -258,7 +258,7 @@ class JobPool:
             return None
         return self._jobs.get(key) or Job(self, name, key)
 
-    def snapshot_key(self, name: str, key: str) -> dict:
+    def snapshot_key(self, name: str, key: str, *, _again: bool = False) -> dict:
         result = self.store.read_result(key)
         state = self.store.read_state(key) or {}
         recorded = state.get("status")
@@ -275,6 +275,10 @@ class JobPool:
         else:
             with self.store.guard():
                 active = self.store.is_locked(key)
+            if not active and recorded in (QUEUED, RUNNING) and not _again:
+                # The job may have finished between reading its state and seeing its lock free:
+                # its result and final state are written before the lock is released, so read again.
+                return self.snapshot_key(name, key, _again=True)
             if active:
                 status = recorded if recorded in (QUEUED, RUNNING) else QUEUED
             elif recorded in (FAILED, CANCELLED):
