@@ -90,6 +90,48 @@ def test_blas_is_held_to_one_thread_inside_parts_and_restored_after():
     assert after == before
 
 
+SMALL_PRODUCT_SCRIPT = """
+import json, types
+import numpy as np
+import threadpoolctl
+from ml2dl import nn
+from ml2dl.nn.kernels import dense
+libraries = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+seen = []
+
+def matmul(*args, **kwargs):  # BLAS's thread count at every product the dense kernels run
+    seen.append(max(library.num_threads for library in libraries))
+    return np.matmul(*args, **kwargs)
+
+dense.np = types.SimpleNamespace(**{**vars(np), "matmul": matmul})
+rng = np.random.default_rng(0)
+with threadpoolctl.threadpool_limits(2, user_api="blas"):
+    for n, k, m in [(16, 784, 128), (10, 2, 8)]:  # the overfitting lesson's first layer; the playground's
+        x, layer = rng.standard_normal((n, k), dtype=np.float32), nn.Linear(k, m, rng=0)
+        seen.clear()
+        y = layer(x)
+        layer.backward(np.ones_like(y))
+        product = dense.matmul(x, layer.weight.data.T)
+        reference = x.astype(np.float64) @ layer.weight.data.T.astype(np.float64)
+        print(json.dumps({"inside": seen[:], "after": max(library.num_threads for library in libraries),
+                          "error": float(np.abs(product - reference).max())}))
+"""
+
+
+def test_small_products_that_blas_would_thread_run_with_blas_held_to_one_thread():
+    pytest.importorskip("threadpoolctl")
+    done = subprocess.run([sys.executable, "-c", SMALL_PRODUCT_SCRIPT], capture_output=True, text=True, check=True)
+    lesson, playground = [json.loads(line) for line in done.stdout.splitlines()]
+    if not lesson["inside"] or lesson["after"] != 2:
+        pytest.skip("no BLAS library whose threads threadpoolctl can set")
+    # 16·784·128 multiply-adds: over OpenBLAS's own threading threshold, under the engine's split size
+    assert 16 * 784 * 128 >= _parallel.BLAS_THREADS_FROM and 16 * (784 + 128) < _parallel.MIN_PARALLEL_SIZE
+    assert lesson["inside"] == [1, 1, 1]     # forward, dL/dW, and the product above
+    assert playground["inside"] == [2, 2, 2]  # too small for BLAS to thread: no hold (it costs ~5 µs)
+    assert lesson["after"] == playground["after"] == 2
+    assert lesson["error"] < 1e-3 and playground["error"] < 1e-5
+
+
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
 def test_num_threads_rejects_what_is_not_a_positive_int(bad):
     with pytest.raises(ValueError, match=f"positive int, got {bad!r}"):

@@ -31,7 +31,6 @@ from typing import Callable
 import numpy as np
 
 from ml2dl import checks, nn
-from ml2dl.nn.kernels.threads import _blas
 from ml2dl.train import fit
 from ml2dl.train.scoring import validate
 
@@ -130,14 +129,10 @@ def train_arm(arm: dict, settings: Settings, x_train, y_train, x_val, y_val, *,
             curves["val_accuracy"].append(event.row["val_accuracy"])
 
     start = time.perf_counter()
-    # One thread, BLAS included. The engine holds BLAS to one thread only around work large enough
-    # to split; these products (16 × 784 by 784 × 128) are smaller, and OpenBLAS threads them
-    # anyway: on a busy 2-core server one network took 70 s instead of 3 s (measured), its idle
-    # BLAS threads spinning on cores other requests need. The holder counts its users, so
-    # overlapping jobs and requests restore BLAS's setting correctly.
-    with _blas.one_each():
-        fit(model, (x_train, y_train), (x_val, y_val), recipe=recipe, callbacks=[callback], restore_best=False,
-            threads=1)
+    # One thread: the engine holds BLAS to one thread around these small products too
+    # (nn/kernels/threads.py), so idle BLAS threads do not spin on cores other requests need.
+    fit(model, (x_train, y_train), (x_val, y_val), recipe=recipe, callbacks=[callback], restore_best=False,
+        threads=1)
     return {**arm, "dropout": dropout, "l2": recipe.weight_decay, "augment": "augment" in cures,
             "parameters": model.num_parameters(), "seconds": round(time.perf_counter() - start, 2),
             **{k: [round(float(v), 5) for v in vals] for k, vals in curves.items()}, **analyse(curves)}

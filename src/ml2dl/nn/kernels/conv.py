@@ -158,7 +158,7 @@ def matmul_columns(a: np.ndarray, cols: np.ndarray, s: ConvShape, work: Workspac
     def part(images):
         np.matmul(a, s.images(cols, images), out=s.images(out, images))
 
-    in_parts(part, s.n, cols.size + out.size)
+    in_parts(part, s.n, cols.size + out.size, flops=out.size * a.shape[1])
     return out
 
 
@@ -184,7 +184,8 @@ def weight_grad(g: np.ndarray, cols: np.ndarray, s: ConvShape) -> np.ndarray:
     Each core sums its images; the parts are added in order, so a thread count always gives
     the same bits.
     """
-    parts = in_parts(lambda images: _summed_in_pieces(s.images(g, images), s.images(cols, images)), s.n, cols.size)
+    parts = in_parts(lambda images: _summed_in_pieces(s.images(g, images), s.images(cols, images)), s.n, cols.size,
+                     flops=g.size * cols.shape[0])
     total = parts[0]
     for more in parts[1:]:
         total += more

@@ -25,14 +25,15 @@ def matmul(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np.n
         if bias is not None:
             out[rows] += bias
 
-    in_parts(part, a.shape[0], a.size + out.size)
+    in_parts(part, a.shape[0], a.size + out.size, flops=out.size * a.shape[1])
     return out
 
 
 def batch_sums(g: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(gᵀ x, Σₙ g): over a batch of rows g (N, M), x (N, K), the (M, K) sum of the outer
     products g[n] x[n]ᵀ and the (M,) sum of g, each core summing its own rows."""
-    parts = in_parts(lambda rows: (g[rows].T @ x[rows], g[rows].sum(axis=0)), g.shape[0], x.size + g.size)
+    parts = in_parts(lambda rows: (g[rows].T @ x[rows], g[rows].sum(axis=0)), g.shape[0], x.size + g.size,
+                     flops=g.size * x.shape[1])
     outer, total = parts[0]
     for more_outer, more_total in parts[1:]:
         outer += more_outer

@@ -23,6 +23,15 @@ added in part order, so a run is reproducible for a given thread count. Differen
 counts can differ in the last bits (BLAS may round a block of columns differently from the
 whole, and sums are grouped differently), as in PyTorch.
 
+BLAS and small products. A product too small to split (under MIN_PARALLEL_SIZE elements)
+runs in the calling thread, but OpenBLAS threads any product of m·n·k ≥ 65,536·4 on its own
+(16 × 784 by 784 × 128 in the overfitting lesson's first layer): those threads gain little
+at that size, and on a busy 2-core server their idle spinning took one network from 3 s to
+70 s (measured). So the rule: a kernel tells :func:`in_parts` the multiply-adds of its
+products (``flops=m·n·k``), and one of at least BLAS_THREADS_FROM runs with BLAS held to one
+thread, as the parts are. Tinier products (the playground's) skip the hold, which costs
+~5 µs, because BLAS does not thread them anyway.
+
 The helper threads are shared by the whole process. A call made while they are busy (a
 second thread using the engine, or a nested call) runs its parts one after another in the
 calling thread instead of waiting.
@@ -41,6 +50,7 @@ from ...checks import positive_int
 from .memory import memory_order
 
 MIN_PARALLEL_SIZE = 1 << 15   # elements touched; below this one thread beats handing work over (~30 µs)
+BLAS_THREADS_FROM = 65536 * 4  # m·n·k from which OpenBLAS threads a product (its SMP threshold)
 MAX_DEFAULT_THREADS = 8       # parts of a 64-image batch get too small beyond this
 
 
@@ -178,14 +188,19 @@ def part_bounds(n: int, parts: int) -> list[slice]:
     return slices
 
 
-def in_parts(work, n: int, size: int) -> list:
+def in_parts(work, n: int, size: int, *, flops: int = 0) -> list:
     """``[work(part) for part in slices covering range(n)]``, one slice per thread, run at once.
 
     ``size`` (elements the work touches) decides whether splitting pays; small work runs as
-    one part. Results come back in part order.
+    one part. ``flops``: the multiply-adds of the work's matrix products (m·n·k), which decide
+    whether BLAS must be held to one thread when the work is not split (see above).
+    Results come back in part order. BLAS is held to one thread in every part.
     """
-    if size < MIN_PARALLEL_SIZE:  # too small to split, and too small for BLAS to thread
-        return [work(slice(0, n))]
+    if size < MIN_PARALLEL_SIZE:  # too small to split
+        if flops < BLAS_THREADS_FROM:  # and too small for BLAS to thread
+            return [work(slice(0, n))]
+        with _blas.one_each():
+            return [work(slice(0, n))]
     parts = min(_threads.get(), n)
     with _blas.one_each():
         if parts < 2 or not _helpers_free.acquire(blocking=False):
