@@ -262,3 +262,85 @@ def test_a_corrupt_result_is_not_trusted(pool):
     pool.result_path("demo-bad").write_text('{"half": ')
     assert pool.snapshot("demo", "bad")["status"] == "none"
     assert _wait(pool.submit("demo", "bad", lambda r: {"whole": True}))["result"] == {"whole": True}
+
+
+# -- followers: a cancel stops a job only when nobody else follows it ------------------------------
+
+
+def _gated(gate: threading.Event, started: threading.Event):
+    """A job that runs until ``gate`` is set (checking for a cancel meanwhile)."""
+    def work(report):
+        started.set()
+        while not gate.wait(0.01):
+            report.check()
+        return {"finished": True}
+    return work
+
+
+def test_a_cancel_detaches_while_others_follow_and_stops_the_job_when_the_last_one_leaves(two_workers):
+    a, b = two_workers
+    gate, started = threading.Event(), threading.Event()
+    job = a.submit("demo", "shared", _gated(gate, started))   # student 1 starts it (worker a)
+    assert started.wait(5)
+    b.submit("demo", "shared", lambda r: pytest.fail("joined, never run twice"))  # student 2 (worker b)
+    a.submit("demo", "shared", lambda r: pytest.fail("joined, never run twice"))  # student 3 (worker a)
+    assert a.store.followers("demo-shared") == (3, False) == b.store.followers("demo-shared")
+    # two leave, from either worker: each answer says how many still follow it; it runs on
+    assert b.cancel("demo", "shared") == (2, False)
+    assert a.cancel("demo", "shared") == (1, False)
+    assert job.snapshot()["status"] == "running" and not a.store.cancel_requested("demo-shared")
+    # the last one leaves (from the worker that does not run it): now it stops
+    assert b.cancel("demo", "shared") == (0, False)
+    assert _wait(job)["status"] == "cancelled"
+    # the count ends with the run; the next run counts its own followers from one
+    assert a.store.followers("demo-shared") == (0, False)
+    job = b.submit("demo", "shared", _gated(gate, threading.Event()))
+    assert a.store.followers("demo-shared") == (1, False)
+    gate.set()
+    assert _wait(job)["status"] == "done"
+    assert a.store.followers("demo-shared") == (0, False)
+    # a done job is nobody's to follow: asking for it again adds no follower, cancelling it changes nothing
+    b.submit("demo", "shared", lambda r: pytest.fail("cached"))
+    assert b.store.followers("demo-shared") == (0, False) and a.cancel("demo", "shared") == (0, False)
+    assert a.snapshot("demo", "shared")["status"] == "done"
+
+
+def test_a_job_the_server_started_for_the_class_runs_to_completion(two_workers):
+    a, b = two_workers
+    gate, started = threading.Event(), threading.Event()
+    job = a.submit("demo", "default", _gated(gate, started), for_class=True)
+    assert started.wait(5)
+    assert b.store.followers("demo-default") == (0, True)
+    assert b.cancel("demo", "default") == (0, True)  # nobody's cancel stops it, not even twice
+    b.submit("demo", "default", lambda r: pytest.fail("joined"))
+    assert a.cancel("demo", "default") == (0, True) and a.cancel("demo", "default") == (0, True)
+    assert job.snapshot()["status"] == "running" and not a.store.cancel_requested("demo-default")
+    gate.set()
+    assert _wait(job)["status"] == "done"
+
+
+def test_a_queued_job_someone_else_follows_is_not_cancelled(pool):
+    gate = threading.Event()
+    pool.submit("demo", "first", lambda r: gate.wait(5) and {})
+    queued = pool.submit("demo", "second", lambda r: {"ran": True})
+    pool.submit("demo", "second", lambda r: pytest.fail("joined"))
+    assert pool.cancel("demo", "second") == (1, False)
+    assert queued.snapshot()["status"] == "queued"
+    gate.set()
+    assert _wait(queued)["result"] == {"ran": True}
+
+
+@pytest.mark.parametrize("others, message", [
+    (jobs.Followers(1, False), "1 other is following this training: it keeps running for them"),
+    (jobs.Followers(2, False), "2 others are following this training: it keeps running for them"),
+    (jobs.Followers(0, True), "this training is shared by the class: it keeps running for the others"),
+    (jobs.Followers(3, True), "this training is shared by the class (3 others also started it): "
+                              "it keeps running for the others"),
+])
+def test_the_detached_answer_says_who_still_follows(others, message):
+    running = {"name": "demo", "status": "running", "message": "epoch 2/4"}
+    assert jobs.detached(running, others) == {**running, "detached": True, "others": others.students,
+                                              "message": message}
+    # nobody left, or a job no longer running: the snapshot as it is
+    assert jobs.detached(running, jobs.Followers()) == running
+    assert jobs.detached({**running, "status": "cancelled"}, others) == {**running, "status": "cancelled"}

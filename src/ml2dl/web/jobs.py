@@ -25,7 +25,12 @@ starter with :func:`default_job`; ``serve`` runs them all when the server starts
     pool = JobPool(cache_dir)
     pool.submit("pipeline", fingerprint, train_fn)   # starts it, or finds it queued/running/done
     pool.snapshot("pipeline", fingerprint)   # {"status": "running", "progress": 0.4, "message": "epoch 2/5", ...}
-    pool.cancel("pipeline", fingerprint)
+    pool.cancel("pipeline", fingerprint)    # one follower leaves; it stops when nobody follows it
+
+Everyone who starts or joins a queued or running job follows it; a cancel removes one follower
+and stops the job only when none is left (else the answer is :func:`detached`: it runs on for
+the others). A default job is followed by the class for good. The count is on disk too
+(``<key>.followers``), so the workers of a server count together.
 """
 
 from __future__ import annotations
@@ -42,60 +47,13 @@ from typing import Any, Callable
 
 from ..checks import InputError
 from .jobkeys import RESULT_CODE, code_version, file_fingerprint, fingerprint  # noqa: F401  (the pool's keys)
-from .jobstore import JobStore
+from .jobclass import (CANCELLED, DONE, FAILED, FINISHED, INTERRUPTED, QUEUED, RUNNING,  # noqa: F401
+                       JobCancelled, PoolFull, default_job, detached, start_defaults)
+from .jobstore import Followers, JobStore
 
-QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
-FINISHED = (DONE, FAILED, CANCELLED)
 STATE_WRITE_INTERVAL = 0.2  # seconds between progress writes to disk (status changes are written at once)
-INTERRUPTED = "the server stopped while this job was running; start it again"
 
 log = logging.getLogger("ml2dl.web.jobs")
-
-
-class JobCancelled(Exception):
-    """Raised inside a job by ``report.check()`` once the job has been cancelled."""
-
-
-class PoolFull(RuntimeError):
-    """Too many jobs waiting or running; try again when one has finished."""
-
-
-_DEFAULT_JOBS: list[Callable[[Any, "JobPool"], None]] = []
-
-
-def default_job(start: Callable[[Any, "JobPool"], None]) -> Callable[[Any, "JobPool"], None]:
-    """Register ``start(settings, pool)``, which submits a step's default job (a decorator).
-
-    ``serve`` calls every registered starter when the server starts (``Settings.prestart``), in
-    each worker; the job locks make one worker run each job.
-    """
-    _DEFAULT_JOBS.append(start)
-    return start
-
-
-def start_defaults(settings: Any, pool: "JobPool") -> threading.Thread:
-    """Call every :func:`default_job` starter in a background thread (the server starts at once)."""
-
-    def run() -> None:
-        for start in list(_DEFAULT_JOBS):
-            try:
-                start(settings, pool)
-            except PoolFull:
-                pass
-            except Exception:  # one step's failure must not keep the others from starting
-                log.exception("starting the default job %s failed", getattr(start, "__qualname__", start))
-
-    thread = threading.Thread(target=run, name="ml2dl-prestart", daemon=True)
-    thread.start()
-    return thread
-
-
-def detached(snapshot: dict) -> dict:
-    """What a student's "cancel" of a shared job answers: the job runs on for the others."""
-    if snapshot["status"] in (QUEUED, RUNNING):
-        snapshot = {**snapshot, "detached": True,
-                    "message": "this training is shared by the class: it keeps running for the others"}
-    return snapshot
 
 
 class Report:
@@ -202,6 +160,7 @@ class Job:
             self._pool.store.journal(self.key, status)  # before the state: whoever sees it sees the event
             self._pool.store.write_state(self.key, self._state)
             self._pool.store.clear_cancel(self.key)
+            self._pool.store.clear_followers(self.key)  # the next run counts its own
             self._pool.store.unlock(self._fd)
             self._fd = None
             return True
@@ -334,22 +293,26 @@ class JobPool:
         return ahead
 
     # -- starting, cancelling, forgetting -------------------------------------------------------
-    def submit(self, name: str, fp: str, fn: Callable[[Report], dict]) -> Job:
+    def submit(self, name: str, fp: str, fn: Callable[[Report], dict], *, for_class: bool = False) -> Job:
         """Start ``fn`` unless a job with this key is queued, running (in any worker) or done.
 
-        A failed or cancelled job is started again. Raises :class:`PoolFull` when
+        A failed or cancelled job is started again. Whoever starts or joins a queued or running job
+        follows it (:meth:`cancel`): a student, or with ``for_class`` the class (a job the server
+        starts for everyone, which then runs to completion). Raises :class:`PoolFull` when
         ``max_pending`` jobs are already waiting or running in this process.
         """
         key = self.key(name, fp)
         with self._lock:
             job = self._jobs.get(key)
-            if job is not None and job.active:
-                return job
             with self.store.guard():
+                if job is not None and job.active:
+                    self._follow(key, for_class)
+                    return job
                 if self.store.read_result(key) is not None:
                     return job or Job(self, name, key)
                 fd = self.store.try_lock(key)
-                if fd is None:  # another worker process is on it
+                if fd is None:  # another worker process is on it: join it
+                    self._follow(key, for_class)
                     return job or Job(self, name, key)
                 pending = sum(j.active for j in self._jobs.values())
                 if pending >= self.max_pending:
@@ -357,6 +320,7 @@ class JobPool:
                     raise PoolFull(f"at most {self.max_pending} training jobs may wait or run at once, "
                                    f"got {pending} already; try again in a minute")
                 self.store.clear_cancel(key)
+                self.store.set_followers(key, Followers(0 if for_class else 1, for_class))
                 job = Job(self, name, key, fd)
                 job._update({"status": QUEUED, "progress": 0.0, "message": "waiting for a free worker",
                              "extra": {}, "error": None, "created": time.time()}, force=True)
@@ -365,19 +329,36 @@ class JobPool:
         self._executor.submit(self._run, job, fn)
         return job
 
-    def cancel(self, name: str, fp: str) -> None:
-        """Ask the job to stop at its next ``report.check()``, whichever worker runs it.
+    def _follow(self, key: str, for_class: bool) -> None:
+        """One more follower of the queued or running job ``key`` (under the guard)."""
+        was = self.store.followers(key)
+        self.store.set_followers(key, Followers(was.students + (not for_class), was.for_class or for_class))
 
-        A job still queued in this process is cancelled at once and never starts.
+    def cancel(self, name: str, fp: str) -> Followers:
+        """One follower leaves the job; it stops only when nobody follows it any more.
+
+        Returns who still follows it: then it runs on for them (:func:`detached` says so). Nobody:
+        it stops at its next ``report.check()``, whichever worker runs it (a job still queued in
+        this process is cancelled at once and never starts), or it was not queued or running.
+        The count is shared by the workers (``<key>.followers``, under the guard); the class
+        (``for_class``) never leaves.
         """
         key = self.key(name, fp)
         job = self._jobs.get(key)
-        if job is not None and job.active:
-            job._cancel_here()
-            return
+        here = job is not None and job.active
         with self.store.guard():
-            if self.store.is_locked(key):
+            if not self.store.is_locked(key):
+                return Followers()
+            was = self.store.followers(key)
+            left = Followers(max(0, was.students - 1), was.for_class)
+            self.store.set_followers(key, left)
+            if left.anyone:
+                return left
+            if not here:
                 self.store.request_cancel(key)
+        if here:
+            job._cancel_here()
+        return left
 
     def forget(self, name: str, fp: str) -> None:
         """Drop a finished job's result and state (its artefacts have gone stale)."""

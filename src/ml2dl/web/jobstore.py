@@ -8,6 +8,8 @@ All workers of a server share one cache folder; a job is known there by its key
     <key>.state.json  status, progress, message, extras, error, start and end times
     <key>.lock        flock'ed (exclusive) by the process that runs the job, while queued or running
     <key>.cancel      present = someone asked the job to stop (any worker may write it)
+    <key>.followers   who follows the queued or running job: {"students": n, "class": bool} (read and
+                      written under the guard; rewritten when the job starts, removed when it ends)
     <key>.log         one JSON line per event (queued, started, done / failed / cancelled), with the pid
     .guard            flock'ed briefly around "is anyone running it? then I start it"
 
@@ -24,9 +26,21 @@ import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from ..files import atomic_write_text
+
+
+class Followers(NamedTuple):
+    """Who follows a queued or running job: ``students`` who started or joined it and have not
+    cancelled, and ``for_class``: the server started it for the class (it always runs to completion)."""
+
+    students: int = 0
+    for_class: bool = False
+
+    @property
+    def anyone(self) -> bool:
+        return self.students > 0 or self.for_class
 
 
 class JobStore:
@@ -143,6 +157,20 @@ class JobStore:
 
     def clear_cancel(self, key: str) -> None:
         self.path(key, ".cancel").unlink(missing_ok=True)
+
+    # -- followers (call under :meth:`guard`) -------------------------------------------------
+    def followers(self, key: str) -> Followers:
+        """Who follows the job: students who started or joined it, and whether the class does."""
+        found = _read_object(self.path(key, ".followers")) or {}
+        students = found.get("students", 0)
+        return Followers(students if isinstance(students, int) and students > 0 else 0, found.get("class") is True)
+
+    def set_followers(self, key: str, followers: Followers) -> None:
+        atomic_write_text(self.path(key, ".followers"),
+                          json.dumps({"students": followers.students, "class": followers.for_class}))
+
+    def clear_followers(self, key: str) -> None:
+        self.path(key, ".followers").unlink(missing_ok=True)
 
     def journal(self, key: str, event: str, **info: Any) -> None:
         """Append one event line (O_APPEND: lines of several processes do not mix)."""

@@ -57,7 +57,7 @@ def _start(exp: Experiment, pool: jobs.JobPool) -> None:
         return lesson.run_shuffle_experiment(
             exp.data, exp.budget, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    pool.submit(JOB, exp.fp, run)
+    pool.submit(JOB, exp.fp, run, for_class=True)  # the one experiment of the class: it runs to completion
 
 
 @jobs.default_job

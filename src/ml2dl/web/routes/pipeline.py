@@ -68,7 +68,7 @@ def _start(t: Training, pool: jobs.JobPool) -> None:
         report.keep(checkpoint)  # its checksum goes into the result
         return result
 
-    pool.submit(JOB, t.fp, run)
+    pool.submit(JOB, t.fp, run, for_class=True)  # the one training of the class: it runs to completion
 
 
 @jobs.default_job

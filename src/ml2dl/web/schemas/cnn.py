@@ -31,8 +31,10 @@ class JobSnapshot(Result):
     elapsed_s: Number | None = Field(None, description="seconds since it started running (0 while it waits)")
     waited_s: Number | None = Field(None, description="while queued: seconds since it was asked for")
     ahead: list[str] | None = Field(None, description="while queued: the jobs of this worker it waits for")
-    detached: bool | None = Field(None, description="this student stopped following a job the class shares "
-                                                    "(it runs on for the others)")
+    detached: bool | None = Field(None, description="this student stopped following a job others still follow "
+                                                    "(it runs on for them)")
+    others: int | None = Field(None, ge=0, description="when detached: how many other students still follow it "
+                                                       "(besides the class, for a job the server started)")
 
 
 class BudgetInfo(Result):
