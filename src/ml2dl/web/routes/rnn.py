@@ -4,7 +4,7 @@
     POST /api/rnn/train  {hidden, epochs, seed}        start (or join) the training of both networks → job snapshot
     GET  /api/rnn/train?<settings>                     its state (result when done; cached on disk by settings)
     GET  /api/rnn/progress?<settings>                  the same as server-sent events until it finishes
-    POST /api/rnn/train/cancel  {settings}             stop it
+    POST /api/rnn/train/cancel  {settings}             leave it (it stops when nobody else follows it)
     POST /api/rnn/patient  {settings, patient}         one validation patient through the trained networks
                                                        (409 until the training of these settings is done)
 
@@ -16,13 +16,11 @@ worker of the server answers it, in about a millisecond.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, HTTPException
 
 from ml2dl.lessons import rnn as lesson
-from ml2dl.web import jobs, sse
+from ml2dl.web import jobs
+from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.deps import PoolDep
 from ml2dl.web.schemas.rnn import RnnOptions, RnnPatientResult, RnnRequest, RnnSnapshot, RnnTrainRequest
 
@@ -45,14 +43,13 @@ def options() -> dict:
             "defaults": RnnRequest().model_dump()}
 
 
-@router.post("/train", response_model=RnnSnapshot, response_model_exclude_unset=True)
-def start(req: RnnTrainRequest, pool: PoolDep) -> dict:
-    """Train both networks in the background (or return the running / cached job of these settings)."""
+def spec(req: RnnTrainRequest, server=None) -> JobSpec:
+    """The training of these settings: its fingerprint, and the run that saves both networks."""
     fp = _fp(req)
-    key = pool.key(JOB, fp)
-    checkpoints = {name: pool.workdir(JOB) / f"{key}-{name}.npz" for name in NETWORKS}
 
     def run(report: jobs.Report) -> dict:
+        key = jobs.JobPool.key(JOB, fp)
+        checkpoints = {name: report.workdir / f"{key}-{name}.npz" for name in NETWORKS}
         report.workdir.mkdir(parents=True, exist_ok=True)
         result = lesson.train(**req.model_dump(), checkpoints=checkpoints,
                               progress=lambda f, msg, extra: report.progress(f, msg, **extra))
@@ -60,30 +57,11 @@ def start(req: RnnTrainRequest, pool: PoolDep) -> dict:
             report.keep(path)  # their checksums go into the result: a changed file is not trusted
         return result
 
-    pool.submit(JOB, fp, run)
-    return pool.snapshot(JOB, fp)
+    return JobSpec(fp, run)
 
 
-@router.get("/train", response_model=RnnSnapshot, response_model_exclude_unset=True)
-def state(req: Annotated[RnnTrainRequest, Query()], pool: PoolDep) -> dict:
-    """The state of the training of these settings: ``status`` is ``none`` until someone starts it."""
-    return pool.snapshot(JOB, _fp(req))
-
-
-@router.get("/progress", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/RnnSnapshot"}}},
-                             "description": "one `data: <RnnSnapshot JSON>` event per change, until it finishes"}})
-def progress(req: Annotated[RnnTrainRequest, Query()], pool: PoolDep) -> StreamingResponse:
-    """Server-sent events: the job's snapshot on every change, until it has finished."""
-    return sse.progress_response(pool, JOB, _fp(req))
-
-
-@router.post("/train/cancel", response_model=RnnSnapshot, response_model_exclude_unset=True)
-def cancel(req: RnnTrainRequest, pool: PoolDep) -> dict:
-    """Ask the training of these settings to stop (whichever worker runs it); its snapshot."""
-    fp = _fp(req)
-    pool.cancel(JOB, fp)
-    return pool.snapshot(JOB, fp)
+add_job_routes(router, JOB, request=RnnTrainRequest, snapshot=RnnSnapshot, spec=spec,
+               start="/train", state="/train", cancel="/train/cancel", what="the training of these settings")
 
 
 @router.post("/patient", response_model=RnnPatientResult,

@@ -1,0 +1,157 @@
+"""A job-backed step's four routes, from one description (the jobs themselves: ``ml2dl.web.jobs``).
+
+    POST <start>      {settings}    start the job, or join it while it runs, or its cached result → snapshot
+    GET  <state>?<settings>         its snapshot: ``status`` is ``none`` until someone starts it
+    GET  <progress>?<settings>      the same as server-sent events, one per change, until it finishes
+    POST <cancel>     {settings}    leave it: it stops when nobody else follows it; else the answer
+                                    is ``detached`` and says how many others still follow it
+
+A step says what is its own — the job's name, its request and snapshot models, the paths, and
+``spec(request, settings) → JobSpec(fingerprint, run)`` — and keeps its other routes beside these::
+
+    add_job_routes(router, "rnn", request=RnnTrainRequest, snapshot=RnnSnapshot, spec=rnn_spec,
+                   start="/train", state="/train", cancel="/train/cancel", what="the training of these settings")
+
+``request`` is the body of the POSTs and, as query parameters (``query``, the same fields), the
+settings of the GETs; a step without settings (one job for the class) has ``request=None``.
+With ``by_fp`` the GETs and the cancel name the job by its fingerprint in the path instead
+(``/run/{fp}``), and every answer carries ``fp``. With ``prestart`` the step's job at the default
+settings is a :func:`~ml2dl.web.jobs.default_job`: the server starts it for the class, which
+follows it for good (the same job started by a student is the class's too), so it runs to completion.
+The error statuses (422, 503, …) are documented for every route by ``ml2dl.web.openapi``.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Callable
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from . import jobs, sse
+from .deps import PoolDep, SettingsDep
+
+Fp = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$", description="the job's fingerprint")]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What a request asks for: the job's fingerprint and the function that computes it
+    (``run(report) → dict``; None where only the fingerprint is needed)."""
+
+    fp: str
+    run: Callable[[jobs.Report], dict] | None = None
+
+
+Spec = Callable[[Any, Any], JobSpec]  # (request or None, settings) → JobSpec
+
+
+def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], spec: Spec,
+                   request: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+                   start: str | None = "", state: str = "", progress: str = "/progress", cancel: str = "/cancel",
+                   what: str = "the job", by_fp: bool = False, prestart: bool = False) -> None:
+    """Add the start, state, progress and cancel routes of job ``name`` to ``router`` (see the module).
+
+    ``start=None`` leaves the start route to the step (one that answers more than a snapshot).
+    """
+    body, params = _settings_deps(request, query or request)
+    default_fp = _default_fp(request, spec) if prestart else None
+
+    def answer(snap: dict, fp: str) -> dict:
+        return {**snap, "fp": fp} if by_fp else snap
+
+    if start is not None:
+        @router.post(start, response_model=snapshot, response_model_exclude_unset=True, name=f"{name}_start",
+                     summary=f"Start {what}")
+        def start_job(req: Annotated[Any, Depends(body)], settings: SettingsDep, pool: PoolDep) -> dict:
+            job = spec(req, settings)
+            the_default = default_fp is not None and default_fp(settings) in (None, job.fp)
+            pool.submit(name, job.fp, job.run, for_class=the_default)
+            return answer(pool.snapshot(name, job.fp), job.fp)
+
+        start_job.__doc__ = (f"Start {what} in the background, or join it while it runs (a student who joins "
+                             "follows it too), or return its cached result.")
+
+    if prestart:
+        @jobs.default_job
+        def start_default(settings, pool: jobs.JobPool) -> None:
+            job = spec(request() if request else None, settings)
+            pool.submit(name, job.fp, job.run, for_class=True)
+
+    if by_fp:
+        locate = _by_fp
+        locate_body = _by_fp
+    else:
+        def locate(req: Annotated[Any, Depends(params)], settings: SettingsDep) -> str:
+            return spec(req, settings).fp
+
+        def locate_body(req: Annotated[Any, Depends(body)], settings: SettingsDep) -> str:
+            return spec(req, settings).fp
+
+    @router.get(state, response_model=snapshot, response_model_exclude_unset=True, name=f"{name}_state",
+                summary=f"The state of {what}")
+    def job_state(fp: Annotated[str, Depends(locate)], pool: PoolDep) -> dict:
+        return answer(pool.snapshot(name, fp), fp)
+
+    job_state.__doc__ = (f"The state of {what}, the same from every worker: ``status`` is ``none`` "
+                         "until someone starts it (or for an unknown job).")
+
+    schema = {"$ref": f"#/components/schemas/{snapshot.__name__}"}
+
+    @router.get(progress, response_class=StreamingResponse, name=f"{name}_progress",
+                summary=f"The progress of {what} as server-sent events",
+                responses={200: {"content": {"text/event-stream": {"schema": schema}},
+                                 "description": f"one `data: <{snapshot.__name__} JSON>` event per change, "
+                                                "until it finishes"}})
+    def job_progress(fp: Annotated[str, Depends(locate)], pool: PoolDep) -> StreamingResponse:
+        """Server-sent events: the job's snapshot on every change, until it has finished."""
+        return sse.progress_response(pool, name, fp)
+
+    @router.post(cancel, response_model=snapshot, response_model_exclude_unset=True, name=f"{name}_cancel",
+                 summary=f"Stop following {what}")
+    def cancel_job(fp: Annotated[str, Depends(locate_body)], pool: PoolDep) -> dict:
+        return answer(leave(pool, name, fp), fp)
+
+    cancel_job.__doc__ = (f"Leave {what}: it stops at its next batch (whichever worker runs it) when nobody "
+                          "else follows it; else it runs on for them and the answer is ``detached``, with "
+                          "``others``: how many students still follow it.")
+
+
+def leave(pool: jobs.JobPool, name: str, fp: str) -> dict:
+    """One follower leaves the job (:meth:`~ml2dl.web.jobs.JobPool.cancel`): its snapshot, detached
+    while others still follow it."""
+    others = pool.cancel(name, fp)
+    return jobs.detached(pool.snapshot(name, fp), others)
+
+
+async def _by_fp(fp: Fp) -> str:
+    return fp
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _settings_deps(request: type[BaseModel] | None, query: type[BaseModel] | None):
+    """Dependencies giving the settings of a POST (``request``, the body) and of a GET (``query``).
+
+    async: they only hand over what FastAPI has validated (no thread hop for that)."""
+    if request is None:
+        return _nothing, _nothing
+
+    async def body(req: request) -> BaseModel:  # type: ignore[valid-type]
+        return req
+
+    async def params(req: Annotated[query, Query()]) -> BaseModel:  # type: ignore[valid-type]
+        return req
+
+    return body, params
+
+
+def _default_fp(request: type[BaseModel] | None, spec: Spec) -> Callable[[Any], str | None]:
+    """The fingerprint of the job at the default settings (the one the server starts)."""
+    if request is None:
+        return lambda settings: None  # the step's one job: always the default one
+
+    return lambda settings: spec(request(), settings).fp
