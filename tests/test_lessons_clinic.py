@@ -22,9 +22,10 @@ def test_sources_are_the_phantoms_and_the_servers_data(tmp_path):
              train_labels=rng.integers(0, 2, (700, 1)), val_images=rng.integers(0, 256, (50, 28, 28), dtype=np.uint8),
              val_labels=rng.integers(0, 2, (50, 1)))
     file = D.source("file", npz)
-    assert file.max_train == 700 - D.FILE_TEST and "held out" in file.test_from
+    # no test split: a fifth of the training split is held out (at most FILE_TEST = 600 images)
+    assert file.max_train == 700 - 140 and file.test_from.startswith("140 images held out")
     data = D.load(file, 64, 3)
-    assert (len(data.train), len(data.val), len(data.test)) == (64, 50, D.FILE_TEST)
+    assert (len(data.train), len(data.val), len(data.test)) == (64, 50, 140)
     assert data.fingerprint == D.fingerprint(file, 64, 3)  # a run's name is known before its data is loaded
     # the held-out test images are never among the training images
     train = {img.tobytes() for img in data.train.images}

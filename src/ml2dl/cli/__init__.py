@@ -2,7 +2,7 @@
 
 ::
 
-    ml2dl serve [--host 127.0.0.1] [--port 8000] [--data file.npz] [--no-browser] [--workers N]
+    ml2dl serve [--host 127.0.0.1] [--port 8000] [--data file.npz or folder] [--no-browser] [--workers N]
                 [--access-code CODE] [--embed-from ORIGIN] [--no-prestart]
     ml2dl train --data pneumoniamnist_trainval.npz --model strong --out runs/cnn
     ml2dl train --out runs/cnn --resume

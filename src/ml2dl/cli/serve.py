@@ -18,7 +18,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("serve", help="start the interactive module in the browser")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=port, default=8000, help="TCP port (default 8000)")
-    p.add_argument("--data", help="a MedMNIST .npz of real images to use in the module")
+    p.add_argument("--data", metavar="PATH",
+                   help="real images for the module: a MedMNIST .npz (e.g. pneumoniamnist.npz) or a folder of two "
+                        "class folders (NORMAL/, PNEUMONIA/ of PNG, JPEG or DICOM files; optionally under train/ val/ test/)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--workers", type=workers, default=None,
                    help=f"worker processes (default: the usable cores, here {min(usable_cores(), MAX_WORKERS)}); "
@@ -32,9 +34,39 @@ def add_parser(sub) -> None:
                    help="do not start the default trainings of steps 5 and 9 with the server")
 
 
+EXPECTED_DATA = "a MedMNIST .npz file or a folder of two class folders (e.g. NORMAL/ and PNEUMONIA/)"
+
+
+def check_data(text: str) -> None:
+    """``--data`` names a ``.npz`` file or a folder of two class folders of images (InputError otherwise).
+
+    Only the folder's names are read here (no image is decoded): a bad image is reported by the
+    step that reads it.
+    """
+    from ..data import DatasetError
+    from ..data.folders import class_counts
+
+    path = Path(text).expanduser()
+    if path.is_dir():
+        try:
+            counts = class_counts(path)
+        except DatasetError as err:  # its message says what was expected and found
+            raise InputError(f"--data {text}: {err}") from None
+        if len(counts) != 2:
+            found = (f"a folder with {len(counts)} class folder{'' if len(counts) == 1 else 's'} of images: "
+                     + ", ".join(f"{c}/ ({n})" for c, n in counts.items())) if counts \
+                else "a folder without class folders of PNG, JPEG or DICOM files"
+            raise InputError(f"--data {text}: expected {EXPECTED_DATA}, got {found}")
+    elif path.is_file():
+        if path.suffix.lower() != ".npz":
+            raise InputError(f"--data {text}: expected {EXPECTED_DATA}, got a {path.suffix or 'suffix-less'} file")
+    else:
+        raise InputError(f"--data {text}: expected {EXPECTED_DATA}, got no such file or folder")
+
+
 def run(args) -> int:
-    if args.data is not None and not Path(args.data).exists():
-        raise InputError(f"--data {args.data}: no such file")
+    if args.data is not None:
+        check_data(args.data)
     from ..web.app import serve
 
     try:

@@ -73,6 +73,25 @@ def _scan(root: Path) -> dict[str, dict[str, list[Path]]]:
     return {"train": _scan_classes(root)}
 
 
+def class_counts(root) -> dict[str, int]:
+    """{class: images in its training folder} of an image folder, without decoding any image.
+
+    A cheap check of a folder before it is used (``ml2dl serve --data``); class folders without
+    images are left out. Raises DatasetError when ``root`` is not a folder or mixes split and
+    class folders.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"expected a folder of class folders at {root}, got {'a file' if root.exists() else 'no such folder'}")
+    return {c: len(files) for c, files in _scan(root).get("train", {}).items() if files}
+
+
+def folder_fingerprint(root) -> str:
+    """A short hash of a folder's image files (names, sizes, modification times): it changes when they do."""
+    root = Path(root)
+    return _cache_key(_scan(root), (0, 0), "", 0.0, 0.0, 0)[:12]
+
+
 def _cache_key(layout, size, mode, val_fraction, test_fraction, seed) -> str:
     h = hashlib.sha1()
     h.update(json.dumps([list(size), mode, val_fraction, test_fraction, seed]).encode())

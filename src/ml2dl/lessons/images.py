@@ -18,111 +18,28 @@ for a few epochs on the same images with the same seed, then reports their accur
 on held-out images, and tests the two trained on original images on the held-out
 images moved by 1…4 pixels. It runs as a background job (``ml2dl.web.jobs``).
 
-Also here, shared with step 9: loading the chest images (a MedMNIST ``.npz`` given with
-``ml2dl serve --data``, else synthetic phantoms) and the lessons' recipe. Training goes
+Also here, shared with step 9: the lessons' recipe (the chest images themselves come from
+:mod:`ml2dl.lessons.chest`, re-exported here). Training goes
 through :func:`ml2dl.train.fit`, the one training loop of ml2dl.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from ml2dl import checks, nn
 from ml2dl.checks import InputError
-from ml2dl.data import phantom_splits
 from ml2dl.data.images import to_uint8
-from ml2dl.data.medmnist import read_medmnist_npz
 from ml2dl.lessons import translation
+from ml2dl.lessons.chest import IMAGE_SIZE, ChestData, load_chest_data  # noqa: F401  (the steps' data, re-exported)
 from ml2dl.train import Recipe, fit, predict_logits
 
-IMAGE_SIZE = 28
 PERMUTATION_SEED = 0
 CLASS_NAMES = ("normal", "pneumonia")
-
-
-# ------------------------------------------------------------------------------ data
-
-
-@dataclass(frozen=True)
-class ChestData:
-    """Training and held-out chest images for the module's experiments.
-
-    Attributes:
-        train_images, val_images: float32 (N, 1, 28, 28) in [0, 1].
-        train_labels, val_labels: int64 (N,), 0 = normal, 1 = pneumonia.
-        synthetic: True for generated phantoms (the page must say "synthetic").
-        source: where the images come from, for the caption.
-        fingerprint: a short hash that changes when the images change (job cache keys).
-    """
-
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    val_images: np.ndarray
-    val_labels: np.ndarray
-    synthetic: bool
-    source: str
-    fingerprint: str
-
-
-def load_chest_data(data_path: str | os.PathLike | None = None, *, n_train: int = 2000, n_val: int = 500,
-                    seed: int = 0) -> ChestData:
-    """Chest images at 28×28: from a MedMNIST-style ``.npz`` or, without one, synthetic phantoms.
-
-    From a file: a random subset (seeded) of ``n_train`` training images and ``n_val`` images
-    of its ``val`` split (carved out of train when the file has none). The file must be a
-    binary (2-class) grayscale set like PneumoniaMNIST.
-    """
-    for name, v in (("n_train", n_train), ("n_val", n_val)):
-        if isinstance(v, bool) or not isinstance(v, int) or not 8 <= v <= 100_000:
-            raise InputError(f"{name} must be an int in 8..100000, got {v!r}")
-    if data_path is None:
-        return _phantom_data(n_train, n_val, seed)
-    path = Path(data_path)
-    stat = path.stat()  # FileNotFoundError if missing; the cache key needs the mtime
-    return _npz_data(str(path.resolve()), stat.st_mtime_ns, stat.st_size, n_train, n_val, seed)
-
-
-@functools.lru_cache(maxsize=4)
-def _phantom_data(n_train: int, n_val: int, seed: int) -> ChestData:
-    splits = phantom_splits(n_train, n_val, 0, size=IMAGE_SIZE, seed=seed)
-    return ChestData(splits.train.images, splits.train.labels, splits.val.images, splits.val.labels,
-                     synthetic=True, source=splits.train.source,
-                     fingerprint=f"phantom-{n_train}-{n_val}-{seed}")
-
-
-@functools.lru_cache(maxsize=4)
-def _npz_data(path: str, mtime_ns: int, size: int, n_train: int, n_val: int, seed: int) -> ChestData:
-    splits = read_medmnist_npz(path, size=IMAGE_SIZE)
-    train = splits.train
-    if train is None:
-        raise InputError(f"{path} has no train split: expected train_images and train_labels")
-    if train.images.shape[1] != 1 or train.labels.ndim != 1 or train.labels.max(initial=0) > 1:
-        raise InputError(f"{path}: expected binary grayscale images (like PneumoniaMNIST), "
-                         f"got {train.images.shape[1]} channel(s), labels of shape {train.labels.shape}")
-    rng = np.random.default_rng(seed)
-    if splits.val is not None:
-        val_x, val_y = splits.val.images, splits.val.labels
-        pool = rng.permutation(len(train.images))
-    else:  # carve a held-out set out of train
-        order = rng.permutation(len(train.images))
-        k = min(n_val, len(order) // 5)
-        val_x, val_y = train.images[order[:k]], train.labels[order[:k]]
-        pool = order[k:]
-    tr = np.sort(pool[:n_train])
-    va = np.sort(rng.permutation(len(val_x))[:n_val])
-    with open(path, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:12]
-    # the data set's name, not where the server keeps the file
-    return ChestData(train.images[tr], train.labels[tr], val_x[va], val_y[va], synthetic=False,
-                     source=train.source.replace(path, Path(path).name), fingerprint=f"npz-{digest}-{n_train}-{n_val}-{seed}")
 
 
 # ------------------------------------------------------------------------------ the shuffle

@@ -51,7 +51,7 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
     checks, body limits, the access code), whatever its route.
 
     Args:
-        data_path: optional ``.npz`` of real images for the steps that train on them.
+        data_path: optional ``.npz`` or folder of two class folders of real images for the steps.
         cache_dir: folder for job results and uploads; default ``~/.cache/ml2dl/module``.
         training_budget: a ``Budget`` for the background trainings (tests pass a tiny one).
         settings: all of the above at once (what each worker of ``serve`` passes); overrides them.

@@ -1,7 +1,7 @@
 """Data for the steps, prepared once per server: single-flight, cached on disk, memory-mapped.
 
 The chest images of steps 5 and 9 take a second or more to make (phantoms) or read (a
-``.npz``). When a class opens the steps at once, that must happen once, not once per request
+``.npz`` or an image folder). When a class opens the steps at once, that must happen once, not once per request
 or per worker:
 
 - in a process, the first caller computes and the others wait for it (one lock per key);
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml2dl.data.folders import folder_fingerprint
 from ml2dl.files import atomic_write, atomic_write_text
 from ml2dl.lessons import images as lesson
 
@@ -65,7 +66,9 @@ def chest_data(settings: Settings, *, n_train: int, n_val: int, seed: int) -> le
 
 def _key(settings: Settings, n_train: int, n_val: int, seed: int) -> str:
     source: list = ["phantom"]
-    if settings.data_path is not None:
+    if settings.data_path is not None and Path(settings.data_path).is_dir():  # its files' names, sizes, times
+        source = [str(Path(settings.data_path).resolve()), folder_fingerprint(settings.data_path)]
+    elif settings.data_path is not None:
         st = Path(settings.data_path).stat()  # FileNotFoundError when missing, as load_chest_data
         source = [str(Path(settings.data_path).resolve()), st.st_size, st.st_mtime_ns]
     return "chest-" + fingerprint(source, n_train, n_val, seed)  # includes the code's version

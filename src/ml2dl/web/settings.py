@@ -25,7 +25,8 @@ class Settings:
     """What the routes may need to know about this server.
 
     Args:
-        data_path: a PneumoniaMNIST-style ``.npz`` given with ``ml2dl serve --data`` (or None).
+        data_path: ``ml2dl serve --data``: a PneumoniaMNIST-style ``.npz`` or a folder of two class
+            folders (or None: the steps use synthetic phantoms).
         cache_dir: where long jobs keep their results and uploads their images (created on first
             write); shared by every worker of one server.
         training_budget: how much the background CNN trainings of steps 5 and 9 may use

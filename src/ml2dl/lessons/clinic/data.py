@@ -28,6 +28,7 @@ import numpy as np
 from ml2dl import checks
 from ml2dl.checks import InputError
 from ml2dl.data import (DatasetError, ImageDataset, load_image_folder, load_medmnist, phantom_splits)
+from ml2dl.data.folders import SPLIT_ALIASES
 from ml2dl.data.medmnist import read_medmnist_npz
 
 IMAGE_SIZE = 28
@@ -78,13 +79,14 @@ def sources(data_path: str | os.PathLike | None) -> list[Source]:
     path = Path(data_path).expanduser().resolve()
     if path.is_dir():
         splits = _folder(str(path), _stamp(path))
-        out.append(Source("folder", f"Image folder {path.name}", str(path), False, len(splits.train) - FILE_TEST
-                          if splits.test is None else len(splits.train), _test_from(splits.test is not None)))
+        n, has_test = len(splits.train), splits.test is not None
+        out.append(Source("folder", f"Image folder {path.name}", str(path), False, n - (0 if has_test else _held_out(n)),
+                          _test_from(has_test, n, "folder", carved=not _has_split_folders(path))))
     elif path.is_file():
         counts = _file_counts(str(path), _stamp(path))
-        has_test = "test" in counts
-        train = counts.get("train", 0) - (0 if has_test else FILE_TEST)
-        out.append(Source("file", f"{path.name} (real X-rays)", str(path), False, max(train, 0), _test_from(has_test)))
+        has_test, n = "test" in counts, counts.get("train", 0)
+        train = n - (0 if has_test else _held_out(n))
+        out.append(Source("file", f"{path.name} (real X-rays)", str(path), False, max(train, 0), _test_from(has_test, n)))
     return out
 
 
@@ -143,9 +145,20 @@ def _stamp(path: Path) -> tuple[int, int]:
     return st.st_mtime_ns, st.st_size
 
 
-def _test_from(has_test: bool) -> str:
-    return "the file's own test split" if has_test else \
-        f"{FILE_TEST} images held out of the training split (the data has no test split)"
+def _held_out(n_train_split: int) -> int:
+    """Test images held out of a training split of this size when the data has no test split."""
+    return min(FILE_TEST, n_train_split // 5)
+
+
+def _has_split_folders(path: Path) -> bool:
+    return any(p.is_dir() and p.name.lower() in SPLIT_ALIASES for p in path.iterdir())
+
+
+def _test_from(has_test: bool, n_train_split: int = 0, kind: str = "file", carved: bool = False) -> str:
+    if carved:  # a folder of class folders only: load_image_folder held out 10 % of each class
+        return "10% of each class of the folder, held out"
+    return f"the {kind}'s own test split" if has_test else \
+        f"{_held_out(n_train_split)} images held out of the training split (the data has no test split)"
 
 
 @functools.lru_cache(maxsize=4)
@@ -177,13 +190,17 @@ def _real(path: str, stamp, kind: str, n_train: int, seed: int) -> ClinicData:
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(train))
     if test is None:  # hold a test split out of train before anything is used for training
-        test = _subset(train, np.sort(order[:FILE_TEST]), "held out of the training split")
-        order = order[FILE_TEST:]
+        held = _held_out(len(train))
+        test = _subset(train, np.sort(order[:held]), "held out of the training split")
+        order = order[held:]
     if n_train > len(order):
         raise InputError(f"n_train must be ≤ {len(order)} for {Path(path).name}, got {n_train}")
     train = _subset(train, np.sort(order[:n_train]), "")
     digest = _digest(path, stamp)
-    return ClinicData(train, _flat(val), _flat(test), False, splits.val.source, _test_from(splits.test is not None),
+    source = splits.val.source.replace(path, Path(path).name)  # the data's name, not where the server keeps it
+    folder = kind == "folder"
+    return ClinicData(train, _flat(val), _flat(test), False, source,
+                      _test_from(splits.test is not None, len(splits.train), kind, folder and not _has_split_folders(Path(path))),
                       f"{kind}-{digest}-{n_train}-{seed}")
 
 

@@ -53,7 +53,8 @@ export default {
     // ------------------------------------------------------------ controls
     const sourceOf = () => o.sources.find((s) => s.id === ctx.params.source) || o.sources[0];
     const set = (name) => (v) => { ctx.setParams({ [name]: v }); if (name === "source") showSource(); };
-    const c = (kind, name, label) => ctx[kind]({ name, label, onInput: set(name), onChange: set(name) }).node;
+    const made = {};
+    const c = (kind, name, label) => (made[name] = ctx[kind]({ name, label, onInput: set(name), onChange: set(name) })).node;
     const controls = [
       c("select", "source", "Images"),
       c("control", "n_train", "Training images"),
@@ -102,6 +103,10 @@ export default {
 
     function showSource() {
       const s = sourceOf();
+      if (ctx.params.n_train > s.max_train) {  // a small folder: train on all it has, not a refused request
+        made.n_train.set(s.max_train);
+        ctx.setParams({ n_train: s.max_train });
+      }
       sourceNote.textContent = `${s.synthetic ? "Synthetic films drawn by ml2dl. " : ""}Up to ${fmt(s.max_train)} training images; `
         + `judged on the validation split and a test split: ${s.test_from}.`;
     }

@@ -1,0 +1,168 @@
+"""``ml2dl serve --data FOLDER``: a folder of two class folders feeds the steps' chest images and is
+offered on clinic-train by its name; ``--data`` that is neither a ``.npz`` nor such a folder is a
+one-line error naming what was expected and what was received."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ml2dl import cli
+from ml2dl.lessons.chest import load_chest_data
+
+PER_CLASS = 40
+
+
+def write_folder(root, classes=("NORMAL", "PNEUMONIA"), per_class=PER_CLASS, seed=0):
+    """``root/<class>/<i>.png``: 28 × 28 grey PNGs, class k's pixels drawn around 60 + 120·k.
+    Returns {the image's bytes: its class index} to find every image again."""
+    rng = np.random.default_rng(seed)
+    found = {}
+    for k, name in enumerate(classes):
+        (root / name).mkdir(parents=True)
+        for i in range(per_class):
+            img = np.clip(rng.normal(60 + 120 * k, 25, (28, 28)), 0, 255).astype(np.uint8)
+            Image.fromarray(img, mode="L").save(root / name / f"{i:03d}.png")
+            found[img.tobytes()] = k
+    return found
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("served") / "chest"
+    return root, write_folder(root)
+
+
+def as_bytes(images):
+    return [np.rint(np.asarray(x)[0] * 255).astype(np.uint8).tobytes() for x in images]
+
+
+# ------------------------------------------------------------------------------ the steps' chest images
+
+
+def test_the_folder_gives_the_steps_its_own_images_with_their_labels(folder):
+    root, truth = folder
+    data = load_chest_data(root, n_train=50, n_val=12, seed=0)
+    train, val = as_bytes(data.train_images), as_bytes(data.val_images)
+    # every image is one of the folder's PNGs (read back exactly) and carries its folder's class
+    assert [truth[b] for b in train] == data.train_labels.tolist()
+    assert [truth[b] for b in val] == data.val_labels.tolist()
+    assert not set(train) & set(val)  # held-out images are not trained on
+    # 20 % of each class is held out (8 + 8); the 64 others are the pool of training images
+    assert len(val) == 12 and len(train) == 50
+    assert data.synthetic is False and data.source == "image folder chest (NORMAL = 0, PNEUMONIA = 1)"
+    # a folder smaller than asked for gives what it has
+    few = load_chest_data(root, n_train=2000, n_val=500, seed=0)
+    assert len(few.train_labels) == 64 and len(few.val_labels) == 16
+    assert sorted(np.bincount(few.val_labels).tolist()) == [8, 8]
+
+
+def test_the_fingerprint_follows_the_folder_s_files(tmp_path):
+    root = tmp_path / "chest"
+    write_folder(root, per_class=10)
+    before = load_chest_data(root, n_train=8, n_val=8).fingerprint
+    assert load_chest_data(root, n_train=8, n_val=8).fingerprint == before
+    Image.fromarray(np.zeros((28, 28), np.uint8), mode="L").save(root / "NORMAL" / "extra.png")
+    assert load_chest_data(root, n_train=8, n_val=8).fingerprint != before
+
+
+def test_a_folder_of_three_classes_is_refused_by_the_steps(tmp_path):
+    write_folder(tmp_path / "three", classes=("a", "b", "c"), per_class=6)
+    with pytest.raises(ValueError, match=r"^three: expected two class folders \(normal, pneumonia\), got 3: a, b, c$"):
+        load_chest_data(tmp_path / "three", n_train=8, n_val=8)
+
+
+# ------------------------------------------------------------------------------ ml2dl serve --data
+
+
+@pytest.fixture
+def serve_calls(monkeypatch):
+    import ml2dl.web.app as app
+
+    calls = []
+    monkeypatch.setattr(app, "serve", lambda **kw: calls.append(kw))
+    return calls
+
+
+def test_serve_takes_a_folder_of_two_class_folders(serve_calls, folder):
+    root, _ = folder
+    assert cli.main(["serve", "--data", str(root), "--no-browser"]) == 0
+    assert serve_calls[-1]["data"] == str(root)
+    split = root.parent / "split"  # the train/ val/ layout
+    write_folder(split / "train", per_class=3)
+    write_folder(split / "val", per_class=2, seed=1)
+    assert cli.main(["serve", "--data", str(split), "--no-browser"]) == 0
+
+
+@pytest.mark.parametrize("make, got", [
+    (lambda p: write_folder(p, classes=("a", "b", "c"), per_class=2),
+     "got a folder with 3 class folders of images: a/ (2), b/ (2), c/ (2)"),
+    (lambda p: write_folder(p, classes=("NORMAL",), per_class=2), "got a folder with 1 class folder of images: NORMAL/ (2)"),
+    (lambda p: p.mkdir(), "got a folder without class folders of PNG, JPEG or DICOM files"),
+    (lambda p: (p / "NORMAL").mkdir(parents=True), "got a folder without class folders of PNG, JPEG or DICOM files"),
+    (lambda p: p.with_suffix(".csv").write_text("a,b\n"), "got a .csv file"),
+    (lambda p: None, "got no such file or folder"),
+])
+def test_serve_refuses_other_data_on_one_line(serve_calls, tmp_path, capsys, make, got):
+    path = tmp_path / "data"
+    make(path)
+    if path.with_suffix(".csv").exists():
+        path = path.with_suffix(".csv")
+    assert cli.main(["serve", "--data", str(path), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"ml2dl serve: error: --data {path}: expected a MedMNIST .npz file or a folder of two class "
+                   f"folders (e.g. NORMAL/ and PNEUMONIA/), {got}\n")
+    assert serve_calls == []
+
+
+def test_serve_refuses_a_folder_that_mixes_splits_and_classes(serve_calls, tmp_path, capsys):
+    write_folder(tmp_path / "mixed" / "train", per_class=2)
+    (tmp_path / "mixed" / "NORMAL").mkdir()
+    assert cli.main(["serve", "--data", str(tmp_path / "mixed")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "mixes split folders (train) with other folders (NORMAL)" in err
+
+
+# ------------------------------------------------------------------------------ the steps, served a folder
+
+
+def test_every_step_on_chest_images_uses_the_folder_and_says_so(open_client, folder, tmp_path):
+    root, truth = folder
+    with open_client(tmp_path, data_path=root) as client:
+        view = client.get("/api/images/view?index=3").json()
+        assert view["synthetic"] is False and view["source"].startswith("image folder chest")
+        assert truth[np.asarray(view["original"], dtype=np.uint8).tobytes()] == view["label"]
+        pixels = client.post("/api/data/pixels", json={"source": "chest", "index": 0}).json()
+        assert "image folder chest" in pixels["source"]
+        first = client.get("/api/kernels/samples").json()["samples"][0]
+        assert first["name"] == "chest_xray" and first["source"].startswith("image folder chest")
+        loop = client.get("/api/loop/options")
+        assert loop.status_code == 200 and "image folder chest" in json.dumps(loop.json())
+        assert str(tmp_path) not in json.dumps([view, pixels, first, loop.json()])  # its name, not the server's path
+
+
+def test_clinic_train_offers_the_folder_by_name_and_trains_on_it(open_client, folder, tmp_path):
+    root, _ = folder
+    with open_client(tmp_path, data_path=root) as client:
+        sources = {s["id"]: s for s in client.get("/api/clinic/options").json()["sources"]}
+        assert list(sources) == ["phantom", "folder"]
+        f = sources["folder"]
+        # 80 images: 10 % of each class to validation, 10 % to test, 64 left to train on
+        assert f["label"] == "Image folder chest" and f["synthetic"] is False and f["max_train"] == 64
+        assert f["test_from"] == "10% of each class of the folder, held out"
+        r = client.post("/api/clinic/train", json={"source": "folder", "n_train": 64, "epochs": 1, "width": 4,
+                                                   "batch_size": 32})
+        assert r.status_code == 200, r.text
+        run = r.json()["run"]
+        deadline = time.monotonic() + 300  # generous: the machine may be loaded
+        while (snap := client.get("/api/clinic/status", params={"run": run}).json())["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline, snap
+            time.sleep(0.2)
+        assert snap["status"] == "done", snap
+        listed = {r["name"]: r for r in client.get("/api/clinic/runs").json()["runs"]}
+        assert run in listed
+        too_many = client.post("/api/clinic/train", json={"source": "folder", "n_train": 65, "epochs": 1})
+        assert too_many.status_code == 422
+        assert too_many.json()["message"] == "n_train must be ≤ 64 for Image folder chest, got 65"
