@@ -25,7 +25,7 @@ from ml2dl.web.app import create_app
 from test_web_openapi import undeclared
 
 STARTS_TRAINING = {("post", "/api/images/experiment"), ("post", "/api/rnn/train"), ("post", "/api/pipeline/train"), ("post", "/api/loop/run"),
-                   ("post", "/api/loop/search"), ("post", "/api/overfitting/experiment")}
+                   ("post", "/api/loop/search"), ("post", "/api/overfitting/experiment"), ("post", "/api/vanishing/train")}
 SPEC = create_app().openapi()
 
 

@@ -26,11 +26,13 @@ measured per-layer ratio ‖δ_l‖ / ‖δ_{l+1}‖, and the mean f′(z_l) of 
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
 from ml2dl import checks, nn
 from ml2dl.data import toy
+from ml2dl.nn.kernels.threads import _blas
 from ml2dl.train import fit
 
 from .images import LESSON_RECIPE
@@ -167,7 +169,8 @@ def _summary(m: dict) -> dict:
     }
 
 
-def compare(depth: int = 10, epochs: int = 40, lr: float = 0.1, seed: int = 0) -> dict:
+def compare(depth: int = 10, epochs: int = 40, lr: float = 0.1, seed: int = 0, *,
+            progress: Callable[[float, str, dict], None] | None = None) -> dict:
     """Train the three deep stacks with SGD and measure their gradients before and after.
 
     Args:
@@ -175,6 +178,12 @@ def compare(depth: int = 10, epochs: int = 40, lr: float = 0.1, seed: int = 0) -
         epochs: passes over the 256 training points in batches of 32 (1..100).
         lr: SGD's learning rate (no momentum).
         seed: the data and the initial weights (the same for the three networks).
+        progress: called as ``progress(fraction, message, extra)`` after every epoch of every
+            network and when a network is finished; ``extra["partial"]`` is the result so far
+            (the same shape as the return value, with the networks finished so far in ``arms``),
+            ``extra["network"]``, ``extra["epoch"]`` and ``extra["loss"]`` (the epoch's mean
+            training loss) say where training is. It may raise to stop: the exception ends
+            training and propagates (a job's cancel).
 
     Returns:
         ``arms`` (one per network: ``activation``, ``init``, ``label``, ``loss`` (training loss
@@ -191,26 +200,55 @@ def compare(depth: int = 10, epochs: int = 40, lr: float = 0.1, seed: int = 0) -
     x, y = problem(seed)
     recipe = LESSON_RECIPE.replace(optimizer="sgd", momentum=0.0, lr=lr, epochs=epochs, batch_size=BATCH_SIZE,
                                    seed=seed)
-    arms = []
-    for activation, init, label in ARMS:
-        model = deep_stack(activation, init, depth, seed=seed)
-        before = measure(model, activation, x, y)
-        result = fit(model, (x, y), None, recipe=recipe, threads=1)
-        after = measure(model, activation, x, y)
-        logits = np.asarray(model(x)).reshape(-1)
-        arms.append({
-            "activation": activation, "init": init, "label": label,
-            "slope_bound": SLOPE_MAX[activation],
-            "loss": [round(before["loss"], 5)] + [round(r["train_loss"], 5) for r in result.history],
-            "final_loss": round(after["loss"], 5),
-            "accuracy": round(float(np.mean((logits > 0) == (y == 1))), 4),
-            "at_init": _summary(before),
-            "trained": _summary(after),
-        })
     names = [f"hidden {i + 1}" for i in range(depth)] + ["output"]
-    return {
-        "arms": arms, "layers": names, "depth": depth, "width": WIDTH, "epochs": epochs, "lr": lr, "seed": seed,
+    head = {
+        "layers": names, "depth": depth, "width": WIDTH, "epochs": epochs, "lr": lr, "seed": seed,
         "points": POINTS, "batch_size": BATCH_SIZE, "steps": epochs * math.ceil(POINTS / BATCH_SIZE),
         "problem": PROBLEM, "sigmoid_slope_max": SIGMOID_SLOPE_MAX,
         "quarter_power": _sig(SIGMOID_SLOPE_MAX ** (depth - 1)),
+    }
+    arms: list[dict] = []
+
+    def report(fraction: float, message: str, **where) -> None:
+        if progress is not None:
+            progress(fraction, message, {"partial": {"arms": list(arms), **head}, **where})
+
+    # One BLAS thread (as in ``lessons.overfitting``): these small products would otherwise be
+    # split over threads that spin on the cores other requests need while this runs as a job.
+    with _blas.one_each():
+        for k, (activation, init, label) in enumerate(ARMS):
+            which = f"{label} ({k + 1} of {len(ARMS)})"
+
+            def on_epoch(epoch: int, loss: float, _k=k, _activation=activation, _which=which) -> None:
+                report((_k + epoch / epochs) / len(ARMS), f"training {_which}: epoch {epoch}/{epochs}",
+                       network=_activation, epoch=epoch, loss=round(loss, 5))
+
+            arms.append(train_arm(activation, init, label, depth, recipe, x, y, seed, on_epoch=on_epoch))
+            report((k + 1) / len(ARMS), f"finished {which}", network=activation, epoch=epochs)
+    return {"arms": arms, **head}
+
+
+def train_arm(activation: str, init: str, label: str, depth: int, recipe, x: np.ndarray, y: np.ndarray, seed: int, *,
+              on_epoch: Callable[[int, float], None] | None = None) -> dict:
+    """One network of :func:`compare`: measured, trained by :func:`fit`, measured again.
+
+    ``on_epoch(epoch, mean training loss)`` is called after every epoch (it may raise to stop).
+    """
+    def callback(event):
+        if event.stage == "epoch" and on_epoch is not None:
+            on_epoch(event.epoch, float(event.row["train_loss"]))
+
+    model = deep_stack(activation, init, depth, seed=seed)
+    before = measure(model, activation, x, y)
+    result = fit(model, (x, y), None, recipe=recipe, threads=1, callbacks=[callback])
+    after = measure(model, activation, x, y)
+    logits = np.asarray(model(x)).reshape(-1)
+    return {
+        "activation": activation, "init": init, "label": label,
+        "slope_bound": SLOPE_MAX[activation],
+        "loss": [round(before["loss"], 5)] + [round(r["train_loss"], 5) for r in result.history],
+        "final_loss": round(after["loss"], 5),
+        "accuracy": round(float(np.mean((logits > 0) == (y == 1))), 4),
+        "at_init": _summary(before),
+        "trained": _summary(after),
     }

@@ -1,4 +1,4 @@
-"""When learning goes wrong: steps ``overfitting`` (a background job) and ``vanishing`` (one request).
+"""When learning goes wrong: steps ``overfitting`` and ``vanishing`` (each a background job).
 
 The lessons are ``ml2dl.lessons.overfitting`` and ``ml2dl.lessons.vanishing``; their choices
 (training-set sizes, epochs, cure strengths, depths) are the lessons' constants, so a limit is
@@ -160,6 +160,7 @@ class VanishingOptions(Result):
     defaults: dict[str, Number]
     width: int
     points: int
+    networks: list[dict[str, str]] = Field(description="activation, init, label of each network, in the order trained")
 
 
 class Gradients(Result):
@@ -205,3 +206,18 @@ class VanishingResult(Result):
     problem: str
     sigmoid_slope_max: Number
     quarter_power: Number
+
+
+class VanishingProgress(Result):
+    """Where the job is (``lessons.vanishing.compare``'s ``progress``), and the result so far; empty until
+    the first epoch has been trained."""
+
+    network: Literal["sigmoid", "tanh", "relu"] | None = Field(None, description="the network training, or just finished")
+    epoch: int | None = None
+    loss: Number | None = Field(None, description="its mean training loss in that epoch")
+    partial: VanishingResult | None = Field(None, description="the result so far: the networks finished so far in arms")
+
+
+class VanishingSnapshot(JobSnapshot):
+    extra: VanishingProgress | None = Field(None, description="while running: where it is and the networks finished so far")
+    result: VanishingResult | None = Field(None, description="when done")

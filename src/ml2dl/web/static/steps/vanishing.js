@@ -1,9 +1,12 @@
 // When learning goes wrong — vanishing gradients.
-// POST /api/vanishing (ml2dl.lessons.vanishing) trains three deep stacks (sigmoid + Xavier, tanh + Xavier,
-// ReLU + He) with plain SGD and measures, at initialisation and after training, the gradient norm at
-// every layer, the error δ at every layer, their per-layer ratio and the mean f′(z) of every hidden layer.
+// The server (ml2dl.lessons.vanishing) trains three deep stacks (sigmoid + Xavier, tanh + Xavier, ReLU + He)
+// with plain SGD as one background job per setting (POST /api/vanishing/train, progress as server-sent events
+// from /api/vanishing/progress with the networks finished so far, cached by settings) and measures, at
+// initialisation and after training, the gradient norm at every layer, the error δ at every layer, their
+// per-layer ratio and the mean f′(z) of every hidden layer.
 // This file draws; every number and every verdict ("vanishes", "keeps") comes from the server.
 
+import { jobWatcher } from "../lib/job.js";
 import { mountCheck } from "../lib/check.js";
 
 const CSS = `
@@ -18,6 +21,10 @@ const CSS = `
 .va-table-wrap { overflow-x: auto; }
 .va-table td.vanish { color: var(--bad); font-weight: 650; }
 .va-formula { font-size: 1.1rem; margin: 6px 0 10px; overflow-x: auto; }
+.va-arm.pending { border-top-color: var(--line); }
+.va-arm.pending .big { color: var(--ink-2); }
+.va-progress { height: 10px; background: var(--line); border-radius: 5px; overflow: hidden; margin: 4px 0; }
+.va-progress > div { height: 100%; background: var(--slate); width: 0; transition: width .3s; }
 `;
 
 const COLOURS = { sigmoid: "--series-4", tanh: "--series-2", relu: "--series-3" };
@@ -38,6 +45,7 @@ export default {
     epochs: { type: "choice", default: o.defaults.epochs, choices: o.epochs },
     lr: { type: "choice", default: o.defaults.lr, choices: o.lr },
     seed: { type: "int", default: o.defaults.seed, min: o.seed.min, max: o.seed.max },
+    autostart: { type: "bool", default: true, transient: true },   // autostart=0: do not train on arrival
   }),
 
   async mount(root, ctx) {
@@ -47,9 +55,9 @@ export default {
     const s = { ...ctx.params };
     let alive = true;
 
-    const fetchAndDraw = ctx.live(() => ctx.api("vanishing", { depth: s.depth, epochs: s.epochs, lr: s.lr, seed: s.seed }),
-      (r) => { if (alive) draw(r); });
-    const change = (name) => (v) => { s[name] = v; ctx.setParams({ [name]: v }); busy(); fetchAndDraw(); };
+    const settings = () => ({ depth: s.depth, epochs: s.epochs, lr: s.lr, seed: s.seed });
+    const query = (b = settings()) => new URLSearchParams(Object.entries(b).map(([k, v]) => [k, String(v)])).toString();
+    const change = (name) => (v) => { s[name] = v; ctx.setParams({ [name]: v }); settingsChanged(); };
 
     const depthCtl = ctx.control({ name: "depth", label: "Hidden layers", onInput: change("depth"), hint: `each of ${o.width} units` });
     const epochSel = ctx.select({ name: "epochs", label: "Training epochs", onChange: change("epochs") });
@@ -58,7 +66,12 @@ export default {
       el("button", { type: "button", class: "btn btn-small", "data-testid": "new-start",
         onclick: () => change("seed")((s.seed + 1) % (o.seed.max + 1)) }, "New random start"));
 
+    const bar = el("div", {});
+    const progressBox = el("div", { class: "va-progress", role: "progressbar", "aria-label": "training progress",
+      "aria-valuemin": 0, "aria-valuemax": 100, "data-testid": "progress", hidden: true }, bar);
     const status = el("p", { class: "small muted", "data-testid": "status", "aria-live": "polite" });
+    const startBtn = el("button", { type: "button", class: "btn btn-primary", "data-testid": "start", hidden: true, onclick: () => start() }, "Train");
+    const cancelBtn = el("button", { type: "button", class: "btn", "data-testid": "cancel", hidden: true, onclick: () => cancel() }, "Cancel");
     const setup = el("p", { class: "caption", "data-testid": "setup" });
     const arms = el("div", { class: "va-arms", "data-testid": "arms" });
     const gradChart = el("div", { class: "plot va-chart", "data-testid": "gradient-chart", role: "img",
@@ -76,7 +89,8 @@ export default {
       el("div", { class: "step-grid" },
         el("div", { class: "panel controls stack" },
           el("h2", {}, "The deep stacks"),
-          depthCtl.node, epochSel.node, lrSel.node, seedBtn, status, setup),
+          depthCtl.node, epochSel.node, lrSel.node, seedBtn,
+          el("div", { class: "btn-row" }, startBtn, cancelBtn), progressBox, status, setup),
         el("div", { class: "stack" },
           el("div", { class: "panel" },
             el("h2", {}, "Gradient at every layer"),
@@ -101,8 +115,6 @@ export default {
             lossChart, lossText))),
     );
 
-    function busy() { status.textContent = "Training the three networks…"; }
-
     const armLabel = (a) => a.label;
     const colour = (a) => cssVar(COLOURS[a.activation]);
 
@@ -122,8 +134,17 @@ export default {
       });
     }
 
-    function drawArms(r) {
-      arms.replaceChildren(...r.arms.map((a) => {
+    // `where`: while the job runs, the network in training and its epoch (the cards of unfinished networks say so)
+    function drawArms(r, where = null) {
+      arms.replaceChildren(...o.networks.map((n) => {
+        const a = r.arms.find((x) => x.activation === n.activation);
+        if (!a) {
+          const now = where && where.network === n.activation;
+          return el("div", { class: "va-arm pending", "data-testid": `arm-${n.activation}` },
+            el("div", { class: "k" }, n.label),
+            el("div", { class: "big", "data-testid": `reach-${n.activation}` }, "…"),
+            el("div", { class: "s" }, now ? `training: epoch ${where.epoch} of ${r.epochs}` : where ? "waits its turn" : "not trained"));
+        }
         const m = a.at_init;
         const words = { vanishes: "vanishes", keeps: "keeps its size", explodes: "explodes" }[m.trend];
         return el("div", { class: "va-arm", style: { borderTopColor: `var(${COLOURS[a.activation]})` }, "data-testid": `arm-${a.activation}` },
@@ -135,16 +156,22 @@ export default {
     }
 
     function drawWhy(r) {
-      const sig = r.arms.find((a) => a.activation === "sigmoid").at_init;
-      const maxSlope = Math.max(...sig.slope_mean);
+      const sigmoid = r.arms.find((a) => a.activation === "sigmoid");
       const others = r.arms.filter((a) => a.activation !== "sigmoid");
-      whyText.replaceChildren(
-        `Measured at initialisation: the sigmoid layers' mean slope σ′ is at most ${fmt(maxSlope, 3)} (never above 0.25), `,
-        `and the error changes by about × ${sci(sig.ratio_typical, fmt)} per layer. Over the ${r.depth - 1} steps from hidden layer ${r.depth} `,
-        `down to hidden layer 1 these factors multiply to × ${sci(sig.delta_first_over_last, fmt)}; `,
-        `0.25 multiplied ${r.depth - 1} times is ${sci(r.quarter_power, fmt)}. tanh′ and ReLU′ are 1 where the unit is active, `,
-        "and Xavier and He initialisation keep the weights from shrinking the signal: their factors per layer are ",
-        ...others.map((a, i) => `${i ? " and " : ""}× ${sci(a.at_init.ratio_typical, fmt)} (${armLabel(a)})`), ".");
+      if (!sigmoid || others.length < o.networks.length - 1) {   // the words wait for all three networks
+        whyText.textContent = "This explanation is written from the three networks' measurements when all of them are trained.";
+      } else {
+        const sig = sigmoid.at_init;
+        const maxSlope = Math.max(...sig.slope_mean);
+        whyText.replaceChildren(
+          `Measured at initialisation: the sigmoid layers' mean slope σ′ is at most ${fmt(maxSlope, 3)} (never above 0.25), `,
+          `and the error changes by about × ${sci(sig.ratio_typical, fmt)} per layer. Over the ${r.depth - 1} steps from hidden layer ${r.depth} `,
+          `down to hidden layer 1 these factors multiply to × ${sci(sig.delta_first_over_last, fmt)}; `,
+          `0.25 multiplied ${r.depth - 1} times is ${sci(r.quarter_power, fmt)}. tanh′ and ReLU′ are 1 where the unit is active, `,
+          "and Xavier and He initialisation keep the weights from shrinking the signal: their factors per layer are ",
+          ...others.map((a, i) => `${i ? " and " : ""}× ${sci(a.at_init.ratio_typical, fmt)} (${armLabel(a)})`), ".");
+      }
+      if (!r.arms.length) { table.replaceChildren(); return; }
       const head = el("tr", {}, el("th", {}, "hidden layer"),
         ...r.arms.map((a) => el("th", { class: "num", colspan: 2 }, armLabel(a))));
       const sub = el("tr", {}, el("th", {}), ...r.arms.flatMap(() => [el("th", { class: "num" }, "mean f′"), el("th", { class: "num" }, "‖δₗ‖/‖δₗ₊₁‖")]));
@@ -162,32 +189,99 @@ export default {
     }
 
     function drawLoss(r) {
-      const x = r.arms[0].loss.map((_, i) => i);
+      const x = Array.from({ length: r.epochs + 1 }, (_, i) => i);
       ctx.plot(lossChart, r.arms.map((a) => ({ type: "scatter", mode: "lines", x, y: a.loss, name: armLabel(a),
         line: { color: colour(a), width: 2.5 }, hovertemplate: `${armLabel(a)}<br>epoch %{x}: loss %{y:.3f}<extra></extra>` })), {
         showlegend: true, legend: { orientation: "h", x: 0, y: 1.2 }, margin: { t: 30 },
-        xaxis: { title: { text: "epoch (0 = at initialisation)" } }, yaxis: { title: { text: "training loss" }, rangemode: "tozero" },
+        xaxis: { title: { text: "epoch (0 = at initialisation)" }, range: [0, r.epochs] }, yaxis: { title: { text: "training loss" }, rangemode: "tozero" },
       });
       lossText.replaceChildren(...r.arms.map((a) => el("span", { "data-testid": `loss-${a.activation}` },
         `${armLabel(a)}: loss ${fmt(a.loss[0], 3)} → ${fmt(a.final_loss, 3)}, ${fmt(100 * a.accuracy, 1)} % of the points right. `)),
         "A loss that stays near ln 2 ≈ 0.693 is a network still guessing.");
     }
 
-    function draw(r) {
-      status.textContent = "";
+    // the whole result, or (while the job runs) the networks finished so far and where training is
+    function draw(r, where = null) {
       setup.textContent = `${r.depth} hidden layers of ${r.width} units each, on ${r.points} points of the circle problem (2 inputs, `
         + `one logit out). Each network is trained by ml2dl's training loop with plain gradient descent (no momentum; Adam would `
         + `rescale every weight's step and hide the effect), η = ${fmt(r.lr)}, batches of ${r.batch_size}: ${fmt(r.steps)} steps. `
         + `The three start from the same seed (${r.seed}).`;
       drawGradients(r);
-      drawArms(r);
+      drawArms(r, where);
       drawWhy(r);
       drawLoss(r);
     }
 
-    busy();
-    await fetchAndDraw();
+    // Nothing of these settings is trained yet: no figures of other settings stay on screen.
+    function clear() {
+      drawn = `${query()}:none`;
+      setup.textContent = "";
+      drawGradients({ arms: [], layers: [] });
+      drawArms({ arms: [], depth: s.depth, epochs: s.epochs });
+      drawWhy({ arms: [] });
+      drawLoss({ arms: [], epochs: s.epochs });
+    }
+
+    // ------------------------------------------------------------ the training job
+    let drawn = "";   // what the charts show: "<query>:<networks finished>" (a progress event redraws only when it changes)
+    function showJob(job) {
+      if (!alive) return;
+      const running = job.status === "queued" || job.status === "running";
+      startBtn.hidden = running || job.status === "done";
+      cancelBtn.hidden = !running;
+      progressBox.hidden = !running;
+      bar.style.width = `${job.percent ?? 0}%`;
+      progressBox.setAttribute("aria-valuenow", String(job.percent ?? 0));
+      const e = job.extra || {};
+      if (job.status === "done") {
+        drawn = `${query()}:done`;
+        draw(job.result);
+      } else if (e.partial) {   // running, or stopped: the networks finished so far
+        const key = `${query()}:${e.partial.arms.length}`;
+        const where = running ? e : null;
+        if (key !== drawn) { drawn = key; draw(e.partial, where); } else drawArms(e.partial, where);   // cards follow every epoch
+      } else if (!drawn.startsWith(`${query()}:`)) {
+        clear();
+      }
+      if (job.status === "done") {
+        status.textContent = job.cached ? "Trained earlier on this server: the result comes from the cache."
+          : `The three networks trained in ${fmt(job.elapsed_s, 1)} s.`;
+      } else if (running) {
+        status.textContent = `${job.message}${e.loss === undefined ? "" : `, training loss ${fmt(e.loss, 3)}`} (${fmt(job.elapsed_s, 1)} s)`;
+      } else if (job.status === "failed") {
+        status.textContent = `Training failed: ${job.error}`;
+      } else if (job.status === "cancelled") {
+        const n = e.partial ? e.partial.arms.length : 0;
+        status.textContent = n ? `Cancelled after ${n} of ${o.networks.length} networks (shown). Press Train to train all ${o.networks.length}.`
+          : "Cancelled: these networks are not trained. Press Train to train them.";
+      } else {
+        status.textContent = "Not trained yet with these settings: press Train (a second or a few).";
+      }
+    }
+
+    const watcher = jobWatcher(ctx, { start: "vanishing/train", cancel: "vanishing/train/cancel", progress: "/api/vanishing/progress",
+                                     query, show: showJob });
+    const start = () => watcher.start(settings());
+    const cancel = () => watcher.cancel(settings());
+    const follow = (b) => watcher.follow(b);
+
+    // New settings: stop watching (and stop the training this page started for the old ones), then show
+    // the new settings' result from the cache, or train it.
+    async function settingsChanged() {
+      watcher.release();
+      const b = settings();
+      const job = await ctx.api(`vanishing/train?${query(b)}`);
+      if (!alive || query(b) !== query()) return;
+      showJob(job);
+      if (job.status === "none") await start();
+      else if (job.status === "queued" || job.status === "running") follow(b);
+    }
+
+    const job = await ctx.api(`vanishing/train?${query()}`);
+    showJob(job);
+    if (job.status === "none" && ctx.params.autostart) await start();
+    else if (job.status === "queued" || job.status === "running") follow(settings());
     mountCheck(root, ctx, ["vanishing"]);  // the check at the end of the step (lib/check.js)
-    return () => { alive = false; };
+    return () => { alive = false; watcher.close(); };
   },
 };
