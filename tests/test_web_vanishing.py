@@ -101,8 +101,13 @@ def test_cancel(open_client, tmp_path):
         snap = _wait_done(client, _query(LONG))
         assert snap["status"] == "cancelled", snap
         assert snap["result"] is None
-        # started again, it trains from the start (the cancelled run left no result behind)
+        # started again it trains from the start (the cancelled run left no result behind); followed by two
+        # students, the first one's cancel leaves it running for the other, the second one's stops it
         assert client.post("/api/vanishing/train", json=LONG).json()["status"] in ACTIVE
+        client.post("/api/vanishing/train", json=LONG)
+        first = client.post("/api/vanishing/train/cancel", json=LONG).json()
+        assert first["status"] in ACTIVE and first["detached"] is True and first["others"] == 1, first
+        assert "1 other is following this training" in first["message"]
         client.post("/api/vanishing/train/cancel", json=LONG)
         assert _wait_done(client, _query(LONG))["status"] == "cancelled"
 
@@ -114,6 +119,10 @@ def test_the_defaults_are_trained_when_the_server_starts(open_client, tmp_path):
         while client.get("/api/vanishing/train").json()["status"] == "none":
             assert time.monotonic() < deadline
             time.sleep(0.05)
+        # the class follows it: a student's cancel does not stop it
+        answer = client.post("/api/vanishing/train/cancel", json={}).json()
+        if answer["status"] in ACTIVE:  # (else it had already finished)
+            assert answer["detached"] is True and "shared by the class" in answer["message"], answer
         snap = _wait_done(client, "")
     assert snap["status"] == "done", snap
     body = snap["result"]

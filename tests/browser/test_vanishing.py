@@ -114,3 +114,19 @@ def test_hide_and_the_phone(page, open_step, shot):
     page.wait_for_function(DONE, timeout=120_000)
     page.wait_for_function("() => document.documentElement.scrollWidth <= 390")  # once the charts follow
     shot(page, "vanishing-phone")
+
+
+def test_cancel_while_another_student_follows(page, base_url, open_step):
+    """The training runs on for the other student: this page stops following it, and says so."""
+    settings = {"depth": 12, "epochs": 100, "lr": 0.1, "seed": 12}
+    open_step(page, "vanishing", "depth=12&epochs=100&seed=12&autostart=0")
+    assert page.request.post(f"{base_url}/api/vanishing/train", data=settings).json()["status"] in ("queued", "running")
+    page.get_by_test_id("start").click()  # joins it
+    page.get_by_test_id("cancel").wait_for(state="visible")
+    page.get_by_test_id("cancel").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=status]').innerText.startsWith('Stopped following')")
+    assert "1 other is following this training" in page.get_by_test_id("status").inner_text()
+    assert page.get_by_test_id("start").inner_text() == "Follow the training again"
+    assert page.get_by_test_id("cancel").is_hidden() and page.get_by_test_id("progress").is_hidden()
+    snap = page.request.post(f"{base_url}/api/vanishing/train/cancel", data=settings).json()  # the other student leaves
+    assert snap["status"] in ("running", "cancelled", "done") and not snap.get("detached")  # nobody follows it now

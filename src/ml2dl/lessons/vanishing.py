@@ -32,7 +32,6 @@ import numpy as np
 
 from ml2dl import checks, nn
 from ml2dl.data import toy
-from ml2dl.nn.kernels.threads import _blas
 from ml2dl.train import fit
 
 from .images import LESSON_RECIPE
@@ -213,18 +212,15 @@ def compare(depth: int = 10, epochs: int = 40, lr: float = 0.1, seed: int = 0, *
         if progress is not None:
             progress(fraction, message, {"partial": {"arms": list(arms), **head}, **where})
 
-    # One BLAS thread (as in ``lessons.overfitting``): these small products would otherwise be
-    # split over threads that spin on the cores other requests need while this runs as a job.
-    with _blas.one_each():
-        for k, (activation, init, label) in enumerate(ARMS):
-            which = f"{label} ({k + 1} of {len(ARMS)})"
+    for k, (activation, init, label) in enumerate(ARMS):
+        which = f"{label} ({k + 1} of {len(ARMS)})"
 
-            def on_epoch(epoch: int, loss: float, _k=k, _activation=activation, _which=which) -> None:
-                report((_k + epoch / epochs) / len(ARMS), f"training {_which}: epoch {epoch}/{epochs}",
-                       network=_activation, epoch=epoch, loss=round(loss, 5))
+        def on_epoch(epoch: int, loss: float, _k=k, _activation=activation, _which=which) -> None:
+            report((_k + epoch / epochs) / len(ARMS), f"training {_which}: epoch {epoch}/{epochs}",
+                   network=_activation, epoch=epoch, loss=round(loss, 5))
 
-            arms.append(train_arm(activation, init, label, depth, recipe, x, y, seed, on_epoch=on_epoch))
-            report((k + 1) / len(ARMS), f"finished {which}", network=activation, epoch=epochs)
+        arms.append(train_arm(activation, init, label, depth, recipe, x, y, seed, on_epoch=on_epoch))
+        report((k + 1) / len(ARMS), f"finished {which}", network=activation, epoch=epochs)
     return {"arms": arms, **head}
 
 

@@ -4,12 +4,12 @@
     POST /api/vanishing/train  {depth, epochs, lr, seed}  start (or join) the training of the three stacks → job snapshot
     GET  /api/vanishing/train?<settings>                  its state (result when done; cached on disk by settings)
     GET  /api/vanishing/progress?<settings>               the same as server-sent events until it finishes
-    POST /api/vanishing/train/cancel  {settings}          stop it
+    POST /api/vanishing/train/cancel  {settings}          stop following it (it stops when nobody follows it)
 
 The job (under a second at the defaults, several on a busy machine; up to ten at 12 layers and
 100 epochs) reports after every epoch of every network, with the networks finished so far
 (``extra.partial``), so the page draws them as they come. The defaults are trained when the
-server starts (:func:`ml2dl.web.jobs.default_job`).
+server starts (:func:`ml2dl.web.jobs.default_job`), for the class: no student's cancel stops them.
 """
 
 from __future__ import annotations
@@ -34,20 +34,20 @@ def _fp(req: VanishingRequest) -> str:
     return jobs.fingerprint(VERSION, req.model_dump())
 
 
-def _start(req: VanishingRequest, pool: jobs.JobPool) -> str:
+def _start(req: VanishingRequest, pool: jobs.JobPool, *, for_class: bool = False) -> str:
     fp = _fp(req)
 
     def run(report: jobs.Report) -> dict:
         return lesson.compare(**req.model_dump(), progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    pool.submit(JOB, fp, run)
+    pool.submit(JOB, fp, run, for_class=for_class)
     return fp
 
 
 @jobs.default_job
 def start_default(settings, pool: jobs.JobPool) -> None:
     """The stacks the first students will ask for (the page's defaults), trained when the server starts."""
-    _start(VanishingRequest(), pool)
+    _start(VanishingRequest(), pool, for_class=True)
 
 
 @router.get("/options", response_model=VanishingOptions)
@@ -83,7 +83,8 @@ def progress(req: Annotated[VanishingRequest, Query()], pool: PoolDep) -> Stream
 
 @router.post("/train/cancel", response_model=VanishingSnapshot, response_model_exclude_unset=True)
 def cancel(req: VanishingRequest, pool: PoolDep) -> dict:
-    """Ask the training of these settings to stop (whichever worker runs it); its snapshot."""
+    """Stop following the training of these settings: it stops (whichever worker runs it) when nobody
+    else follows it, else it runs on for them (``detached``); its snapshot."""
     fp = _fp(req)
-    pool.cancel(JOB, fp)
-    return pool.snapshot(JOB, fp)
+    others = pool.cancel(JOB, fp)
+    return jobs.detached(pool.snapshot(JOB, fp), others)

@@ -226,7 +226,9 @@ export default {
     let drawn = "";   // what the charts show: "<query>:<networks finished>" (a progress event redraws only when it changes)
     function showJob(job) {
       if (!alive) return;
+      if (job.detached) return detach(job);
       const running = job.status === "queued" || job.status === "running";
+      startBtn.textContent = "Train";
       startBtn.hidden = running || job.status === "done";
       cancelBtn.hidden = !running;
       progressBox.hidden = !running;
@@ -257,6 +259,17 @@ export default {
       } else {
         status.textContent = "Not trained yet with these settings: press Train (a second or a few).";
       }
+    }
+
+    // A cancel while others follow the training (the class's default one, or another student's): it runs
+    // on for them, and this page stops following it.
+    function detach(job) {
+      watcher.close();
+      cancelBtn.hidden = true;
+      progressBox.hidden = true;
+      startBtn.hidden = false;
+      startBtn.textContent = "Follow the training again";
+      status.textContent = `Stopped following: ${job.message}.`;
     }
 
     const watcher = jobWatcher(ctx, { start: "vanishing/train", cancel: "vanishing/train/cancel", progress: "/api/vanishing/progress",
