@@ -41,6 +41,7 @@ from .. import checks
 from ..checks import InputError, fraction, int_in_range
 
 from .dataset import ImageDataset, Splits
+from .phantom_kinds import KINDS, SUBTYPE_NAMES, binary_labels, render_kinds, sample_kinds
 
 CLASS_NAMES = ("normal", "pneumonia")
 SOURCE = "ml2dl synthetic chest phantom (generated, not patient data)"
@@ -209,6 +210,9 @@ def _render(rng, p, res):
             cons += g * _col(p["blob_amp"][:, b] * p["blob_on"][:, b])
         lung_soft = _smoothstep(1.05 - r, 0.1) * _smoothstep(dome + 0.03 - y, 0.05) * (1.0 - 0.7 * heart)
         att += np.minimum(cons, 0.45) * (0.35 + 1.1 * patch) * lung_soft
+    if "kind" in p:  # sub-types asked for: lobar, nodule, effusion (multifocal is drawn as blobs above)
+        att += render_kinds(p, x=x, y=y, r=r, dome=dome, heart=heart, lung=lung, patch=patch, edge=edge,
+                            smoothstep=_smoothstep, col=_col)
 
     # Exposure: contrast, brightness, top-to-bottom gradient, gamma, quantum noise.
     img = 0.42 + _col(p["gain"]) * (att - 0.42) + _col(p["offset"]) + _col(p["grad"]) * v
@@ -222,39 +226,57 @@ def _supersampling(size):
     return max(1, int(np.ceil(56 / size)))
 
 
-def _draw(rng, pneumonia, size):
+def _draw(rng, pneumonia, size, kind=None):
+    """Films of the given labels: binary (``pneumonia`` (n,) bool) or, with ``kind`` (n,) in 0 … 4,
+    sub-types (see :mod:`.phantom_kinds`; the extra draws happen only then)."""
     factor = _supersampling(size)
     params = _sample_params(rng, pneumonia)
+    if kind is not None:
+        sample_kinds(rng, kind, params)
     img = _render(rng, params, size * factor)
     if factor > 1:
         img = img.reshape(len(img), size, factor, size, factor).mean(axis=(2, 4))
     return img
 
 
-def phantom_image(rng: np.random.Generator, size: int = 28, pneumonia: bool = False) -> np.ndarray:
+def phantom_image(rng: np.random.Generator, size: int = 28, pneumonia: bool = False,
+                  kind: str | None = None) -> np.ndarray:
     """One synthetic chest film, float32 (size, size) in [0, 1].
 
     Args:
         rng: the generator that draws every random choice, or its seed (see :func:`ml2dl.checks.rng`).
         size: side in pixels, 8 … 512 (28, 64, 128 and 224 are the usual ones).
         pneumonia: draw consolidations in the lungs.
+        kind: a sub-type film instead (see :mod:`.phantom_kinds`): ``"normal"``, ``"lobar"``,
+            ``"multifocal"``, ``"nodule"`` or ``"effusion"``. The same seed gives the same
+            patient with every kind.
     """
     size = int_in_range("size", size, 8, 512)
-    return _draw(checks.rng(rng), np.array([bool(pneumonia)]), size)[0]
+    if kind is None:
+        return _draw(checks.rng(rng), np.array([bool(pneumonia)]), size)[0]
+    if pneumonia:
+        raise InputError(f"give pneumonia=True or a kind, not both; got kind {kind!r} with pneumonia=True")
+    k = SUBTYPE_NAMES.index(checks.choice("kind", kind, SUBTYPE_NAMES))
+    return _draw(checks.rng(rng), np.array([False]), size, kind=np.array([k]))[0]
 
 
-def make_phantom_dataset(n: int, size: int = 28, pneumonia_fraction: float = 0.5, seed: int = 0):
+def make_phantom_dataset(n: int, size: int = 28, pneumonia_fraction: float = 0.5, seed: int = 0,
+                         subtypes: bool = False):
     """``n`` synthetic chest films and their labels.
 
     Args:
         n: number of images (≥ 1).
         size: side in pixels, 8 … 512.
-        pneumonia_fraction: share of pneumonia films; exactly ``round(n · fraction)`` of them.
+        pneumonia_fraction: share of pneumonia (abnormal) films; exactly ``round(n · fraction)`` of them.
         seed: everything is a pure function of the arguments.
+        subtypes: label the abnormal films with their kind (:data:`SUBTYPE_NAMES`: 1 lobar,
+            2 multifocal, 3 nodule, 4 effusion; as equal in number as ``n`` allows) instead of 1.
+            ``binary_labels(labels)`` gives the normal / abnormal labels back. Without it, the
+            films and labels are exactly those of earlier versions.
 
     Returns:
         ``images`` float32 (n, 1, size, size) in [0, 1]; ``labels`` int64 (n,),
-        0 = normal, 1 = pneumonia, in shuffled order.
+        0 = normal, 1 = pneumonia (or 1 … 4, the kind), in shuffled order.
 
     Example:
         >>> images, labels = make_phantom_dataset(4, size=28, seed=0)
@@ -264,40 +286,53 @@ def make_phantom_dataset(n: int, size: int = 28, pneumonia_fraction: float = 0.5
     n = int_in_range("n", n, 1)
     size = int_in_range("size", size, 8, 512)
     fraction("pneumonia_fraction", pneumonia_fraction, inclusive_high=True)
+    if not isinstance(subtypes, bool):
+        raise InputError(f"subtypes must be True or False, got {subtypes!r}")
     rng = checks.rng(seed, "seed")
     n_pos = int(round(n * pneumonia_fraction))
     labels = rng.permutation(np.r_[np.zeros(n - n_pos, np.int64), np.ones(n_pos, np.int64)])
+    if subtypes:  # drawn after the binary labels, so the normal / abnormal split is the binary one
+        labels[labels == 1] = rng.permutation(np.arange(n_pos) % len(KINDS)) + 1
     images = np.empty((n, 1, size, size), dtype=np.float32)
     chunk = max(1, _CHUNK_PIXELS // (size * _supersampling(size)) ** 2)
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
-        images[start:stop, 0] = _draw(rng, labels[start:stop].astype(bool), size)
+        part = labels[start:stop]
+        if subtypes:
+            images[start:stop, 0] = _draw(rng, np.zeros(len(part), bool), size, kind=part)
+        else:
+            images[start:stop, 0] = _draw(rng, part.astype(bool), size)
     return images, labels
 
 
-def phantom_dataset(n: int, size: int = 28, pneumonia_fraction: float = 0.5, seed: int = 0) -> ImageDataset:
-    """`make_phantom_dataset` wrapped in an `ImageDataset` (synthetic=True)."""
-    images, labels = make_phantom_dataset(n, size, pneumonia_fraction, seed)
+def phantom_dataset(n: int, size: int = 28, pneumonia_fraction: float = 0.5, seed: int = 0,
+                    subtypes: bool = False) -> ImageDataset:
+    """`make_phantom_dataset` wrapped in an `ImageDataset` (synthetic=True; multi-class with ``subtypes``)."""
+    images, labels = make_phantom_dataset(n, size, pneumonia_fraction, seed, subtypes)
     return ImageDataset(
-        images, labels, CLASS_NAMES, source=SOURCE, synthetic=True, task="binary-class",
-        meta={"seed": seed, "size": size},
+        images, labels, SUBTYPE_NAMES if subtypes else CLASS_NAMES, source=SOURCE, synthetic=True,
+        task="multi-class" if subtypes else "binary-class", meta={"seed": seed, "size": size},
     )
 
 
 def phantom_splits(
     n_train: int = 2000, n_val: int = 500, n_test: int = 500, *, size: int = 28,
-    pneumonia_fraction: float = 0.5, seed: int = 0,
+    pneumonia_fraction: float = 0.5, seed: int = 0, subtypes: bool = False,
 ) -> Splits:
     """Train / val / test phantom sets from three independent random streams of ``seed``.
 
     The streams are ``default_rng((seed, 0))``, ``((seed, 1))`` and ``((seed, 2))``, so the
-    splits never share an image, whatever the seed.
+    splits never share an image, whatever the seed. ``subtypes``: see :func:`make_phantom_dataset`.
 
     ``n_val`` or ``n_test`` of 0 leaves that split as None.
     """
     sets = []
     for i, count in enumerate((n_train, n_val, n_test)):
-        sets.append(phantom_dataset(count, size, pneumonia_fraction, (seed, i)) if count else None)
+        sets.append(phantom_dataset(count, size, pneumonia_fraction, (seed, i), subtypes) if count else None)
     if sets[0] is None:
         raise InputError(f"n_train must be ≥ 1, got {n_train!r}")
     return Splits(*sets)
+
+
+__all__ = ["CLASS_NAMES", "KINDS", "SOURCE", "SUBTYPE_NAMES", "binary_labels", "make_phantom_dataset",
+           "phantom_dataset", "phantom_image", "phantom_splits"]
