@@ -95,6 +95,8 @@ LOSSES = [
     (lambda: nn.BCELoss(), lambda: torch.nn.BCELoss(), "prob"),
     (lambda: nn.MSELoss(), lambda: torch.nn.MSELoss(), "real"),
     (lambda: nn.CrossEntropyLoss(), lambda: torch.nn.CrossEntropyLoss(), "classes"),
+    (lambda: nn.CrossEntropyLoss(weight=[0.5, 2.0, 1.0, 3.0]),
+     lambda: torch.nn.CrossEntropyLoss(weight=torch.tensor([0.5, 2.0, 1.0, 3.0], dtype=torch.float64)), "classes"),
     (lambda: nn.HingeLoss(), lambda: (lambda s, y: torch.clamp(1 - (2 * y - 1) * s, min=0).mean()), "binary"),
 ]
 

@@ -112,8 +112,22 @@ class CrossEntropyLoss(Loss):
     One example's loss is −ln(probability of its true class): p = (0.25, 0.60, 0.15) with
     the second class true gives −ln 0.6 ≈ 0.511.
 
+    With class weights w (PyTorch's ``weight``), a weighted mean:
+
+        L = Σₙ w[yₙ]·lₙ / Σₙ w[yₙ]          dL/dzₙ = w[yₙ]·(softmax(zₙ) − onehot(yₙ)) / Σₙ w[yₙ]
+
+    Args:
+        weight: one positive weight per class (K,), e.g. N / (K·n_k) to balance the classes; None: all 1.
+
     Shape: logits (N, K), target (N,) integers in [0, K).
     """
+
+    def __init__(self, weight=None):
+        if weight is not None:
+            weight = np.asarray(weight, dtype=np.float64)
+            if weight.ndim != 1 or np.any(weight <= 0) or not np.all(np.isfinite(weight)):
+                raise InputError(f"weight must be one positive number per class, got {weight!r}")
+        self.weight = weight
 
     def _check_target(self, pred, target):
         if pred.ndim != 2:
@@ -129,6 +143,8 @@ class CrossEntropyLoss(Loss):
         if target.size and (target.min() < 0 or target.max() >= k):
             raise InputError(f"CrossEntropyLoss targets must be in [0, {k}), got values from "
                              f"{target.min()} to {target.max()}")
+        if self.weight is not None and self.weight.shape != (k,):
+            raise InputError(f"CrossEntropyLoss has {self.weight.size} class weights for {k} classes")
         return target
 
     def forward(self, z, y):
@@ -136,13 +152,22 @@ class CrossEntropyLoss(Loss):
         log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         log_p = shifted - log_sum  # stable log-softmax
         self._cache = (np.exp(log_p), y)
-        return -np.mean(log_p[np.arange(len(y)), y])
+        if self.weight is None:
+            return -np.mean(log_p[np.arange(len(y)), y])
+        w = self.weight[y]
+        return -np.sum(w * log_p[np.arange(len(y)), y]) / np.sum(w)
 
     def backward(self):
         p, y = self._cache
         g = p.copy()
         g[np.arange(len(y)), y] -= 1
-        return g / len(y)
+        if self.weight is None:
+            return g / len(y)
+        w = self.weight[y]
+        return (g * (w / np.sum(w))[:, None]).astype(p.dtype)
+
+    def __repr__(self):
+        return "CrossEntropyLoss()" if self.weight is None else f"CrossEntropyLoss(weight={self.weight.tolist()})"
 
 
 class MSELoss(Loss):

@@ -25,12 +25,12 @@ from .events import FitResult, StopTraining, TrainEvent
 from .loop import fit, gradient_step
 from .recipe import Recipe
 from .runs import RunDir, RunError
-from .scoring import as_arrays, balanced_pos_weight, predict_logits, predict_proba
+from .scoring import as_arrays, balanced_pos_weight, predict_class_proba, predict_logits, predict_proba
 from .state import TrainState
 
 __all__ = [
     "fit", "gradient_step", "Recipe", "FitResult", "TrainEvent", "StopTraining", "TrainState",
-    "predict_logits", "predict_proba", "as_arrays", "balanced_pos_weight",
+    "predict_logits", "predict_proba", "predict_class_proba", "as_arrays", "balanced_pos_weight",
     "build_model", "lesson_cnn", "strong_cnn", "ARCHITECTURES", "DEFAULT_ARCHITECTURE",
     "RunDir", "RunError",
     "evaluate", "evaluate_scores", "Evaluation", "SplitMetrics", "Misclassified",

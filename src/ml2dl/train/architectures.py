@@ -29,12 +29,13 @@ DEFAULT_ARCHITECTURE = "strong"
 
 
 def lesson_cnn(in_channels: int = 1, image_size: int = 28, *, width: int = 16, hidden: int = 64,
-               seed: int = 0) -> nn.Sequential:
+               outputs: int = 1, seed: int = 0) -> nn.Sequential:
     """The lectures' CNN. ``width`` filters in the first conv, ``2·width`` in the second.
 
-    Shape: (N, in_channels, image_size, image_size) → (N, 1) logits.
+    Shape: (N, in_channels, image_size, image_size) → (N, outputs) logits (1: binary; K: K classes).
     """
     _check(in_channels, image_size, width)
+    checks.positive_int("outputs", outputs)
     checks.positive_int("hidden", hidden)
     if image_size < 4:
         raise InputError(f"image_size must be at least 4 for two 2×2 poolings, got {image_size}")
@@ -44,18 +45,19 @@ def lesson_cnn(in_channels: int = 1, image_size: int = 28, *, width: int = 16, h
         nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(),
         nn.Linear(2 * width * side * side, hidden), nn.ReLU(),
-        nn.Linear(hidden, 1),
+        nn.Linear(hidden, outputs),
     )
     return model.reset_parameters(rng=seed)
 
 
 def strong_cnn(in_channels: int = 1, image_size: int = 28, *, width: int = 16, dropout: float = 0.2,
-               seed: int = 0) -> nn.Sequential:
+               outputs: int = 1, seed: int = 0) -> nn.Sequential:
     """Five 3×3 conv layers (w, w, 2w, 2w, 4w channels) with batch norm, GAP and dropout.
 
-    Shape: (N, in_channels, H, W) → (N, 1) logits, for any H, W ≥ 4.
+    Shape: (N, in_channels, H, W) → (N, outputs) logits (1: binary; K: K classes), for any H, W ≥ 4.
     """
     _check(in_channels, image_size, width)
+    checks.positive_int("outputs", outputs)
     checks.fraction("dropout", dropout)
 
     def block(c_in, c_out):
@@ -66,7 +68,7 @@ def strong_cnn(in_channels: int = 1, image_size: int = 28, *, width: int = 16, d
         *block(in_channels, w), *block(w, w), nn.MaxPool2d(2),
         *block(w, 2 * w), *block(2 * w, 2 * w), nn.MaxPool2d(2),
         *block(2 * w, 4 * w),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(4 * w, 1),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(4 * w, outputs),
     )
     return model.reset_parameters(rng=seed)
 
@@ -78,7 +80,7 @@ def build_model(name: str = DEFAULT_ARCHITECTURE, *, in_channels: int = 1, image
                 seed: int = 0, **options) -> nn.Sequential:
     """A built-in architecture by name, e.g. ``build_model("strong", in_channels=1, width=16)``.
 
-    ``options`` are the architecture's own keywords (``width``, ``dropout``, ``hidden``);
+    ``options`` are the architecture's own keywords (``width``, ``dropout``, ``hidden``, ``outputs``);
     ``None`` values are ignored so callers can pass optional settings straight through.
     """
     if name not in ARCHITECTURES:

@@ -65,3 +65,4 @@ class FitResult:
     operating_points: dict | None = None
     recipe: Recipe | None = None
     pos_weight: float | None = None
+    classes: int = 2  # K > 2: a K-class model (cross-entropy)

@@ -4,7 +4,8 @@
 
     for epoch in 1..E:                                   run_epoch
         for each mini-batch (shuffled, augmented):       batches per epoch = ⌈N / batch_size⌉
-            logits = model(x);  loss = BCE(logits, y)    (positives weighted by n_neg / n_pos)
+            logits = model(x);  loss = BCE(logits, y)    (positives weighted by n_neg / n_pos;
+                                                          K classes: cross-entropy, see below)
             model.backward(loss_fn.backward()); opt.step(); opt.zero_grad(); schedule.step()
         validate: val loss, AUC, accuracy at 0.5         validate_epoch (and the epoch's running train figures)
         the best validation AUC so far → best.npz        keep_best
@@ -18,6 +19,10 @@ request, on a time budget, or after ``patience`` epochs without progress, and is
 reproducible: the same seed gives the same weights, and a resumed run continues exactly as
 if it had never stopped (every epoch draws its shuffle, augmentation and dropout masks from
 ``(seed, epoch)``).
+
+K classes (training data an ``ImageDataset`` with ``task="multi-class"``): the same loop, with K
+logits per image, the cross-entropy loss (:func:`.parts.make_loss`) and the history's AUC and
+accuracy those of :func:`.scoring.auc_and_accuracy` (mean one-vs-rest AUC, arg-max accuracy).
 
 Class weighting and the decision threshold: with ``class_weight="balanced"`` the loss
 weighs each pneumonia image by n_normal / n_pneumonia, so both classes carry the same
@@ -38,11 +43,11 @@ import numpy as np
 from .. import checks, metrics, nn
 from ..checks import InputError
 from .events import FitResult, StopTraining, TrainEvent
-from .parts import (advance_schedule, apply_augment, augmenter, keeps, make_optimizer, make_schedule,
+from .parts import (advance_schedule, apply_augment, augmenter, keeps, make_loss, make_optimizer, make_schedule,
                     recompute_batchnorm, reseed_dropout, schedule_position)
 from .recipe import RESUMABLE_CHANGES, Recipe
 from .runs import RunDir, RunError
-from .scoring import as_arrays, auc, balanced_pos_weight, describe, predict_proba, validate
+from .scoring import as_arrays, auc_and_accuracy, check_logits, classes_of, describe, predict_proba, validate
 from .state import TrainState
 
 
@@ -55,14 +60,15 @@ def gradient_step(model, loss_fn, optimizer, x, y, *, check: Callable | None = N
 
     :func:`fit` runs it on every batch; the playground, which trains a few steps per request,
     calls it too. ``check(logits)``, if given, may refuse the model's output before the loss
-    (fit: one logit per image). Shapes: ``x`` (N, …) as the model takes it; ``y`` is reshaped
-    to the logits' shape. Returns the loss (a float; a non-finite loss is the caller's to
+    (fit: one logit per image, or K). Shapes: ``x`` (N, …) as the model takes it; ``y`` is reshaped
+    to the logits' shape when it has as many values (class indices (N,) for logits (N, K) are not). Returns the loss (a float; a non-finite loss is the caller's to
     report: the update has been made) and the logits.
     """
     logits = model(x)
     if check is not None:
         check(logits)
-    loss = loss_fn(logits, np.reshape(y, logits.shape))
+    target = np.reshape(y, logits.shape) if np.size(y) == logits.size else y  # class indices (N,) for (N, K)
+    loss = loss_fn(logits, target)
     model.backward(loss_fn.backward(), input_grad=False)
     optimizer.step()
     optimizer.zero_grad()
@@ -73,13 +79,16 @@ def fit(model, train, val=None, *, recipe: Recipe | None = None, run_dir=None, r
         overwrite: bool = False, callbacks: Iterable[Callable[[TrainEvent], None]] = (),
         restore_best: bool = True, eval_batch_size: int = 256, threads: int | None = None,
         config: dict | None = None, **settings) -> FitResult:
-    """Train a binary classifier (one logit) with mini-batches, validating every epoch.
+    """Train a binary classifier (one logit) — or a K-class one (K logits) — with mini-batches,
+    validating every epoch.
 
     Args:
-        model: an ``nn.Sequential`` ending in one logit (see :func:`build_model`).
+        model: an ``nn.Sequential`` ending in one logit (see :func:`build_model`), or in K
+            logits for K-class data.
         train, val: ``ImageDataset`` s (or ``(images, labels)`` pairs): images float32
-            (N, C, H, W) in [0, 1], labels 0/1. Without ``val`` nothing is selected: the
-            last epoch is kept as "best".
+            (N, C, H, W) in [0, 1], labels 0/1 — or 0 … K−1 when ``train`` is an ImageDataset
+            with ``task="multi-class"`` and K class names. Without ``val`` nothing is selected:
+            the last epoch is kept as "best".
         recipe: how to train (a :class:`~ml2dl.train.Recipe`; default ``Recipe()``).
         **settings: recipe settings that replace the recipe's, e.g. ``fit(m, tr, va, epochs=3)``.
         run_dir: a folder for config.json, history, best.npz and last.npz (see :mod:`.runs`).
@@ -113,13 +122,14 @@ def fit(model, train, val=None, *, recipe: Recipe | None = None, run_dir=None, r
     for cb in callbacks:
         if not callable(cb):
             raise TypeError(f"callbacks must be callables taking a TrainEvent, got {cb!r}")
-    x_train, y_train = as_arrays(train, "train")
-    x_val, y_val = as_arrays(val, "val") if val is not None else (None, None)
+    classes = classes_of(train)
+    x_train, y_train = as_arrays(train, "train", classes)
+    x_val, y_val = as_arrays(val, "val", classes) if val is not None else (None, None)
     if x_val is not None and x_val.shape[1:] != x_train.shape[1:]:
         raise InputError(f"val images have shape {x_val.shape[1:]}, train images {x_train.shape[1:]}")
 
     training = Training(model, recipe, (x_train, y_train), (x_val, y_val), callbacks=callbacks,
-                        eval_batch_size=eval_batch_size)
+                        eval_batch_size=eval_batch_size, classes=classes)
     run = RunDir(run_dir) if run_dir is not None else None
     if run is not None:
         training.open_run(run, resume=resume, overwrite=overwrite, config=config)
@@ -133,23 +143,24 @@ class Training:
     Each method is one named part of the loop; :meth:`run` strings them together.
     """
 
-    def __init__(self, model, recipe: Recipe, train, val, *, callbacks=(), eval_batch_size: int = 256):
-        self.model, self.recipe = model, recipe
+    def __init__(self, model, recipe: Recipe, train, val, *, callbacks=(), eval_batch_size: int = 256,
+                 classes: int = 2):
+        self.model, self.recipe, self.classes = model, recipe, classes
         self.x_train, self.y_train = train
         self.x_val, self.y_val = val
         self.callbacks = list(callbacks)
         self.eval_batch_size = eval_batch_size
-        cw = recipe.class_weight
-        self.pos_weight = balanced_pos_weight(self.y_train) if cw == "balanced" else (None if cw is None else cw)
+        self.loss_fn, self.pos_weight, self.class_weights = make_loss(classes, recipe.class_weight, self.y_train)
         self.augment = augmenter(recipe.augment)
         self.n = len(self.x_train)
         self.batches = math.ceil(self.n / recipe.batch_size)
         self.total_steps = recipe.epochs * self.batches
-        self.loss_fn = nn.BCEWithLogitsLoss(pos_weight=self.pos_weight)
         self.opt = make_optimizer(recipe.optimizer, model.parameters(), lr=recipe.lr,
                                   weight_decay=recipe.weight_decay, momentum=recipe.momentum)
         self.sched = make_schedule(recipe.schedule, self.opt, lr=recipe.lr, total_steps=self.total_steps)
         self.recorded = {**recipe.to_dict(), "pos_weight": self.pos_weight}  # what config.json and last.npz say
+        if classes > 2:
+            self.recorded.update(classes=classes, class_weights=self.class_weights)
         self.run_dir: RunDir | None = None
         self.config: dict | None = None
         # the loop's counters (saved in last.npz as a TrainState)
@@ -174,7 +185,8 @@ class Training:
                               "architecture": nn.architecture(self.model),
                               "parameters": int(self.model.num_parameters()),
                               "input_shape": list(self.x_train.shape[1:]),
-                              "train": describe(self.y_train), "val": describe(self.y_val)})
+                              "train": describe(self.y_train, self.classes),
+                              "val": describe(self.y_val, self.classes)})
 
     def resume_from(self, state: TrainState, path) -> None:
         """Continue from ``state``: same recipe (RunError naming what differs), weights, counters."""
@@ -182,6 +194,9 @@ class Training:
         changed = {k: v for k, v in self.recipe.diff(saved).items() if k not in RESUMABLE_CHANGES}
         if "pos_weight" in saved and saved["pos_weight"] != self.pos_weight:
             changed["pos_weight"] = (self.pos_weight, saved["pos_weight"])
+        for key, default in (("classes", None), ("class_weights", None)):
+            if saved.get(key, default) != self.recorded.get(key, default):
+                changed[key] = (self.recorded.get(key, default), saved.get(key, default))
         if changed:
             diff = ", ".join(f"{k} {theirs!r} → {mine!r}" for k, (mine, theirs) in changed.items())
             raise RunError(f"cannot resume {path} with a different recipe ({diff})")
@@ -240,7 +255,7 @@ class Training:
         return FitResult(model=self.model, history=self.history, best_epoch=self.best_epoch,
                          best_val_auc=_or_none(self.best_auc), stopped=stopped, seconds=self.elapsed(),
                          run_dir=self.run_dir.path if self.run_dir else None, operating_points=points,
-                         recipe=self.recipe, pos_weight=self.pos_weight)
+                         recipe=self.recipe, pos_weight=self.pos_weight, classes=self.classes)
 
     def run_epoch(self, epoch: int) -> tuple[dict, str]:
         """One pass over the shuffled, augmented training set; returns the epoch's loss tally and
@@ -257,7 +272,7 @@ class Training:
             loss, logits, yb = self.train_step(self.x_train[idx], self.y_train[idx], aug_rng, epoch, b)
             tally["loss_sum"] += loss * len(idx)
             tally["seen"] += len(idx)
-            tally["logits"].append(np.asarray(logits, dtype=np.float64).reshape(-1))
+            tally["logits"].append(np.asarray(logits, dtype=np.float64).reshape(-1 if self.classes == 2 else (len(idx), -1)))
             tally["targets"].append(yb)
             tally["batches"] = b + 1
             position = schedule_position(self.step, self.total_steps, self.elapsed(), r.max_seconds,
@@ -279,12 +294,8 @@ class Training:
         """Forward, loss, backward, optimizer step on one batch; returns (loss, logits, labels)."""
         if self.augment is not None:
             xb = np.asarray(apply_augment(self.augment, xb, aug_rng), dtype=np.float32)
-        def one_logit_per_image(logits):
-            if logits.shape not in ((len(xb), 1), (len(xb),)):
-                raise InputError(f"fit trains a binary classifier: the model must give one logit per "
-                                 f"image, shape ({len(xb)}, 1), got shape {logits.shape}")
-
-        loss, logits = gradient_step(self.model, self.loss_fn, self.opt, xb, yb, check=one_logit_per_image)
+        loss, logits = gradient_step(self.model, self.loss_fn, self.opt, xb, yb,
+                                     check=lambda z: check_logits(z, len(xb), self.classes))
         if not math.isfinite(loss):
             raise FloatingPointError(f"the training loss became {loss} at epoch {epoch}, batch {b + 1}; "
                                      f"try a smaller learning rate (lr={self.recipe.lr})")
@@ -301,12 +312,13 @@ class Training:
         # train_loss, train_auc and train_accuracy are running figures: each batch is scored by the
         # weights as they were when it was trained on (no second pass over the training set).
         logits, targets = np.concatenate(tally["logits"]), np.concatenate(tally["targets"])
+        train_auc, train_accuracy = auc_and_accuracy(targets, logits, self.classes)
         row = {"epoch": epoch, "train_loss": tally["loss_sum"] / max(tally["seen"], 1),
-               "train_auc": auc(targets, logits),
-               "train_accuracy": float(np.mean((logits > 0) == (targets == 1)))}
+               "train_auc": train_auc, "train_accuracy": train_accuracy}
         if self.x_val is not None:
             row.update(validate(self.model, self.x_val, self.y_val, pos_weight=self.pos_weight,
-                                batch_size=self.eval_batch_size))
+                                batch_size=self.eval_batch_size, classes=self.classes,
+                                class_weights=self.class_weights))
         self.last_eval_seconds = time.perf_counter() - t_eval
         row.update({"lr": float(self.opt.lr), "epoch_seconds": time.perf_counter() - t_epoch,
                     "elapsed_seconds": self.elapsed(), "batches": tally["batches"]})
@@ -368,7 +380,7 @@ class Training:
 
     def choose_operating_points(self, epoch) -> dict | None:
         """Thresholds chosen on validation for the model as returned (saved in the run directory)."""
-        if self.x_val is None or self.best_epoch is None or len(np.unique(self.y_val)) != 2:
+        if self.classes != 2 or self.x_val is None or self.best_epoch is None or len(np.unique(self.y_val)) != 2:
             return None
         s_val = predict_proba(self.model, self.x_val, batch_size=self.eval_batch_size)
         points = metrics.operating_points(self.y_val, s_val)

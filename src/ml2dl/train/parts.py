@@ -1,4 +1,4 @@
-"""The parts :func:`~ml2dl.train.fit` is built from: optimizer, schedule, augmentation,
+"""The parts :func:`~ml2dl.train.fit` is built from: the loss, optimizer, schedule, augmentation,
 batch-norm statistics, dropout seeds, and the rule that keeps a checkpoint.
 """
 
@@ -9,6 +9,24 @@ import math
 import numpy as np
 
 from .. import nn, optim
+from ..checks import InputError
+from .scoring import balanced_class_weights, balanced_pos_weight
+
+
+def make_loss(classes: int, class_weight, y_train):
+    """The loss of a ``classes``-class task and its weighting: ``(loss_fn, pos_weight, class_weights)``.
+
+    Binary (2): ``BCEWithLogitsLoss(pos_weight)``, pos_weight = n_neg / n_pos when ``class_weight``
+    is "balanced", the number given, or None. K > 2: ``CrossEntropyLoss(weight)``, w_k = N / (K·n_k)
+    when "balanced", else None (a single number has no meaning for K classes).
+    """
+    if classes == 2:
+        pos_weight = balanced_pos_weight(y_train) if class_weight == "balanced" else class_weight
+        return nn.BCEWithLogitsLoss(pos_weight=pos_weight), pos_weight, None
+    if class_weight not in ("balanced", None):
+        raise InputError(f"class_weight of a {classes}-class task must be 'balanced' or None, got {class_weight!r}")
+    weights = balanced_class_weights(y_train, classes) if class_weight == "balanced" else None
+    return nn.CrossEntropyLoss(weight=weights), None, weights
 
 
 def make_optimizer(name: str, params, *, lr: float, weight_decay: float, momentum: float = 0.9):

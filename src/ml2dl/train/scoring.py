@@ -1,4 +1,13 @@
-"""Arrays in, scores out: the data :func:`~ml2dl.train.fit` accepts, predictions, validation metrics."""
+"""Arrays in, scores out: the data :func:`~ml2dl.train.fit` accepts, predictions, validation metrics.
+
+Two tasks: binary (one logit per image, labels 0/1, the default) and K-class (K logits per image,
+labels 0 … K−1), the latter when the training data is an ``ImageDataset`` declared
+``task="multi-class"`` (:func:`classes_of`). For K classes:
+
+    P(class k | image) = softmax(z)ₖ = e^{zₖ} / Σⱼ e^{zⱼ}         loss: cross-entropy
+    AUC = the mean over classes of the one-vs-rest AUC of P(k)    (scikit-learn's "ovr", macro)
+    accuracy = share of images whose most probable class is the true one
+"""
 
 from __future__ import annotations
 
@@ -8,8 +17,17 @@ from .. import metrics, nn
 from ..checks import InputError
 
 
-def as_arrays(data, name: str = "data") -> tuple[np.ndarray, np.ndarray]:
-    """(examples float32 (N, …), labels float32 (N,) of 0/1) from an ImageDataset or a pair.
+def classes_of(data) -> int:
+    """The number of classes ``data`` is a task for: K = len(class_names) for an ImageDataset
+    declared ``task="multi-class"``, else 2 (binary: one logit, labels 0/1)."""
+    if getattr(data, "task", None) == "multi-class":
+        return len(data.class_names)
+    return 2
+
+
+def as_arrays(data, name: str = "data", classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """(examples float32 (N, …), labels float32 (N,) of 0/1) from an ImageDataset or a pair;
+    for ``classes`` K > 2, labels int64 (N,) in 0 … K−1.
 
     An example is whatever the model reads: an image (N, C, H, W), a sequence (N, L, features)
     with a ``batch_first`` RNN, a row of features (N, features).
@@ -34,14 +52,30 @@ def as_arrays(data, name: str = "data") -> tuple[np.ndarray, np.ndarray]:
     if y.shape != (len(x),):
         raise InputError(f"{name} labels must have shape ({len(x)},) for {len(x)} images, got {y.shape}")
     values = np.unique(y)
+    if classes > 2:
+        if not set(values.tolist()) <= set(range(classes)):
+            raise InputError(f"{name} labels must be class indices 0 … {classes - 1} ({classes} classes), "
+                             f"got values {values[:10].tolist()}")
+        return x, y.astype(np.int64)
     if not set(values.tolist()) <= {0, 1}:
         raise InputError(f"{name} labels must be 0/1 (a binary task such as normal vs pneumonia), "
                          f"got values {values[:10].tolist()}")
     return x, y.astype(np.float32)
 
 
+def check_logits(logits, n: int, classes: int = 2) -> None:
+    """InputError unless the model gave one logit per image (binary) or ``classes`` of them (K > 2)."""
+    if classes == 2 and logits.shape not in ((n, 1), (n,)):
+        raise InputError(f"fit trains a binary classifier: the model must give one logit per "
+                         f"image, shape ({n}, 1), got shape {logits.shape}")
+    if classes > 2 and logits.shape != (n, classes):
+        raise InputError(f"fit trains a {classes}-class classifier: the model must give {classes} logits per "
+                         f"image, shape ({n}, {classes}), got shape {logits.shape}")
+
+
 def predict_logits(model, images, *, batch_size: int = 256) -> np.ndarray:
-    """Logits (N,) in evaluation mode (dropout off, batch-norm running statistics).
+    """Logits (N,) in evaluation mode (dropout off, batch-norm running statistics); (N, K) for a
+    model with K > 1 outputs.
 
     The model's train/eval mode is restored afterwards.
     """
@@ -49,16 +83,34 @@ def predict_logits(model, images, *, batch_size: int = 256) -> np.ndarray:
     was_training = model.training
     model.eval()
     try:
-        out = [np.asarray(model(images[i:i + batch_size])).reshape(-1)
+        out = [np.asarray(model(images[i:i + batch_size])).reshape(len(images[i:i + batch_size]), -1)
                for i in range(0, len(images), batch_size)]
     finally:
         model.train(was_training)
-    return np.concatenate(out) if out else np.zeros(0, np.float32)
+    if not out:
+        return np.zeros(0, np.float32)
+    z = np.concatenate(out)
+    return z.reshape(-1) if z.shape[1] == 1 else z
 
 
 def predict_proba(model, images, *, batch_size: int = 256) -> np.ndarray:
     """P(positive) = σ(logit), float64 (N,), computed without overflow."""
     return nn.functional.sigmoid(predict_logits(model, images, batch_size=batch_size).astype(np.float64))
+
+
+def softmax(z) -> np.ndarray:
+    """Rows of logits (N, K) → probabilities (N, K), float64, each row summing to 1 (max subtracted first)."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def predict_class_proba(model, images, *, batch_size: int = 256) -> np.ndarray:
+    """P(class k | image) = softmax(logits), float64 (N, K), for a K-class model."""
+    z = predict_logits(model, images, batch_size=batch_size)
+    if z.ndim != 2:
+        raise InputError(f"predict_class_proba needs a model with K > 1 outputs, got logits of shape {z.shape}")
+    return softmax(z)
 
 
 def balanced_pos_weight(labels) -> float:
@@ -72,12 +124,45 @@ def balanced_pos_weight(labels) -> float:
     return n_neg / n_pos
 
 
-def validate(model, images, labels, *, pos_weight=None, batch_size: int = 256) -> dict:
-    """``val_loss`` (the training loss's weighting), ``val_auc`` and ``val_accuracy`` (at 0.5)."""
+def balanced_class_weights(labels, classes: int) -> list[float]:
+    """w_k = N / (K · n_k): each of the K classes carries the same total weight (scikit-learn's "balanced")."""
+    y = np.asarray(labels).reshape(-1).astype(np.int64)
+    counts = np.bincount(y, minlength=classes)[:classes]
+    if np.any(counts == 0):
+        raise InputError(f"class_weight='balanced' needs every class in train, got counts {counts.tolist()}")
+    return (len(y) / (classes * counts)).tolist()
+
+
+def validate(model, images, labels, *, pos_weight=None, batch_size: int = 256, classes: int = 2,
+             class_weights=None) -> dict:
+    """``val_loss`` (the training loss's weighting), ``val_auc`` and ``val_accuracy`` (at 0.5; for
+    K classes, of the most probable class)."""
     z = predict_logits(model, images, batch_size=batch_size)
-    return {"val_loss": float(nn.BCEWithLogitsLoss(pos_weight=pos_weight)(z, labels)),
-            "val_auc": auc(labels, z),
-            "val_accuracy": float(np.mean((z > 0) == (labels == 1)))}
+    if classes > 2:
+        loss = nn.CrossEntropyLoss(weight=class_weights)(z, labels)
+    else:
+        loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight)(z, labels)
+    val_auc, accuracy = auc_and_accuracy(labels, z, classes)
+    return {"val_loss": float(loss), "val_auc": val_auc, "val_accuracy": accuracy}
+
+
+def auc_and_accuracy(y, logits, classes: int = 2) -> tuple[float | None, float]:
+    """(AUC, accuracy) from logits: binary, AUC of the logit and accuracy at 0.5 (logit > 0);
+    K classes, the macro one-vs-rest AUC (:func:`ovr_auc`) and the accuracy of the arg-max."""
+    y = np.asarray(y)
+    if classes > 2:
+        z = np.asarray(logits)
+        return ovr_auc(y, softmax(z)), float(np.mean(z.argmax(axis=1) == y))
+    return auc(y, logits), float(np.mean((logits > 0) == (y == 1)))
+
+
+def ovr_auc(y, proba) -> float | None:
+    """Mean over classes k of AUC(y == k, P(k)), over the classes with both cases and others in ``y``;
+    None when there is none (scikit-learn's ``roc_auc_score(multi_class="ovr", average="macro")``)."""
+    y = np.asarray(y).reshape(-1)
+    aucs = [auc((y == k).astype(np.int64), proba[:, k]) for k in range(proba.shape[1])]
+    aucs = [a for a in aucs if a is not None]
+    return float(np.mean(aucs)) if aucs else None
 
 
 def auc(y, scores) -> float | None:
@@ -88,8 +173,11 @@ def auc(y, scores) -> float | None:
     return float(metrics.roc_auc_score(y, np.asarray(scores, dtype=np.float64)))
 
 
-def describe(y) -> dict | None:
-    """``{"n", "positives", "negatives"}`` of labels (config.json's summary of a split)."""
+def describe(y, classes: int = 2) -> dict | None:
+    """``{"n", "positives", "negatives"}`` of labels (config.json's summary of a split); for K classes
+    ``{"n", "counts"}`` (images per class)."""
     if y is None:
         return None
+    if classes > 2:
+        return {"n": int(len(y)), "counts": np.bincount(np.asarray(y, dtype=np.int64), minlength=classes).tolist()}
     return {"n": int(len(y)), "positives": int(np.sum(y == 1)), "negatives": int(np.sum(y == 0))}
