@@ -99,17 +99,21 @@ CASES: list[Case] = [
     # beyond images — rnn: both networks train once per setting as a job (POST /api/rnn/train first), then another patient is a lookup
     Case("rnn", "rnn another patient (networks read from disk once)", "/api/rnn/patient", {"patient": 5}, job=("/api/rnn/train", {})),
     Case("rnn", "rnn options", "/api/rnn/options", None),
+    Case("rnn", "rnn training state (done)", "/api/rnn/train?hidden=12&epochs=20&seed=0", None, job=("/api/rnn/train", {})),
     # overfitting: the job's state (the trainings themselves run in the background)
     Case("overfitting", "overfitting options", "/api/overfitting/options", None),
     Case("overfitting", "overfitting job state", "/api/overfitting/experiment?n_train=50&epochs=20", None),
     # beyond images
+    Case("quiz", "quiz kinds", "/api/quiz/kinds", None),
     Case("quiz", "quiz question", "/api/quiz/question", {"kind": "fc_vs_conv", "seed": 5}),
+    Case("quiz", "quiz check (a step's end: vanishing)", "/api/quiz/check", {"kind": "vanishing", "seed": 1, "answer": 6.25}),
     Case("quiz", "quiz check", "/api/quiz/check", {"kind": "dense_params", "seed": 0, "answer": 330}),
     Case("quiz", "quiz set of 8", "/api/quiz/set", {"seed": 3, "count": 8}),
     Case("quiz", "quiz score of 8", "/api/quiz/score", {"answers": [{"kind": "sigmoid", "seed": s, "answer": 0.5} for s in range(8)]}),
     Case("data", "data row", "/api/data/row", None),
     Case("data", "data chest pixels, 18 × 18 crop", "/api/data/pixels", {"row": 3, "col": 4}),
     Case("data", "data CT sample pixels", "/api/data/pixels", {"source": "ct_small", "size": 32}),
+    Case("data", "data chest pixels, largest crop (32 × 32)", "/api/data/pixels", {"index": 7, "size": 32}),
     Case("data", "data colour photograph (3 × 96 × 96)", "/api/data/colour", None),
     Case("data", "data word map", "/api/data/words", None),
     Case("data", "data neighbours", "/api/data/neighbours", {"word": "doctors", "k": 5}),
