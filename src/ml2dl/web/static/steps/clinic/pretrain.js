@@ -2,6 +2,8 @@
 // against training from scratch on the same few (a cached job on the server, followed over server-sent
 // events). The AUCs, their intervals and the sentences come from the server; needs a server with real data.
 
+import { jobWatcher } from "../../lib/job.js";
+
 export const PRETRAIN_PARAMS = {
   pt_real: { type: "choice", default: 200, choices: [100, 200, 400] },
 };
@@ -9,14 +11,13 @@ export const PRETRAIN_PARAMS = {
 /** pretrainCard(ctx, hasReal) -> {node, destroy}. */
 export function pretrainCard(ctx, hasReal) {
   const { el, fmt } = ctx;
-  let source = null;
   const settings = () => ({ n_real: Number(ctx.params.pt_real), n_synthetic: 1000, epochs: 4, seed: 0 });
-  const query = () => new URLSearchParams(Object.entries(settings()).map(([k, v]) => [k, String(v)])).toString();
+  const query = (s = settings()) => new URLSearchParams(Object.entries(s).map(([k, v]) => [k, String(v)])).toString();
   const status = el("p", { class: "small", "data-testid": "pretrain-status", "aria-live": "polite" });
   const result = el("div", { class: "stack", "data-testid": "pretrain-result" });
-  const runBtn = el("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "pretrain-run", onclick: start }, "Run the experiment");
+  const runBtn = el("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "pretrain-run", onclick: () => job.start(settings()) }, "Run the experiment");
   const cancelBtn = el("button", { type: "button", class: "btn btn-small", "data-testid": "pretrain-cancel", hidden: true,
-    onclick: () => ctx.api("clinic/cases/pretrain/cancel", settings()).then(show).catch((e) => ctx.notify(e.message)) }, "Cancel");
+    onclick: () => job.cancel(settings()) }, "Cancel");
   const nChoice = ctx.choice({ name: "pt_real", label: "Real X-rays", onChange: (v) => { ctx.setParams({ pt_real: v }); look(); } }).node;
   const node = el("section", { class: "panel cs-card", "data-testid": "case-pretrain" },
     el("h2", {}, "Pre-training (Gulshan 2016, Esteva 2017)"),
@@ -28,36 +29,30 @@ export function pretrainCard(ctx, hasReal) {
         "(ml2dl serve --data pneumoniamnist.npz) to run this experiment."),
     status, result);
 
-  function show(job) {
-    const busy = ["queued", "running"].includes(job.status);
+  const job = jobWatcher(ctx, { start: "clinic/cases/pretrain", cancel: "clinic/cases/pretrain/cancel",
+    progress: "/api/clinic/cases/pretrain/progress", query, show });
+
+  function show(snap) {
+    const busy = job.isActive(snap);
     runBtn.disabled = busy;
     cancelBtn.hidden = !busy;
-    node.dataset.status = job.status;
-    status.textContent = busy ? `${job.status}: ${job.message || ""} (${fmt(job.percent, 1)}%)`
-      : job.status === "done" ? "" : job.status === "none" ? "Not run yet with these settings (a minute or two)."
-        : `${job.status}${job.error ? `: ${job.error}` : ""}`;
-    if (job.status === "done" && job.result) draw(job.result); else if (!busy) result.replaceChildren();
+    node.dataset.status = snap.status;
+    status.textContent = busy ? `${snap.status}: ${snap.message || ""} (${fmt(snap.percent, 1)}%)`
+      : snap.status === "done" ? "" : snap.status === "none" ? "Not run yet with these settings (a minute or two)."
+        : `${snap.status}${snap.error ? `: ${snap.error}` : ""}`;
+    if (snap.status === "done" && snap.result) draw(snap.result); else if (!busy) result.replaceChildren();
   }
 
-  function follow() {
-    if (source) source.close();
-    source = new EventSource(`/api/clinic/cases/pretrain/progress?${query()}`);
-    source.onmessage = (ev) => {
-      const job = JSON.parse(ev.data);
-      show(job);
-      if (!["queued", "running"].includes(job.status)) { source.close(); source = null; }
-    };
-    source.onerror = () => { if (source) { source.close(); source = null; } look(); };
-  }
-
-  async function start() {
-    try { const job = await ctx.api("clinic/cases/pretrain", settings()); show(job); if (job.status !== "done") follow(); }
-    catch (e) { ctx.notify(e.message); }
-  }
-
+  // new settings: stop watching (and cancel the job this card started for the old ones), then show theirs
   async function look() {
-    try { const job = await ctx.api(`clinic/cases/pretrain/status?${query()}`); show(job); if (["queued", "running"].includes(job.status) && !source) follow(); }
-    catch (e) { ctx.notify(e.message); }
+    job.release();
+    const s = settings();
+    try {
+      const snap = await ctx.api(`clinic/cases/pretrain/status?${query(s)}`);
+      if (query(s) !== query()) return;
+      show(snap);
+      if (job.isActive(snap)) job.follow(s);
+    } catch (e) { ctx.notify(e.message); }
   }
 
   function draw(r) {
@@ -73,5 +68,5 @@ export function pretrainCard(ctx, hasReal) {
   }
 
   if (hasReal) look();
-  return { node, destroy: () => { if (source) source.close(); } };
+  return { node, destroy: () => job.close() };
 }

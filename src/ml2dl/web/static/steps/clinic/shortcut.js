@@ -5,6 +5,7 @@
 
 import { greyColours } from "../../lib/colour.js";
 import { paintHeatmap } from "../../lib/heatmap.js";
+import { jobWatcher } from "../../lib/job.js";
 import { heatColours } from "./shared.js";
 
 export const SHORTCUT_PARAMS = {
@@ -15,14 +16,13 @@ export const SHORTCUT_PARAMS = {
 /** shortcutCard(ctx) -> {node, destroy}: the card, which looks up a result on record at once. */
 export function shortcutCard(ctx) {
   const { el, fmt } = ctx;
-  let source = null;
   const settings = () => ({ n_train: Number(ctx.params.sc_n), epochs: Number(ctx.params.sc_epochs), seed: 0 });
-  const query = () => new URLSearchParams(Object.entries(settings()).map(([k, v]) => [k, String(v)])).toString();
+  const query = (s = settings()) => new URLSearchParams(Object.entries(s).map(([k, v]) => [k, String(v)])).toString();
   const status = el("p", { class: "small", "data-testid": "shortcut-status", "aria-live": "polite" });
   const result = el("div", { class: "stack", "data-testid": "shortcut-result" });
-  const runBtn = el("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "shortcut-run", onclick: start }, "Run the experiment");
+  const runBtn = el("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "shortcut-run", onclick: () => job.start(settings()) }, "Run the experiment");
   const cancelBtn = el("button", { type: "button", class: "btn btn-small", "data-testid": "shortcut-cancel", hidden: true,
-    onclick: () => ctx.api("clinic/cases/shortcut/cancel", settings()).then(show).catch((e) => ctx.notify(e.message)) }, "Cancel");
+    onclick: () => job.cancel(settings()) }, "Cancel");
   const nChoice = ctx.choice({ name: "sc_n", label: "Training films", onChange: (v) => { ctx.setParams({ sc_n: v }); look(); } }).node;
   const eChoice = ctx.choice({ name: "sc_epochs", label: "Epochs", onChange: (v) => { ctx.setParams({ sc_epochs: v }); look(); } }).node;
   const node = el("section", { class: "panel cs-card cs-wide", "data-testid": "case-shortcut" },
@@ -34,36 +34,30 @@ export function shortcutCard(ctx) {
     el("div", { class: "row", "data-control": "shortcut" }, nChoice, eChoice, runBtn, cancelBtn),
     status, result);
 
-  function show(job) {
-    const busy = ["queued", "running"].includes(job.status);
+  const job = jobWatcher(ctx, { start: "clinic/cases/shortcut", cancel: "clinic/cases/shortcut/cancel",
+    progress: "/api/clinic/cases/shortcut/progress", query, show });
+
+  function show(snap) {
+    const busy = job.isActive(snap);
     runBtn.disabled = busy;
     cancelBtn.hidden = !busy;
-    node.dataset.status = job.status;
-    status.textContent = busy ? `${job.status}: ${job.message || ""} (${fmt(job.percent, 1)}%)`
-      : job.status === "done" ? "" : job.status === "none" ? "Not run yet with these settings (about a minute)."
-        : `${job.status}${job.error ? `: ${job.error}` : ""}`;
-    if (job.status === "done" && job.result) draw(job.result); else if (!busy) result.replaceChildren();
+    node.dataset.status = snap.status;
+    status.textContent = busy ? `${snap.status}: ${snap.message || ""} (${fmt(snap.percent, 1)}%)`
+      : snap.status === "done" ? "" : snap.status === "none" ? "Not run yet with these settings (about a minute)."
+        : `${snap.status}${snap.error ? `: ${snap.error}` : ""}`;
+    if (snap.status === "done" && snap.result) draw(snap.result); else if (!busy) result.replaceChildren();
   }
 
-  function follow() {
-    if (source) source.close();
-    source = new EventSource(`/api/clinic/cases/shortcut/progress?${query()}`);
-    source.onmessage = (ev) => {
-      const job = JSON.parse(ev.data);
-      show(job);
-      if (!["queued", "running"].includes(job.status)) { source.close(); source = null; }
-    };
-    source.onerror = () => { if (source) { source.close(); source = null; } look(); };
-  }
-
-  async function start() {
-    try { const job = await ctx.api("clinic/cases/shortcut", settings()); show(job); if (job.status !== "done") follow(); }
-    catch (e) { ctx.notify(e.message); }
-  }
-
+  // new settings: stop watching (and cancel the job this card started for the old ones), then show theirs
   async function look() {
-    try { const job = await ctx.api(`clinic/cases/shortcut/status?${query()}`); show(job); if (["queued", "running"].includes(job.status) && !source) follow(); }
-    catch (e) { ctx.notify(e.message); }
+    job.release();
+    const s = settings();
+    try {
+      const snap = await ctx.api(`clinic/cases/shortcut/status?${query(s)}`);
+      if (query(s) !== query()) return;
+      show(snap);
+      if (job.isActive(snap)) job.follow(s);
+    } catch (e) { ctx.notify(e.message); }
   }
 
   function draw(r) {
@@ -91,5 +85,5 @@ export function shortcutCard(ctx) {
   }
 
   look();
-  return { node, destroy: () => { if (source) source.close(); } };
+  return { node, destroy: () => job.close() };
 }
