@@ -6,6 +6,8 @@
     POST /api/clinic/cases/shortcut/cancel                  stop it
     POST /api/clinic/cases/pretrain {n_real, n_synthetic, epochs, seed}, …/status, …/progress, …/cancel:
                                                             pre-training on phantoms vs scratch (needs real data)
+    POST /api/clinic/cases/esteva {n_train, epochs, seed}, …/status, …/progress, …/cancel:
+                                                            Esteva: fine-grained probabilities summed vs binary
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons.clinic import cases as lesson
-from ml2dl.lessons.clinic import pretrain, shortcut
+from ml2dl.lessons.clinic import esteva, pretrain, shortcut
 from ml2dl.lessons.clinic.runs import judged
 from ml2dl.web import jobs, sse
 from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.routes.clinic import folder_of
 from ml2dl.web.schemas.clinic_image import (CasesQuery, CasesResult, PretrainQuery, PretrainRequest, PretrainSnapshot,
                                             ShortcutQuery, ShortcutRequest, ShortcutSnapshot)
+from ml2dl.web.schemas.clinic_esteva import EstevaQuery, EstevaRequest, EstevaSnapshot
 
 router = APIRouter(prefix="/api/clinic/cases", tags=["clinic"])
 
@@ -117,3 +121,18 @@ def pretrain_cancel(req: PretrainRequest, settings: SettingsDep, pool: PoolDep) 
     fp = pretrain_fp(req, settings)
     pool.cancel(PRETRAIN, fp)
     return pool.snapshot(PRETRAIN, fp)
+
+
+# ------------------------------------------------------------------------------ Esteva: fine-grained classes summed (a job)
+
+def esteva_spec(req, settings) -> JobSpec:
+    """The two trainings of these settings on sub-typed phantoms: their fingerprint and how to run them."""
+    def run(report: jobs.Report) -> dict:
+        return esteva.experiment(req.n_train, req.epochs, req.seed, lambda f, msg: report.progress(f, msg))
+
+    return JobSpec(jobs.fingerprint("clinic-esteva-v1", req.model_dump()), run)
+
+
+add_job_routes(router, "clinic-esteva", request=EstevaRequest, query=EstevaQuery, snapshot=EstevaSnapshot,
+               spec=esteva_spec, start="/esteva", state="/esteva/status", progress="/esteva/progress",
+               cancel="/esteva/cancel", what="the fine-grained and the binary training of these settings")
