@@ -4,6 +4,7 @@ any answer or anywhere under the cache folder; the probability and label against
 applied here; the upload removed when the page forgets it."""
 
 import io
+import json
 import time
 from pathlib import Path
 
@@ -101,8 +102,13 @@ def test_a_dicom_with_a_patient_is_read_without_anything_identifying(trained, ca
     kept = list(lesson.scans_folder(cache).glob("*.npz"))
     assert [p.stem for p in kept] == [up["image"]]
     with np.load(kept[0]) as z:
-        assert sorted(z.files) == ["invert", "values"]
+        assert sorted(z.files) == ["about", "invert", "values"]
         np.testing.assert_array_equal(z["values"], hu.astype(np.float32))
+        # beside them only what the page shows: the kind, the four header fields and the opening window
+        assert json.loads(str(z["about"])) == {"kind": "dicom", "header": up["header"], "window": [40.0, 400.0]}
+    # a reloaded page asks for the upload by its key and gets the same answer as the upload gave
+    again = client.post("/api/clinic/image/kept", json={"image": up["image"]})
+    assert again.status_code == 200 and again.json() == up
 
 
 def test_probability_label_and_heatmap_are_the_runs_model_on_the_windowed_image(trained, cache):
@@ -182,6 +188,10 @@ def test_forget_removes_the_upload_and_reading_it_again_says_so(trained, cache):
     assert not (lesson.scans_folder(cache) / f"{key}.npz").exists()
     r = client.post("/api/clinic/image/read", json={"image": key, "run": run, "centre": 0, "width": 10})
     assert r.status_code == 404 and "upload it again" in r.json()["message"]
+    r = client.post("/api/clinic/image/kept", json={"image": key})  # a reload after it has gone
+    assert r.status_code == 404 and r.json()["message"] == (f"no uploaded image {key!r} here any more (removed after "
+                                                           "60 minutes or when the page was done with it): upload it again")
+    assert client.post("/api/clinic/image/kept", json={"image": "../" + "a" * 21}).status_code == 422
     assert client.post("/api/clinic/image/forget", json={"image": "g" * 24}).status_code == 422
 
 

@@ -1,7 +1,8 @@
 """clinic-image in a real browser: upload a DICOM made here (a patient's name and ID inside), read the
 header fields and the probability shown against the run's model applied here, move the window to the
-lung preset and read the new probability, find the patient's name nowhere (page, cache folder), and
-the upload removed when the page is left. Screenshots at 1280 and 390 px."""
+lung preset and read the new probability, find the patient's name nowhere (page, cache folder), reload
+and find the same image and probability again, and the upload removed when the student goes to another
+step (coming back, the page says it is gone). Screenshots at 1280 and 390 px."""
 
 from pathlib import Path
 
@@ -86,10 +87,26 @@ def test_a_dicom_is_uploaded_windowed_and_read_without_the_patient(trained, brow
     assert files_containing(cache, [b"Doe", b"Jane", b"Secret", PID.encode()]) == []
     kept = list(scans_folder(cache).glob("*.npz"))
     assert len(kept) == 1
-    page.goto(f"/?step=clinic-roc&run={run}")  # leaving the page forgets the upload
-    page.wait_for_selector("#step-root[data-step='clinic-roc'][data-ready='true']", timeout=60_000)
-    page.wait_for_timeout(300)
+    # a reload shows the same image, window and probability again: the URL holds only the upload's key
+    assert f"image={kept[0].stem}" in page.url and "Doe" not in page.url
+    page.reload()
+    page.wait_for_selector("#step-root[data-step='clinic-image'][data-ready='true']")
+    assert page.get_by_test_id("probability").inner_text() == f"{p2:.3f}"
+    assert page.get_by_test_id("label").inner_text() == label2
+    assert page.get_by_test_id("centre").inner_text() == "−600" and page.get_by_test_id("size").inner_text() == "96 × 80"
+    assert page.get_by_test_id("empty").is_hidden()
+    page.locator("#next").click()  # leaving for another step forgets the upload
+    page.wait_for_selector("#step-root[data-step='clinic-mistakes'], #step-root[data-step='cases']", timeout=60_000)
+    page.wait_for_timeout(500)
     assert not kept[0].exists()
+    # coming back to the address of the upload: the page says the image is gone, and asks for it again
+    page.go_back()
+    page.wait_for_selector("#step-root[data-step='clinic-image'][data-ready='true']")
+    page.get_by_test_id("expired").wait_for()
+    assert "upload it again" in page.get_by_test_id("expired").inner_text()
+    assert page.get_by_test_id("empty").is_visible() and page.get_by_test_id("probability").count() == 0
+    assert "image=" not in page.url
+    shot(page, f"clinic-image-expired-{width}", full_page=False)
     assert errors == []
     context.close()
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,12 +142,15 @@ def scans_folder(cache_dir) -> Path:
 
 
 def keep(folder: Path, scan: Scan) -> str:
-    """Write the scan's pixel values (nothing else) as ``<folder>/<key>.npz``; returns the key (24 hex
-    digits of their hash). Scans older than :data:`TTL` are removed first."""
+    """Write the scan's pixel values as ``<folder>/<key>.npz``, with only what the page shows beside
+    them (kind, the header fields of :class:`Scan` — modality, size, spacing, unit — and the opening
+    window), so a reloaded page finds its image again; returns the key (24 hex digits of the values'
+    hash). Scans older than :data:`TTL` are removed first."""
     prune(folder)
     key = hashlib.sha256(scan.values.tobytes() + str(scan.values.shape).encode()).hexdigest()[:24]
     path = folder / f"{key}.npz"
-    atomic_write(path, lambda f: np.savez(f, values=scan.values, invert=np.array(scan.invert)))
+    about = json.dumps(jsonable({"kind": scan.kind, "header": scan.header, "window": list(scan.window)}))
+    atomic_write(path, lambda f: np.savez(f, values=scan.values, invert=np.array(scan.invert), about=np.array(about)))
     return key
 
 
@@ -157,11 +161,13 @@ def _path(folder: Path, key: str) -> Path:
 
 
 def load(folder: Path, key: str) -> Scan:
-    """The kept scan (values and MONOCHROME1 flag only); UnknownUpload (404) when it is gone."""
+    """The kept scan (values, MONOCHROME1 flag, kind, header, window); UnknownUpload (404) when it is gone."""
     try:
         with np.load(_path(folder, key), allow_pickle=False) as z:
-            return Scan(z["values"].astype(np.float32), "kept", invert=bool(z["invert"]))
-    except (FileNotFoundError, OSError, KeyError, ValueError):
+            about = json.loads(str(z["about"]))
+            return Scan(z["values"].astype(np.float32), about["kind"], header=about["header"],
+                        window=tuple(about["window"]), invert=bool(z["invert"]))
+    except (FileNotFoundError, OSError, KeyError, ValueError, TypeError):
         raise UnknownUpload(f"no uploaded image {key!r} here any more (removed after {TTL // 60} minutes "
                          "or when the page was done with it): upload it again") from None
 

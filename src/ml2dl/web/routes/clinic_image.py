@@ -3,6 +3,7 @@
     POST /api/clinic/image/upload    a PNG, JPEG or DICOM file (multipart) → the key of its pixel values
     POST /api/clinic/image/example   a DICOM shipped with pydicom, read exactly as an upload
     POST /api/clinic/image/read      {image, run, point, centre, width} → probability, label, Grad-CAM
+    POST /api/clinic/image/kept      {image}: the upload's description again (a reloaded page), 404 when gone
     POST /api/clinic/image/forget    {image}: the page is done with it, remove it
 
 Limits (bytes, pixels from the header) are checked before decoding; a DICOM loses every element but
@@ -19,14 +20,17 @@ from ml2dl.lessons.clinic import image as lesson
 from ml2dl.lessons.clinic.runs import existing_run, run_summary
 from ml2dl.web.deps import SettingsDep, UploadsDep
 from ml2dl.web.routes.clinic import folder_of
-from ml2dl.web.schemas.clinic_image import (ExampleRequest, ForgetRequest, ForgetResult, ReadRequest, ReadResult,
-                                            UploadScanResult)
+from ml2dl.web.schemas.clinic_image import (ExampleRequest, ForgetRequest, ForgetResult, KeptRequest, ReadRequest,
+                                            ReadResult, UploadScanResult)
 
 router = APIRouter(prefix="/api/clinic/image", tags=["clinic"])
 
 
 def _kept(scan: lesson.Scan, settings) -> dict:
-    key = lesson.keep(lesson.scans_folder(settings.cache_dir), scan)
+    return _described(lesson.keep(lesson.scans_folder(settings.cache_dir), scan), scan)
+
+
+def _described(key: str, scan: lesson.Scan) -> dict:
     return {"image": key, "kind": scan.kind, "header": scan.header, "centre": scan.window[0], "width": scan.window[1],
             "low": float(scan.values.min()), "high": float(scan.values.max()),
             "presets": [{"name": n, "centre": c, "width": w} for n, (c, w) in lesson.PRESETS.items()],
@@ -58,6 +62,13 @@ def read(req: ReadRequest, settings: SettingsDep) -> dict:
     scan = lesson.load(lesson.scans_folder(settings.cache_dir), req.image)
     return lesson.read_image(run, scan, centre=req.centre, width=req.width, point=req.point or None,
                              synthetic=run_summary(run)["synthetic"])
+
+
+@router.post("/kept", response_model=UploadScanResult)
+def kept(req: KeptRequest, settings: SettingsDep) -> dict:
+    """The kept upload's key, header fields and window, as the upload answered (404 once it is gone):
+    a reloaded page shows the image it had, with nothing but its key in the URL."""
+    return _described(req.image, lesson.load(lesson.scans_folder(settings.cache_dir), req.image))
 
 
 @router.post("/forget", response_model=ForgetResult)

@@ -79,6 +79,10 @@ class ForgetRequest(Request):
     image: str = Field(..., pattern=KEY)
 
 
+class KeptRequest(Request):
+    image: str = Field(..., pattern=KEY, description="the key an upload returned")
+
+
 class ForgetResult(Result):
     forgotten: bool
 

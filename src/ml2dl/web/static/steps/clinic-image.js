@@ -2,8 +2,9 @@
 // with presets for DICOM, the few header fields a student needs (nothing that identifies the patient),
 // the model's probability, the label at an operating point chosen on validation, and the Grad-CAM.
 // POST /api/clinic/image/{upload,example,read,forget} compute everything; this file only draws.
-// The upload is forgotten (removed on the server) when another replaces it or the page is left, so it is
-// not in the URL: a reload asks for the file again.
+// The URL holds the upload's key (?image=, 24 hex digits of a hash of its pixel values: nothing of the
+// patient), so a reload shows the same image again (POST /api/clinic/image/kept) for as long as the server
+// keeps it; once it is gone (an hour, or replaced, or the student went to another step) the page says so.
 
 import { greyColours } from "../lib/colour.js";
 import { paintHeatmap } from "../lib/heatmap.js";
@@ -37,6 +38,7 @@ export default {
     point: { type: "choice", default: "screening", choices: POINTS },
     centre: { type: "string", default: "" },  // the first image's window, in its units; empty: the file's own
     width: { type: "string", default: "" },
+    image: { type: "string", default: "" },  // the key of the kept upload (never a file name)
     overlay: { type: "choice", default: "on", choices: [{ value: "on", label: "heatmap on" }, { value: "off", label: "image only" }] },
   },
 
@@ -76,7 +78,8 @@ export default {
     const words = el("div", { class: "clinic-words", "data-testid": "words" });
     const empty = el("p", { class: "callout", "data-testid": "empty" },
       "Upload a chest X-ray (PNG or JPEG) or a DICOM file, or open the example CT slice. Patient-identifying ",
-      "fields of a DICOM are removed as it is read; only its pixel values are kept, for an hour at most.");
+      "fields of a DICOM are removed as it is read; only its pixel values and the fields shown here are kept, for an hour at most.");
+    const expiredNote = el("p", { class: "callout", role: "status", "data-testid": "expired", hidden: true });
     const resultBox = el("div", { class: "stack ci-result" });
 
     root.append(
@@ -84,6 +87,7 @@ export default {
         "numbers become black and white, and the model sees the image as windowed."),
       el("div", { class: "clinic-top" }, runPicker(ctx, runs, name, () => location.reload()), uploadBtn, exampleBtn,
         el("a", { href: pageLink("clinic-roc", { run: name }) }, "The run's ROC and operating points →")),
+      expiredNote,  // beside the upload button: on a phone too, in view where the student uploads again
       el("div", { class: "step-grid" },
         el("div", { class: "panel controls stack" }, el("h2", {}, "The image"), header, windowBox, presetRow, unitNote,
           pointChoice, overlayChoice),
@@ -94,16 +98,28 @@ export default {
     const refresh = ctx.live(read, draw, (e) => gone(e));
 
     function gone(e) {
-      if (e.status === 404) { scan = null; showEmpty(); }
-      ctx.notify(e.message);
+      if (e.status === 404) expired(e.message);
+      else ctx.notify(e.message);
+    }
+
+    // the server no longer has the image (kept an hour at most): say so where the answer was
+    function expired(message) {
+      scan = null;
+      last = null;
+      ctx.setParams({ image: null });
+      showEmpty();
+      expiredNote.textContent = `The image this page showed is gone from the server: ${message}.`;
+      expiredNote.hidden = false;
     }
 
     function showEmpty() {
       empty.hidden = false;
+      delete root.dataset.probability;
       resultBox.replaceChildren();
       header.replaceChildren();
       presetRow.replaceChildren();
       if (windowBox) windowBox.hidden = true;
+      for (const part of [header, presetRow, unitNote]) part.hidden = true;  // no blank space before an image
     }
 
     async function forget(key) {
@@ -113,9 +129,11 @@ export default {
 
     async function adopt(promise) {
       let s;
-      try { s = await promise; } catch (e) { ctx.notify(e.message); return; }
+      try { s = await promise; } catch (e) { gone(e); return; }
       const old = scan && scan.image;
       scan = s;
+      expiredNote.hidden = true;
+      ctx.setParams({ image: s.image });
       if (old && old !== s.image) forget(old);
       setupWindow(!old);  // a link's window (?centre=&width=) applies to the first image
       try { draw(await read()); } catch (e) { gone(e); return; }
@@ -145,6 +163,7 @@ export default {
         : scan.kind === "dicom" ? `This ${scan.header.modality} file's values are not Hounsfield units (${scan.header.unit}): CT presets would mean nothing, so only its own window is offered.`
           : "A PNG or JPEG already holds greys 0–255: the full range shows it as it is.";
       if (windowBox) windowBox.hidden = false;
+      for (const part of [header, presetRow, unitNote]) part.hidden = false;
       header.replaceChildren(
         el("dt", {}, "Modality"), el("dd", { "data-testid": "modality" }, scan.header.modality),
         el("dt", {}, "Rows × columns"), el("dd", { "data-testid": "size" }, `${fmt(scan.header.rows)} × ${fmt(scan.header.columns)}`),
@@ -214,8 +233,11 @@ export default {
     }
 
     showEmpty();
-    const leave = () => forget(scan && scan.image);
-    window.addEventListener("pagehide", leave);
-    return () => { window.removeEventListener("pagehide", leave); leave(); };
+    // a reload (or a link with ?image=) finds the upload again while the server keeps it
+    if (/^[0-9a-f]{24}$/.test(ctx.params.image)) await adopt(ctx.api("clinic/image/kept", { image: ctx.params.image }));
+    else if (ctx.params.image) ctx.setParams({ image: null });  // not a key: nothing to find
+    // Leaving for another step forgets the upload; a reload or a closed tab does not (the page cannot
+    // tell them apart), and the server removes it after an hour.
+    return () => forget(scan && scan.image);
   },
 };
