@@ -157,10 +157,12 @@ class Job:
             if self._fd is None:
                 return False
             self._state.update(status=status, message=message, finished=time.time(), **state)
-            self._pool.store.journal(self.key, status)  # before the state: whoever sees it sees the event
-            self._pool.store.write_state(self.key, self._state)
+            store = self._pool.store
+            with store.guard():  # a join (under the guard too) finds it running, or finished and nobody's
+                store.clear_followers(self.key)
+                store.journal(self.key, status)  # before the state: whoever sees it sees the event
+                store.write_state(self.key, self._state)
             self._pool.store.clear_cancel(self.key)
-            self._pool.store.clear_followers(self.key)  # the next run counts its own
             self._pool.store.unlock(self._fd)
             self._fd = None
             return True
@@ -330,7 +332,9 @@ class JobPool:
         return job
 
     def _follow(self, key: str, for_class: bool) -> None:
-        """One more follower of the queued or running job ``key`` (under the guard)."""
+        """One more follower of the job ``key`` if it is queued or running (under the guard)."""
+        if (self.store.read_state(key) or {}).get("status") not in (QUEUED, RUNNING):
+            return  # it has just finished: nothing to follow
         was = self.store.followers(key)
         self.store.set_followers(key, Followers(was.students + (not for_class), was.for_class or for_class))
 

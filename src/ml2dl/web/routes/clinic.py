@@ -5,7 +5,8 @@
     POST /api/clinic/train             start a run (or join it, or reuse the finished run with these settings)
     GET  /api/clinic/status?run=NAME   the training job's snapshot
     GET  /api/clinic/progress?run=NAME the same as server-sent events (loss and AUC per epoch) until it ends
-    POST /api/clinic/cancel            stop a run at its next batch (it keeps its finished epochs)
+    POST /api/clinic/cancel            leave a run: it stops at its next batch when nobody else follows it
+                                       (it keeps its finished epochs)
     POST /api/clinic/delete            remove a run from the runs folder
 
 Runs live in ``<cache_dir>/runs`` (:func:`~ml2dl.lessons.clinic.runs.runs_folder`); ``ml2dl train
@@ -16,17 +17,15 @@ Runs live in ``<cache_dir>/runs`` (:func:`~ml2dl.lessons.clinic.runs.runs_folder
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
-
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter
 
 from ml2dl.checks import InputError
 from ml2dl.lessons.clinic import data as clinic_data
 from ml2dl.lessons.clinic import runs as clinic_runs
 from ml2dl.train import Recipe, RunDir
-from ml2dl.web import jobs, sse
+from ml2dl.web import jobs
 from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas.clinic import (ClinicOptions, ClinicSnapshot, ClinicTrainRequest, ClinicTrainResult,
                                       DeleteResult, RunQuery, RunRequest, RunsResult)
@@ -101,26 +100,10 @@ def train(req: ClinicTrainRequest, settings: SettingsDep, pool: PoolDep) -> dict
     return {"run": name, "reused": False, "snapshot": pool.snapshot(JOB, fp)}
 
 
-@router.get("/status", response_model=ClinicSnapshot, response_model_exclude_unset=True)
-def status(q: Annotated[RunQuery, Query()], pool: PoolDep) -> dict:
-    """The training job of a clinic run: ``status`` is ``none`` when nobody trains it here."""
-    return pool.snapshot(JOB, job_fp(q.run))
-
-
-@router.get("/progress", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ClinicSnapshot"}}},
-                             "description": "one `data: <ClinicSnapshot JSON>` event per change, until it finishes"}})
-def progress(q: Annotated[RunQuery, Query()], pool: PoolDep) -> StreamingResponse:
-    """Server-sent events: the run's snapshot (loss and AUC of every finished epoch) on every change."""
-    return sse.progress_response(pool, JOB, job_fp(q.run))
-
-
-@router.post("/cancel", response_model=ClinicSnapshot, response_model_exclude_unset=True)
-def cancel(req: RunRequest, pool: PoolDep) -> dict:
-    """Stop the run at its next batch, whichever worker trains it; its finished epochs stay on disk."""
-    fp = job_fp(req.run)
-    pool.cancel(JOB, fp)
-    return pool.snapshot(JOB, fp)
+# GET /status?run=, GET /progress?run= (loss and AUC of every finished epoch), POST /cancel {run}: a
+# cancelled run stops at its next batch and keeps its finished epochs on disk.
+add_job_routes(router, JOB, request=RunRequest, query=RunQuery, snapshot=ClinicSnapshot, start=None,
+               spec=lambda req, settings: JobSpec(job_fp(req.run)), state="/status", what="the run's training")
 
 
 @router.post("/delete", response_model=DeleteResult)

@@ -3,7 +3,7 @@
     GET  /api/clinic/cases?run=NAME&point=balanced       Gulshan, CheXNet, McKinney measured on a run
     POST /api/clinic/cases/shortcut {n_train, epochs, seed}  the hospital-marker experiment (a job, cached)
     GET  /api/clinic/cases/shortcut/status|progress?…       its snapshot (progress: server-sent events)
-    POST /api/clinic/cases/shortcut/cancel                  stop it
+    POST /api/clinic/cases/shortcut/cancel                  leave it (it stops when nobody else follows it)
     POST /api/clinic/cases/pretrain {n_real, n_synthetic, epochs, seed}, …/status, …/progress, …/cancel:
                                                             pre-training on phantoms vs scratch (needs real data)
     POST /api/clinic/cases/esteva {n_train, epochs, seed}, …/status, …/progress, …/cancel:
@@ -15,13 +15,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons.clinic import cases as lesson
 from ml2dl.lessons.clinic import esteva, pretrain, shortcut
 from ml2dl.lessons.clinic.runs import judged
-from ml2dl.web import jobs, sse
-from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web import jobs
+from ml2dl.web.deps import SettingsDep
 from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.routes.clinic import folder_of
 from ml2dl.web.schemas.clinic_image import (CasesQuery, CasesResult, PretrainQuery, PretrainRequest, PretrainSnapshot,
@@ -49,33 +48,17 @@ def shortcut_fp(req) -> str:
     return hashlib.sha256(f"shortcut-v1|{req.n_train}|{req.epochs}|{req.seed}".encode()).hexdigest()[:16]
 
 
-@router.post("/shortcut", response_model=ShortcutSnapshot, response_model_exclude_unset=True)
-def shortcut_start(req: ShortcutRequest, pool: PoolDep) -> dict:
-    """Start the hospital-marker experiment (two models through fit), or join it, or its cached result."""
+def shortcut_spec(req, settings=None) -> JobSpec:
+    """The hospital-marker experiment (two models through fit) of these settings."""
     def run(report: jobs.Report) -> dict:
         return shortcut.experiment(req.n_train, req.epochs, req.seed, lambda f, msg: report.progress(f, msg))
 
-    pool.submit(SHORTCUT, shortcut_fp(req), run)
-    return pool.snapshot(SHORTCUT, shortcut_fp(req))
+    return JobSpec(shortcut_fp(req), run)
 
 
-@router.get("/shortcut/status", response_model=ShortcutSnapshot, response_model_exclude_unset=True)
-def shortcut_status(q: Annotated[ShortcutQuery, Query()], pool: PoolDep) -> dict:
-    return pool.snapshot(SHORTCUT, shortcut_fp(q))
-
-
-@router.get("/shortcut/progress", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ShortcutSnapshot"}}},
-                             "description": "one `data: <ShortcutSnapshot JSON>` event per change, until it finishes"}})
-def shortcut_progress(q: Annotated[ShortcutQuery, Query()], pool: PoolDep) -> StreamingResponse:
-    """Server-sent events: the experiment's snapshot on every change, until it ends."""
-    return sse.progress_response(pool, SHORTCUT, shortcut_fp(q))
-
-
-@router.post("/shortcut/cancel", response_model=ShortcutSnapshot, response_model_exclude_unset=True)
-def shortcut_cancel(req: ShortcutRequest, pool: PoolDep) -> dict:
-    pool.cancel(SHORTCUT, shortcut_fp(req))
-    return pool.snapshot(SHORTCUT, shortcut_fp(req))
+add_job_routes(router, SHORTCUT, request=ShortcutRequest, query=ShortcutQuery, snapshot=ShortcutSnapshot,
+               spec=shortcut_spec, start="/shortcut", state="/shortcut/status", progress="/shortcut/progress",
+               cancel="/shortcut/cancel", what="the hospital-marker experiment")
 
 
 # ------------------------------------------------------------------------------ pre-training (a job)
@@ -91,36 +74,18 @@ def pretrain_fp(req, settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-@router.post("/pretrain", response_model=PretrainSnapshot, response_model_exclude_unset=True)
-def pretrain_start(req: PretrainRequest, settings: SettingsDep, pool: PoolDep) -> dict:
-    """Start pre-training on phantoms, fine-tuning and training from scratch (or join it, or its result)."""
-    fp = pretrain_fp(req, settings)
-
+def pretrain_spec(req, settings) -> JobSpec:
+    """Pre-training on phantoms, fine-tuning and training from scratch, of these settings (needs real data: 422)."""
     def run(report: jobs.Report) -> dict:
         return pretrain.experiment(settings.data_path, n_real=req.n_real, n_synthetic=req.n_synthetic,
                                    epochs=req.epochs, seed=req.seed, on_event=lambda f, msg: report.progress(f, msg))
 
-    pool.submit(PRETRAIN, fp, run)
-    return pool.snapshot(PRETRAIN, fp)
+    return JobSpec(pretrain_fp(req, settings), run)
 
 
-@router.get("/pretrain/status", response_model=PretrainSnapshot, response_model_exclude_unset=True)
-def pretrain_status(q: Annotated[PretrainQuery, Query()], settings: SettingsDep, pool: PoolDep) -> dict:
-    return pool.snapshot(PRETRAIN, pretrain_fp(q, settings))
-
-
-@router.get("/pretrain/progress", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/PretrainSnapshot"}}},
-                             "description": "one `data: <PretrainSnapshot JSON>` event per change, until it finishes"}})
-def pretrain_progress(q: Annotated[PretrainQuery, Query()], settings: SettingsDep, pool: PoolDep) -> StreamingResponse:
-    return sse.progress_response(pool, PRETRAIN, pretrain_fp(q, settings))
-
-
-@router.post("/pretrain/cancel", response_model=PretrainSnapshot, response_model_exclude_unset=True)
-def pretrain_cancel(req: PretrainRequest, settings: SettingsDep, pool: PoolDep) -> dict:
-    fp = pretrain_fp(req, settings)
-    pool.cancel(PRETRAIN, fp)
-    return pool.snapshot(PRETRAIN, fp)
+add_job_routes(router, PRETRAIN, request=PretrainRequest, query=PretrainQuery, snapshot=PretrainSnapshot,
+               spec=pretrain_spec, start="/pretrain", state="/pretrain/status", progress="/pretrain/progress",
+               cancel="/pretrain/cancel", what="the pre-training experiment")
 
 
 # ------------------------------------------------------------------------------ Esteva: fine-grained classes summed (a job)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as lesson
-from ml2dl.web import jobs, prepared, sse
-from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web import jobs, prepared
+from ml2dl.web.deps import SettingsDep
+from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas import ImageViewResult, ShuffleSnapshot, ViewQuery
 
 router = APIRouter(prefix="/api/images", tags=["images"])
@@ -52,18 +52,15 @@ async def _experiment(settings: SettingsDep) -> Experiment:
 ExperimentDep = Annotated[Experiment, Depends(_experiment)]
 
 
-def _start(exp: Experiment, pool: jobs.JobPool) -> None:
+def spec(_req, settings) -> JobSpec:
+    """The class's shuffle experiment on this server's images: its fingerprint and its run."""
+    exp = experiment_of(settings)
+
     def run(report: jobs.Report) -> dict:
         return lesson.run_shuffle_experiment(
             exp.data, exp.budget, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    pool.submit(JOB, exp.fp, run, for_class=True)  # the one experiment of the class: it runs to completion
-
-
-@jobs.default_job
-def start_default(settings, pool: jobs.JobPool) -> None:
-    """The experiment the first students will ask for, started with the server."""
-    _start(experiment_of(settings), pool)
+    return JobSpec(exp.fp, run)
 
 
 @router.get("/view", response_model=ImageViewResult)
@@ -72,28 +69,7 @@ def view(q: Annotated[ViewQuery, Query()], exp: ExperimentDep) -> dict:
     return lesson.image_view(exp.data, q.index)
 
 
-@router.post("/experiment", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
-def start_experiment(exp: ExperimentDep, pool: PoolDep) -> dict:
-    """Start the four trainings in the background (or return the running / cached job)."""
-    _start(exp, pool)
-    return pool.snapshot(JOB, exp.fp)
-
-
-@router.get("/experiment", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
-def experiment(exp: ExperimentDep, pool: PoolDep) -> dict:
-    """The experiment's state: ``status`` is ``none`` until someone starts it."""
-    return pool.snapshot(JOB, exp.fp)
-
-
-@router.get("/progress", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ShuffleSnapshot"}}},
-                             "description": "one `data: <ShuffleSnapshot JSON>` event per change, until it finishes"}})
-def progress(exp: ExperimentDep, pool: PoolDep) -> StreamingResponse:
-    """Server-sent events: the job's snapshot on every change, until it has finished."""
-    return sse.progress_response(pool, JOB, exp.fp)
-
-
-@router.post("/experiment/cancel", response_model=ShuffleSnapshot, response_model_exclude_unset=True)
-def cancel(exp: ExperimentDep, pool: PoolDep) -> dict:
-    """Stop following the experiment. The class shares it, so it runs to completion for the others."""
-    return jobs.detached(pool.snapshot(JOB, exp.fp))
+# The experiment the first students will ask for starts with the server (prestart): the class
+# follows it, so a student's cancel only stops that student following it.
+add_job_routes(router, JOB, snapshot=ShuffleSnapshot, spec=spec, start="/experiment", state="/experiment",
+               cancel="/experiment/cancel", what="the four trainings of the experiment", prestart=True)

@@ -5,7 +5,7 @@
     POST /api/loop/run                     start (or join, or reuse) one run → its job snapshot, with ``fp``
     GET  /api/loop/run/{fp}                its state (result when done; cached on disk by its settings)
     GET  /api/loop/run/{fp}/progress       the same as server-sent events until it finishes
-    POST /api/loop/run/{fp}/cancel         stop it
+    POST /api/loop/run/{fp}/cancel         leave it (it stops when nobody else follows it)
     POST /api/loop/search, GET /api/loop/search/{fp}, …/progress, …/cancel: the same for the lr × width search
 
 A job's fingerprint is a hash of its settings and the images' fingerprint, so the same settings
@@ -18,16 +18,15 @@ pool of ``settings.training_budget`` (tests use a tiny one) or ``lessons.images.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi import Path as PathParam
-from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import loop as lesson
-from ml2dl.web import jobs, sse
-from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web import jobs
+from ml2dl.web.deps import SettingsDep
+from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas.loop import (OptionsResult, PlanRequest, PlanResult, RunRequest, RunSnapshot,
                                     SearchRequest, SearchSnapshot)
@@ -37,7 +36,6 @@ RUN, SEARCH = "looprun", "loopsearch"
 VERSION = "loop-v1"  # change it when the lesson's results change, so old cached results are not reused
 LR_CHOICES = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 WIDTH_CHOICES = (2, 4, 8, 16)
-Fp = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$", description="the job's fingerprint")]
 
 
 @dataclass(frozen=True)
@@ -76,65 +74,33 @@ def plan(req: PlanRequest) -> dict:
 # ------------------------------------------------------------------------------ jobs
 
 
-def _start(pool: jobs.JobPool, name: str, fp: str, work: Callable[[jobs.Report], dict]) -> dict:
-    pool.submit(name, fp, work)
-    return _snapshot(pool, name, fp)
-
-
-def _snapshot(pool: jobs.JobPool, name: str, fp: str) -> dict:
-    return {**pool.snapshot(name, fp), "fp": fp}
-
-
 def _reporter(report: jobs.Report):
     return lambda fraction, message, extra: report.progress(fraction, message, **extra)
 
 
-@router.post("/run", response_model=RunSnapshot, response_model_exclude_unset=True)
-def start_run(req: RunRequest, img: ImagesDep, pool: PoolDep) -> dict:
-    """Start one run of the loop (or join the running one, or return the cached result)."""
+def run_spec(req: RunRequest, settings) -> JobSpec:
+    """One run of the loop: its settings checked against the images and the budget (422), its fingerprint."""
+    img = images_of(settings)
     s = lesson.check_settings(**req.model_dump(), pool=len(img.data.train_images))
     lesson.check_budget(s["n_train"], s["batch_size"], s["epochs"])
-    fp = jobs.fingerprint(VERSION, RUN, img.data.fingerprint, s)
-    return _start(pool, RUN, fp, lambda report: lesson.run_loop(img.data, **s, progress=_reporter(report)))
+    return JobSpec(jobs.fingerprint(VERSION, RUN, img.data.fingerprint, s),
+                   lambda report: lesson.run_loop(img.data, **s, progress=_reporter(report)))
 
 
-@router.post("/search", response_model=SearchSnapshot, response_model_exclude_unset=True)
-def start_search(req: SearchRequest, img: ImagesDep, pool: PoolDep) -> dict:
-    """Start the learning rate × width search (or join it, or return the cached result)."""
+def search_spec(req: SearchRequest, settings) -> JobSpec:
+    """The learning rate × width search: its settings checked (422), its fingerprint."""
+    img = images_of(settings)
     s = req.model_dump()
     lesson.check_settings(s["n_train"], s["batch_size"], s["epochs"], patience=s["patience"],
                           pool=len(img.data.train_images))
     lesson.check_budget(s["n_train"], s["batch_size"], s["epochs"], runs=len(s["lrs"]) * len(s["widths"]))
-    fp = jobs.fingerprint(VERSION, SEARCH, img.data.fingerprint, s)
-    return _start(pool, SEARCH, fp, lambda report: lesson.run_search(img.data, **s, progress=_reporter(report)))
+    return JobSpec(jobs.fingerprint(VERSION, SEARCH, img.data.fingerprint, s),
+                   lambda report: lesson.run_search(img.data, **s, progress=_reporter(report)))
 
 
-def _job_routes(kind: str, name: str, snapshot_model) -> None:
-    """GET /<kind>/{fp}, GET /<kind>/{fp}/progress (server-sent events), POST /<kind>/{fp}/cancel."""
-
-    @router.get(f"/{kind}/{{fp}}", response_model=snapshot_model, response_model_exclude_unset=True,
-                name=f"{kind}_status", summary=f"The {kind}'s state")
-    def status(fp: Fp, pool: PoolDep) -> dict:
-        """The job's state, the same from every worker: ``status`` is ``none`` for an unknown fingerprint."""
-        return _snapshot(pool, name, fp)
-
-    schema = {"$ref": f"#/components/schemas/{snapshot_model.__name__}"}
-
-    @router.get(f"/{kind}/{{fp}}/progress", response_class=StreamingResponse, name=f"{kind}_progress",
-                summary=f"The {kind}'s progress as server-sent events",
-                responses={200: {"content": {"text/event-stream": {"schema": schema}},
-                                 "description": "one `data: <snapshot JSON>` event per change, until it finishes"}})
-    def progress(fp: Fp, pool: PoolDep) -> StreamingResponse:
-        """Server-sent events: the job's snapshot on every change, until it has finished."""
-        return sse.progress_response(pool, name, fp)
-
-    @router.post(f"/{kind}/{{fp}}/cancel", response_model=snapshot_model, response_model_exclude_unset=True,
-                 name=f"{kind}_cancel", summary=f"Stop the {kind}")
-    def cancel(fp: Fp, pool: PoolDep) -> dict:
-        """Ask the job to stop (whichever worker runs it); its snapshot."""
-        pool.cancel(name, fp)
-        return _snapshot(pool, name, fp)
-
-
-_job_routes("run", RUN, RunSnapshot)
-_job_routes("search", SEARCH, SearchSnapshot)
+# POST /run starts (or joins, or reuses) it; GET /run/{fp}, …/progress, POST …/cancel name it by fingerprint.
+add_job_routes(router, RUN, request=RunRequest, snapshot=RunSnapshot, spec=run_spec, start="/run", state="/run/{fp}",
+               progress="/run/{fp}/progress", cancel="/run/{fp}/cancel", what="the run", by_fp=True)
+add_job_routes(router, SEARCH, request=SearchRequest, snapshot=SearchSnapshot, spec=search_spec, start="/search",
+               state="/search/{fp}", progress="/search/{fp}/progress", cancel="/search/{fp}/cancel",
+               what="the search", by_fp=True)

@@ -13,16 +13,15 @@ The checkpoint is written with ``nn.save`` to ``<cache_dir>/pipeline/<job key>.n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.responses import StreamingResponse
 
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import pipeline as lesson
-from ml2dl.web import jobs, prepared, sse
+from ml2dl.web import jobs, prepared
 from ml2dl.web.deps import PoolDep, SettingsDep
+from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas import ExamplesResult, ExplainQuery, ExplainResult, PipelineSnapshot
 
 router = APIRouter(prefix="/api/pipeline", tags=["pipeline"])
@@ -53,55 +52,26 @@ async def _training(settings: SettingsDep) -> Training:
 TrainingDep = Annotated[Training, Depends(_training)]
 
 
-def checkpoint_path(pool: jobs.JobPool, fp: str) -> Path:
-    return pool.workdir(JOB) / f"{JOB}-{fp}.npz"
-
-
-def _start(t: Training, pool: jobs.JobPool) -> None:
-    """Train unless trained (a result whose checkpoint is missing or changed is not trusted: again)."""
-    checkpoint = checkpoint_path(pool, t.fp)
+def spec(_req, settings) -> JobSpec:
+    """The class's pipeline training: its fingerprint, and the run that writes the checkpoint
+    (a result whose checkpoint is missing or changed is not trusted: it trains again)."""
+    t = training_of(settings)
 
     def run(report: jobs.Report) -> dict:
+        checkpoint = report.workdir / f"{JOB}-{t.fp}.npz"
         report.workdir.mkdir(parents=True, exist_ok=True)
         result = lesson.train_pipeline(t.data, t.budget, checkpoint,
                                        progress=lambda f, msg, extra: report.progress(f, msg, **extra))
         report.keep(checkpoint)  # its checksum goes into the result
         return result
 
-    pool.submit(JOB, t.fp, run, for_class=True)  # the one training of the class: it runs to completion
+    return JobSpec(t.fp, run)
 
 
-@jobs.default_job
-def start_default(settings, pool: jobs.JobPool) -> None:
-    """The training the first students will ask for, started with the server."""
-    _start(training_of(settings), pool)
-
-
-@router.post("/train", response_model=PipelineSnapshot, response_model_exclude_unset=True)
-def train(t: TrainingDep, pool: PoolDep) -> dict:
-    """Start training the pipeline CNN unless it is already trained (cached) or training."""
-    _start(t, pool)
-    return pool.snapshot(JOB, t.fp)
-
-
-@router.get("/status", response_model=PipelineSnapshot, response_model_exclude_unset=True)
-def status(t: TrainingDep, pool: PoolDep) -> dict:
-    """The training job's state: ``status`` is ``none`` until someone starts it."""
-    return pool.snapshot(JOB, t.fp)
-
-
-@router.get("/progress", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/PipelineSnapshot"}}},
-                             "description": "one `data: <PipelineSnapshot JSON>` event per change, until it finishes"}})
-def progress(t: TrainingDep, pool: PoolDep) -> StreamingResponse:
-    """Server-sent events: the training job's snapshot on every change, until it has finished."""
-    return sse.progress_response(pool, JOB, t.fp)
-
-
-@router.post("/cancel", response_model=PipelineSnapshot, response_model_exclude_unset=True)
-def cancel(t: TrainingDep, pool: PoolDep) -> dict:
-    """Stop following the training. The class shares it, so it runs to completion for the others."""
-    return jobs.detached(pool.snapshot(JOB, t.fp))
+# The training the first students will ask for starts with the server (prestart): the class
+# follows it, so a student's cancel only stops that student following it.
+add_job_routes(router, JOB, snapshot=PipelineSnapshot, spec=spec, start="/train", state="/status",
+               cancel="/cancel", what="the pipeline CNN's training", prestart=True)
 
 
 @router.get("/examples", response_model=ExamplesResult)
