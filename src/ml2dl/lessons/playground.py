@@ -35,8 +35,11 @@ from ml2dl.checks import InputError, choice, int_in_range, non_negative_int, num
 from ml2dl.data import toy
 from ml2dl.train.loop import gradient_step
 
+from .playground_features import DEFAULT_FEATURES, FEATURES, check_features, expand, input_maps  # noqa: F401
+from .playground_state import (MAX_HISTORY, STATE_VERSION, empty_history, pack_state,  # noqa: F401
+                               record, state_names, unpack_state)
 from .playground_views import (LINE_ANGLES, ROSE_AFTER, ROSE_BY, STALL_AFTER,  # noqa: F401  (part of this lesson)
-                               best_line, boundary, loss_rose, neuron_maps)
+                               best_line, boundary, grid_inputs, loss_rose, neuron_maps)
 
 PROBLEMS = ("linear", "xor", "circle", "spiral")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
@@ -46,8 +49,6 @@ MAX_NEURONS = 8
 MAX_STEPS = 100
 MAX_POINTS = 1000
 MAX_GRID = 64
-MAX_HISTORY = 400  # points of the loss curve kept in the state (thinned by 2 when full)
-STATE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Settings:
     batch_size: int = 10
     weight_decay: float = 0.0
     dropout: float = 0.0
+    features: tuple[str, ...] = DEFAULT_FEATURES
 
     def __post_init__(self):
         choice("problem", self.problem, PROBLEMS)
@@ -85,49 +87,65 @@ class Settings:
         int_in_range("batch_size", self.batch_size, 1, MAX_POINTS)
         number_in_range("weight_decay", self.weight_decay, 0.0, 1.0)
         number_in_range("dropout", self.dropout, 0.0, 0.9)
+        object.__setattr__(self, "features", check_features(self.features))
 
     def run_key(self) -> dict:
         """The settings a saved state must match (the rest — learning rate, batch size, L2, dropout —
         may change mid-run)."""
         return {"problem": self.problem, "noise": float(self.noise), "seed": int(self.seed),
                 "points": self.points, "test_fraction": float(self.test_fraction),
-                "hidden": list(self.hidden), "activation": self.activation, "optimizer": self.optimizer}
+                "hidden": list(self.hidden), "activation": self.activation, "optimizer": self.optimizer,
+                "features": list(self.features)}
 
 
 @dataclass
 class Problem:
+    """A run's points (X: (n, 2) in the plane, y: 0/1) and the network's inputs for them
+    (F: (n, k), the chosen features of X, :func:`~ml2dl.lessons.playground_features.expand`)."""
+
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
+    F_train: np.ndarray
+    F_test: np.ndarray
+    features: tuple[str, ...] = DEFAULT_FEATURES
     extent: tuple[float, float] = field(default=toy.PLOT_RANGE)
 
 
 def make_data(settings: Settings) -> Problem:
     """The train/test points of a run: a pure function of the settings (made once per process
-    for each (problem, points, noise, seed, test fraction): every update of a run asks again)."""
+    for each (problem, points, noise, seed, test fraction, features): every update of a run asks again)."""
     return _data(settings.problem, settings.points, float(settings.noise), settings.seed,
-                 float(settings.test_fraction))
+                 float(settings.test_fraction), settings.features)
 
 
 @functools.lru_cache(maxsize=64)
-def _data(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> Problem:
+def _points(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> tuple:
     X, y = toy.make_problem(problem, n=points, noise=noise, seed=seed)
     X_train, X_test, y_train, y_test = toy.split(X, y, test_fraction=test_fraction, seed=seed)
-    data = Problem(X_train, y_train.astype(np.float32), X_test, y_test.astype(np.float32))
-    for a in (data.X_train, data.y_train, data.X_test, data.y_test):
+    return X_train, y_train.astype(np.float32), X_test, y_test.astype(np.float32)
+
+
+@functools.lru_cache(maxsize=64)
+def _data(problem: str, points: int, noise: float, seed: int, test_fraction: float,
+          features: tuple[str, ...] = DEFAULT_FEATURES) -> Problem:
+    X_train, y_train, X_test, y_test = _points(problem, points, noise, seed, test_fraction)
+    data = Problem(X_train, y_train, X_test, y_test, expand(X_train, features), expand(X_test, features), features)
+    for a in (data.X_train, data.y_train, data.X_test, data.y_test, data.F_train, data.F_test):
         a.setflags(write=False)  # shared by every request of the run: nobody may change it
     return data
 
 
-def build_model(hidden, activation: str, seed: int, dropout: float = 0.0) -> nn.Sequential:
-    """Linear(2, h₁) → act → [Dropout(p)] → … → Linear(h_k, 1); the output is a logit (σ is in the loss).
+def build_model(hidden, activation: str, seed: int, dropout: float = 0.0, inputs: int = 2) -> nn.Sequential:
+    """Linear(k, h₁) → act → [Dropout(p)] → … → Linear(h_k, 1) for k = ``inputs`` features;
+    the output is a logit (σ is in the loss).
 
     The dropout layers (only when p > 0) have no parameters and draw nothing from the weights'
     generator: the same seed gives the same weights with and without them.
     """
     rng = checks.rng(seed, "seed")
-    sizes = [2, *hidden, 1]
+    sizes = [inputs, *hidden, 1]
     layers: list[nn.Module] = []
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1], rng=rng, init=_init_for(activation)))
@@ -136,13 +154,6 @@ def build_model(hidden, activation: str, seed: int, dropout: float = 0.0) -> nn.
             if dropout > 0:
                 layers.append(nn.Dropout(dropout, rng=0))  # re-seeded from (seed, step) before each step
     return nn.Sequential(*layers)
-
-
-def _state_names(model) -> dict[str, str]:
-    """A run's state names each weight as in the network without dropout ("0.weight", "2.weight", …),
-    so the state stays valid when dropout is switched on or off: state name → this model's name."""
-    linears = [i for i, m in enumerate(model.layers) if isinstance(m, nn.Linear)]
-    return {f"{2 * k}.{p}": f"{i}.{p}" for k, i in enumerate(linears) for p in ("weight", "bias")}
 
 
 def _init_for(activation: str) -> str:
@@ -157,86 +168,6 @@ def make_optimizer(model: nn.Module, settings: Settings):
     return optim.SGD(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
 
 
-# ------------------------------------------------------------------------------ state ⇄ JSON
-
-
-def _to_lists(a):
-    return None if a is None else np.asarray(a).tolist()
-
-
-def pack_state(model, opt, settings: Settings, step: int, history: dict) -> dict:
-    """Everything needed to continue the run, as JSON-ready lists."""
-    opt_state = opt.state_dict()
-    return {
-        "version": STATE_VERSION,
-        "run": settings.run_key(),
-        "step": int(step),
-        "params": {name: _to_lists(model.state_dict()[own]) for name, own in _state_names(model).items()},
-        "optimizer": {k: ([_to_lists(a) for a in v] if isinstance(v, list) and k not in ("betas",) else v)
-                      for k, v in opt_state.items()},
-        "history": history,
-    }
-
-
-def unpack_state(state: dict, settings: Settings):
-    """Rebuild (model, optimizer, step, history) from a state dict; InputError if it does
-    not belong to these settings or is malformed."""
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        raise InputError(f"state must be a playground state of version {STATE_VERSION}; start a new run")
-    if state.get("run") != settings.run_key():
-        raise InputError("state belongs to different settings (problem, data or network); start a new run")
-    model = build_model(settings.hidden, settings.activation, settings.seed, settings.dropout)
-    try:
-        params = {k: np.asarray(v, dtype=np.float32) for k, v in state["params"].items()}
-        for k, v in params.items():
-            if not np.all(np.isfinite(v)):
-                raise InputError(f"params[{k}] has non-finite values")
-        names = _state_names(model)
-        if set(params) != set(names):
-            raise KeyError(f"params must be {sorted(names)}, got {sorted(params)}")
-        model.load_state_dict({own: params[name] for name, own in names.items()})
-        opt = make_optimizer(model, settings)
-        opt_state = dict(state["optimizer"])
-        opt_state["lr"] = settings.learning_rate  # the learning rate may change mid-run
-        opt.load_state_dict(opt_state)
-        step = int(state["step"])
-        history = state["history"]
-        _check_history(history)
-    except (KeyError, TypeError, ValueError) as err:
-        msg = err.args[0] if err.args else type(err).__name__
-        raise InputError(f"state is malformed ({msg}); start a new run") from None
-    if step < 0:
-        raise InputError(f"state.step must be ≥ 0, got {step}")
-    return model, opt, step, history
-
-
-_HISTORY_KEYS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
-
-
-def _empty_history() -> dict:
-    return {k: [] for k in _HISTORY_KEYS}
-
-
-def _check_history(history) -> None:
-    if not isinstance(history, dict) or set(history) != set(_HISTORY_KEYS):
-        raise InputError(f"history must have the keys {_HISTORY_KEYS}")
-    lengths = {len(history[k]) for k in _HISTORY_KEYS}
-    if len(lengths) != 1 or lengths.pop() > MAX_HISTORY:
-        raise InputError(f"history lists must have one common length ≤ {MAX_HISTORY}")
-
-
-def _record(history: dict, step: int, metrics: dict) -> dict:
-    history = {k: list(v) for k, v in history.items()}
-    if history["step"] and history["step"][-1] == step:
-        return history  # nothing trained since the last point
-    if len(history["step"]) >= MAX_HISTORY:  # keep the curve's shape: drop every other point
-        history = {k: v[::2] for k, v in history.items()}
-    history["step"].append(int(step))
-    for k in _HISTORY_KEYS[1:]:
-        history[k].append(round(float(metrics[k]), 5))
-    return history
-
-
 # ------------------------------------------------------------------------------ the lesson
 
 
@@ -248,8 +179,8 @@ def _loss_and_accuracy(model, X, y) -> tuple[float, float]:
 
 
 def evaluate(model, data: Problem) -> dict:
-    train_loss, train_acc = _loss_and_accuracy(model, data.X_train, data.y_train)
-    test_loss, test_acc = _loss_and_accuracy(model, data.X_test, data.y_test)
+    train_loss, train_acc = _loss_and_accuracy(model, data.F_train, data.y_train)
+    test_loss, test_acc = _loss_and_accuracy(model, data.F_test, data.y_test)
     return {"train_loss": train_loss, "test_loss": test_loss,
             "train_accuracy": train_acc, "test_accuracy": test_acc}
 
@@ -257,8 +188,8 @@ def evaluate(model, data: Problem) -> dict:
 @functools.lru_cache(maxsize=64)
 def best_line_of(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> dict:
     """:func:`best_line` of a run's data (made once per process for each data set)."""
-    d = _data(problem, points, noise, seed, test_fraction)
-    return best_line(d.X_train, d.y_train, d.X_test, d.y_test)
+    d = _points(problem, points, noise, seed, test_fraction)
+    return best_line(*d)
 
 
 def train(state: dict | None, settings: Settings, steps: int = 10, *,
@@ -283,15 +214,16 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
     int_in_range("resolution", resolution, 2, MAX_GRID)
     int_in_range("neuron_resolution", neuron_resolution, 2, 32)
     data = make_data(settings)
+    model = build_model(settings.hidden, settings.activation, settings.seed, settings.dropout, len(settings.features))
     if state is None:
-        model = build_model(settings.hidden, settings.activation, settings.seed, settings.dropout)
         opt = make_optimizer(model, settings)
-        step, history = 0, _empty_history()
+        step, history = 0, empty_history()
     else:
-        model, opt, step, history = unpack_state(state, settings)
+        opt, step, history = unpack_state(state, settings.run_key(), model, lambda m: make_optimizer(m, settings),
+                                          settings.learning_rate)
 
     loss_fn = nn.BCEWithLogitsLoss()
-    batch = min(settings.batch_size, len(data.X_train))
+    batch = min(settings.batch_size, len(data.F_train))
     targets = data.y_train[:, None]
     # Too large a learning rate makes the weights explode: _steps detects it and reports it,
     # and the figures below stay finite (JSON has no infinity), so no warnings either.
@@ -300,16 +232,16 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         diverged, step = _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps)
         model.eval()  # dropout off: the network as it answers
         metrics = {k: _finite(v) for k, v in evaluate(model, data).items()}
-        shown_boundary = boundary(model, resolution, data.extent)
-        neurons = neuron_maps(model, neuron_resolution, data.extent)
-    history = _record(history, step, metrics)
+        shown_boundary = boundary(model, resolution, data.extent, data.features)
+        neurons = neuron_maps(model, neuron_resolution, data.extent, data.features)
+    history = record(history, step, metrics)
     rose = loss_rose(history)
     line = None
-    if not settings.hidden:  # one neuron: its boundary is the line w₁x₁ + w₂x₂ + b = 0
+    if not settings.hidden and settings.features == ("x1", "x2"):  # one neuron: the line w₁x₁ + w₂x₂ + b = 0
         (w1, w2), b = model[0].weight.data[0], model[0].bias.data[0]
         line = {"w1": round(float(w1), 4), "w2": round(float(w2), 4), "b": round(float(b), 4)}
     result = {
-        "state": pack_state(model, opt, settings, step, history),
+        "state": pack_state(model, opt, settings.run_key(), step, history),
         "step": step,
         "metrics": {k: round(v, 5) for k, v in metrics.items()},
         "percent": {"train_accuracy": round(100 * metrics["train_accuracy"], 1),
@@ -317,13 +249,15 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         "line": line,
         "boundary": shown_boundary,
         "neurons": neurons,
-        "points": _points(data),
+        "points": _shown_points(data),
+        "inputs": input_maps(grid_inputs(neuron_resolution, data.extent), neuron_resolution, data.features),
         "diverged": diverged,
         "loss_rose": rose,
         "best_line": best_line_of(settings.problem, settings.points, float(settings.noise), settings.seed,
                                   float(settings.test_fraction)),
         "parameters": model.num_parameters(),
-        "layers": [2, *settings.hidden, 1],
+        "layers": [len(settings.features), *settings.hidden, 1],
+        "features": list(settings.features),
         "extent": list(data.extent),
     }
     if settings.weight_decay > 0 or settings.dropout > 0:
@@ -370,7 +304,7 @@ def _steps(model, opt, loss_fn, data, targets, settings, batch, step, steps):
 def _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, params, *, check: bool) -> int:
     """Mini-batch updates from ``step``; the step reached. With ``check``, stop (weights put
     back) before an update that makes them non-finite; without, check only at the end."""
-    n = len(data.X_train)
+    n = len(data.F_train)
     drops = [m for m in model.layers if isinstance(m, nn.Dropout)]
     for _ in range(steps):
         # the batch of step t is drawn with the seed (seed, t): the same however a run is cut into requests
@@ -378,7 +312,7 @@ def _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, p
         for k, m in enumerate(drops):  # masks from (seed, step): reproducible however the run is cut
             m.rng = np.random.default_rng([settings.seed, step, 1, k])
         backup = [p.data.copy() for p in params] if check else None
-        gradient_step(model, loss_fn, opt, data.X_train[idx], targets[idx])  # the training loop's one update
+        gradient_step(model, loss_fn, opt, data.F_train[idx], targets[idx])  # the training loop's one update
         if check and not all(np.isfinite(p.data).all() for p in params):
             for p, b in zip(params, backup):
                 p.data[...] = b
@@ -389,7 +323,7 @@ def _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, p
     return step
 
 
-def _points(data: Problem) -> dict:
+def _shown_points(data: Problem) -> dict:
     def pack(X, y):
         return {"x1": np.round(X[:, 0], 4).tolist(), "x2": np.round(X[:, 1], 4).tolist(),
                 "label": y.astype(int).tolist()}

@@ -13,6 +13,8 @@ import numpy as np
 from ml2dl import nn
 from ml2dl.data import toy
 
+from .playground_features import DEFAULT_FEATURES, expand
+
 
 LINE_ANGLES = 360  # directions tried by best_line (every half degree)
 
@@ -79,23 +81,38 @@ def _grid(resolution: int, extent: tuple) -> tuple[np.ndarray, np.ndarray]:
     return axis, points
 
 
-def boundary(model, resolution: int, extent=toy.PLOT_RANGE) -> dict:
+def grid_inputs(resolution: int, extent=toy.PLOT_RANGE) -> np.ndarray:
+    """The grid's points (resolution², 2), row-major with x₂ along rows (``toy.grid``)."""
+    return _grid(resolution, tuple(extent))[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_features(resolution: int, extent: tuple, features: tuple) -> np.ndarray:
+    """The network's inputs over the grid: the chosen features of every grid point, made once per
+    (resolution, extent, features) — the boundary is computed through the same features as the data."""
+    out = expand(_grid(resolution, extent)[1], features)
+    out.setflags(write=False)
+    return out
+
+
+def boundary(model, resolution: int, extent=toy.PLOT_RANGE, features=DEFAULT_FEATURES) -> dict:
     """P(orange) on a resolution² grid: the background heat map (x₂ along rows)."""
-    axis, points = _grid(resolution, tuple(extent))
+    axis, _ = _grid(resolution, tuple(extent))
+    points = _grid_features(resolution, tuple(extent), tuple(features))
     logits = np.nan_to_num(model(points)[:, 0].astype(np.float64), nan=0.0)
     prob = nn.functional.sigmoid(logits)
     return {"axis": np.round(axis, 4).tolist(),
             "probability": np.round(prob.reshape(resolution, resolution), 3).tolist()}
 
 
-def neuron_maps(model, resolution: int, extent=toy.PLOT_RANGE) -> list[list[dict]]:
+def neuron_maps(model, resolution: int, extent=toy.PLOT_RANGE, features=DEFAULT_FEATURES) -> list[list[dict]]:
     """Every hidden neuron's output over a coarse grid: what each neuron 'draws'.
 
     One list per hidden layer; each neuron gets its values (rows = x₂) divided by the
     layer's largest |value| (``scale``), so a weak neuron looks pale beside a strong one
     and the page colours every map on −1..1.
     """
-    _, points = _grid(resolution, tuple(extent))
+    points = _grid_features(resolution, tuple(extent), tuple(features))
     maps = []
     outputs = model.forward_all(points)
     # the activation layer right after each hidden Linear (a dropout layer may follow it)

@@ -184,7 +184,7 @@ def validation_message(error: dict[str, Any]) -> str:
     if kind in ("too_short", "too_long"):
         what = "at least" if kind == "too_short" else "at most"
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        return f"{name} must have {what} {bound} items, got {ctx.get('actual_length')}"
+        return f"{name} must have {what} {bound} item{'' if bound == 1 else 's'}, got {ctx.get('actual_length')}"
     if kind == "extra_forbidden":
         return f"{name} is not a known setting, got {got}"
     if kind == "bool_as_number":

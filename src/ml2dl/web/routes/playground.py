@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from ml2dl.checks import InputError
 from ml2dl.lessons import playground as lesson
+from ml2dl.lessons.playground_features import LABELS as FEATURE_LABELS, SPIRAL_CHALLENGE
 from ml2dl.web.fastjson import FastJSONResponse
 from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas import OptionsResult, PlaygroundSettings, TrainRequest, TrainResult
@@ -31,11 +32,14 @@ def train(req: TrainRequest) -> FastJSONResponse:
     for i, h in enumerate(s.hidden):
         if not 1 <= h <= lesson.MAX_NEURONS:
             raise InputError(f"settings.hidden[{i}] must be between 1 and {lesson.MAX_NEURONS} neurons, got {h}")
-    settings = lesson.Settings(**{**s.model_dump(), "hidden": tuple(s.hidden)})
+    if len(set(s.features)) != len(s.features):
+        raise InputError(f"settings.features must name each feature once, got {', '.join(s.features)}")
+    settings = lesson.Settings(**{**s.model_dump(), "hidden": tuple(s.hidden), "features": tuple(s.features)})
     state = None if req.state is None else req.state.model_dump(exclude_none=True)
     result = lesson.train(state, settings, req.steps, resolution=req.resolution)
-    if not req.include_points:
+    if not req.include_points:  # once per run: the points and the input features' maps do not change
         result.pop("points")
+        result.pop("inputs")
     # Sent as it is: TrainResult documents it (the API tests check every key against it), and
     # re-validating ~3,000 numbers on the way out would cost a third of the update's time.
     return FastJSONResponse(result)
@@ -51,6 +55,7 @@ def options() -> dict:
     """
     request = {k: v for k, v in field_limits(TrainRequest).items() if k not in ("settings", "state")}
     return {"problems": list(lesson.PROBLEMS), "activations": list(lesson.ACTIVATIONS),
-            "optimizers": list(lesson.OPTIMIZERS), "max_hidden_layers": lesson.MAX_HIDDEN_LAYERS,
+            "optimizers": list(lesson.OPTIMIZERS), "features": list(lesson.FEATURES), "feature_labels": dict(FEATURE_LABELS),
+            "spiral_challenge": SPIRAL_CHALLENGE, "max_hidden_layers": lesson.MAX_HIDDEN_LAYERS,
             "max_neurons": lesson.MAX_NEURONS, "max_steps": lesson.MAX_STEPS,
             "settings": field_limits(PlaygroundSettings), "request": request}

@@ -10,6 +10,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from ml2dl.lessons import playground as lesson
+from ml2dl.lessons.playground_features import FEATURES
+
+Feature = Literal["x1", "x2", "x1sq", "x2sq", "x1x2", "sin1", "sin2"]
+assert FEATURES == Feature.__args__  # one list: the lesson's
+Features = Annotated[list[Feature], Field(min_length=1, max_length=len(FEATURES))]
 
 from .base import FieldLimits, Grid, JSONObject, Number, Request, Result, Values
 
@@ -30,13 +35,15 @@ class PlaygroundSettings(Request):
     batch_size: int = Field(10, ge=1, le=lesson.MAX_POINTS, description="points per gradient step")
     weight_decay: float = Field(0.0, ge=0, le=1, description="L2: λ in w ← w − η(∂L/∂w + λw); may change mid-run")
     dropout: float = Field(0.0, ge=0, le=0.9, description="dropout probability after each hidden layer while training; may change mid-run")
+    features: Features = Field(["x1", "x2"], description=(
+        "the network's inputs, each named once: x1, x2, x1sq (x₁²), x2sq (x₂²), x1x2 (x₁x₂), sin1 (sin 4x₁), sin2 (sin 4x₂)"))
 
 
 # -- the training state the page sends back: validated completely, every size and range bounded
 FLOAT32_MAX = 3.4e38  # the weights are float32: anything beyond is not a weight
 Weight = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-FLOAT32_MAX, le=FLOAT32_MAX)]
 Moment2 = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=FLOAT32_MAX)]
-Row = Annotated[list[Weight], Field(max_length=lesson.MAX_NEURONS)]
+Row = Annotated[list[Weight], Field(max_length=max(lesson.MAX_NEURONS, len(FEATURES)))]
 Tensor = Row | Annotated[list[Row], Field(max_length=lesson.MAX_NEURONS)]  # a bias, or a weight matrix
 Row2 = Annotated[list[Moment2], Field(max_length=lesson.MAX_NEURONS)]
 Tensor2 = Row2 | Annotated[list[Row2], Field(max_length=lesson.MAX_NEURONS)]
@@ -58,6 +65,7 @@ class RunKey(Request):
         max_length=lesson.MAX_HIDDEN_LAYERS)
     activation: Literal["tanh", "relu", "sigmoid", "linear"]
     optimizer: Literal["sgd", "adam"]
+    features: Features = Field(default_factory=lambda: ["x1", "x2"])
 
 
 class OptimizerState(Request):
@@ -131,6 +139,15 @@ class NeuronMap(Result):
     scale: Number
 
 
+class InputMap(Result):
+    """One input feature over the coarse grid, divided by its largest |value| (``scale``)."""
+
+    feature: Feature
+    label: str = Field(description="how the page writes it: x₁², sin 4x₁, …")
+    values: Grid
+    scale: Number
+
+
 class PointSet(Result):
     x1: Values
     x2: Values
@@ -175,13 +192,35 @@ class TrainResult(Result):
     boundary: Boundary
     neurons: list[list[NeuronMap]] = Field(description="per hidden layer, each neuron's output map")
     points: Points | None = Field(None, description="the train/test points (left out when include_points is false)")
+    inputs: list[InputMap] | None = Field(None, description="each input feature's map (left out when include_points is false)")
     diverged: bool = Field(description="an update made the weights infinite: they were put back, training stopped")
     loss_rose: LossRose | None = Field(description="went wrong without overflowing: the training loss rose, or stalled")
     best_line: BestLine = Field(description="what the best straight line scores on these points (%)")
     parameters: int
     layers: list[int]
+    features: list[Feature] = Field(description="the network's inputs, in this order")
     extent: Values
     regularisation: Regularisation | None = Field(None, description="only when L2 or dropout is on")
+
+
+class NoisySpiral(Result):
+    noise: Number
+    neighbours: int
+    train_points: int
+    test_points: int
+    percent: Number = Field(description="test accuracy of a k-nearest-neighbour vote over many points: about the best any boundary reaches")
+
+
+class SpiralChallenge(Result):
+    """What solving the spiral takes, as measured (``lessons.playground_features.SPIRAL_CHALLENGE``)."""
+
+    settings: dict[str, Any] = Field(description="the card's settings (PlaygroundSettings fields)")
+    route: list[Feature] = Field(description="the features that solve it, for the student to switch on")
+    steps: int
+    seeds: list[int]
+    plain_percent: list[Number] = Field(description="test accuracy after `steps` steps with the settings' features, per seed")
+    route_percent: list[Number] = Field(description="…with the route's features added, per seed")
+    noisy: NoisySpiral
 
 
 class OptionsResult(Result):
@@ -190,6 +229,9 @@ class OptionsResult(Result):
     problems: list[str]
     activations: list[str]
     optimizers: list[str]
+    features: list[Feature] = Field(description="the input features the network may be given")
+    feature_labels: dict[str, str] = Field(description="how the page writes each feature (x₁², sin 4x₁, …)")
+    spiral_challenge: SpiralChallenge
     max_hidden_layers: int
     max_neurons: int
     max_steps: int
