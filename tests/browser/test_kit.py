@@ -174,6 +174,8 @@ CASES = [
     ({"type": "list", "of": "int", "default": [4], "min": 1, "max": 8, "maxLength": 4, "empty": "none"}, "3,x", [4]),
     ({"type": "list", "of": "float", "default": None, "min": -2, "max": 2, "minLength": 9, "maxLength": 9}, "1,2", None),
     ({"type": "list", "of": "float", "default": [1, 2], "min": -20, "max": 20, "minLength": 2}, "-30,0.5", [-20, 0.5]),
+    ({"type": "list", "of": "choice", "choices": ["x1", "x2", "sin1"], "default": ["x1"], "minLength": 1}, "sin1,x9,x1,x1", ["x1", "sin1"]),
+    ({"type": "list", "of": "choice", "choices": ["x1", "x2", "sin1"], "default": ["x1"], "minLength": 1}, "x9", ["x1"]),
 ]
 
 

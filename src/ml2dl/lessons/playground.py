@@ -193,7 +193,7 @@ def best_line_of(problem: str, points: int, noise: float, seed: int, test_fracti
 
 
 def train(state: dict | None, settings: Settings, steps: int = 10, *,
-          resolution: int = 48, neuron_resolution: int = 16) -> dict:
+          resolution: int = 48, neuron_resolution: int = 16, include_points: bool = True) -> dict:
     """Continue (or start, when ``state`` is None) a run by ``steps`` mini-batch updates.
 
     Each step draws ``batch_size`` training points with a generator seeded by
@@ -204,7 +204,9 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         ``metrics`` (train/test loss and accuracy after the last step), ``line`` (one neuron
         only: w₁, w₂, b of its boundary line), ``boundary``
         ({axis, probability} on a resolution² grid), ``neurons`` (per hidden neuron maps),
-        ``points`` (train and test x₁, x₂, label), ``diverged`` (True if an update made
+        ``points`` (train and test x₁, x₂, label) and ``inputs`` (each input feature's map:
+        :func:`~ml2dl.lessons.playground_features.input_maps`) only with ``include_points``,
+        ``features`` (the network's inputs), ``diverged`` (True if an update made
         the weights infinite: they were put back and training stopped), ``loss_rose``
         (:func:`loss_rose`: diverged without overflowing, or None), ``best_line`` (what the
         best straight line scores on these points: :func:`best_line`), and ``regularisation``
@@ -249,8 +251,7 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         "line": line,
         "boundary": shown_boundary,
         "neurons": neurons,
-        "points": _shown_points(data),
-        "inputs": input_maps(grid_inputs(neuron_resolution, data.extent), neuron_resolution, data.features),
+
         "diverged": diverged,
         "loss_rose": rose,
         "best_line": best_line_of(settings.problem, settings.points, float(settings.noise), settings.seed,
@@ -260,6 +261,9 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
         "features": list(settings.features),
         "extent": list(data.extent),
     }
+    if include_points:  # what does not change during a run: the page asks once
+        result["points"] = _shown_points(data)
+        result["inputs"] = input_maps(grid_inputs(neuron_resolution, data.extent), neuron_resolution, data.features)
     if settings.weight_decay > 0 or settings.dropout > 0:
         result["regularisation"] = regularisation(model, settings)
     return result

@@ -11,6 +11,9 @@
 //   { type: "list", of: "int" | "float", default: [4], min, max, minLength, maxLength, empty: "none" }
 //        comma-separated; each item clamped, extra items dropped, too few → the default;
 //        `empty` is how the empty list is written ("none")
+//   { type: "list", of: "choice", choices: ["x1", …], default: ["x1"], minLength: 1 }
+//        comma-separated names, kept in the order of `choices`; unknown names are dropped, repeats
+//        counted once; too few left → the default
 // Any spec may add `transient: true` (read from the URL, never written back: play=1, autostart=0).
 
 const TRUE = new Set(["1", "true", "on", "yes"]);
@@ -66,6 +69,11 @@ export function parseParam(spec, text) {
     case "list": {
       const t = String(text).trim();
       if (t === "" || t === spec.empty) return (spec.minLength ?? 0) === 0 ? [] : spec.default;
+      if (spec.of === "choice") {
+        const named = new Set(t.split(",").map((v) => v.trim()));
+        const out = choiceValues(spec).filter((c) => named.has(String(c)));
+        return out.length < (spec.minLength ?? 0) ? spec.default : out;
+      }
       const items = t.split(",").map(parseNumber);
       if (items.some((v) => v === null)) return spec.default;
       const out = items.slice(0, spec.maxLength ?? Infinity).map((v) => clampNumber(spec, v, spec.of === "int"));

@@ -7,7 +7,9 @@
 // layers, steps per request, grid resolution, seed, noise…) come from GET /api/playground/options.
 
 import { paintRadios, radioKeys } from "../lib/controls.js";
+import { fmt as fmtNumber } from "../lib/dom.js";
 import { drawBoundary, drawLoss, problemIcon } from "./step2/boundary.js";
+import { featureToggles, spiralCard } from "./step2/features.js";
 import { networkDiagram } from "./step2/network.js";
 import { trainingPlayer } from "./step2/player.js";
 
@@ -22,24 +24,22 @@ const DECAYS = [0, 0.001, 0.003, 0.01, 0.03, 0.1];               // L2 λ (0: of
 const DROPOUTS = [0, 0.1, 0.2, 0.5];                             // dropout p (0: off)
 const STEPS_PER_UPDATE = 10;
 const RESOLUTION = 48;
+const XY = ["x1", "x2"];  // the plain inputs: every card but the spiral's starts from them
 const CHALLENGES = [
   { id: "one-neuron-xor", title: "One neuron on XOR",
     text: "No hidden layer: logistic regression. Its boundary is one straight line: see how far a line gets on XOR.",
-    set: { problem: "xor", hidden: [], act: "tanh", opt: "sgd", lr: 0.3 } },
+    set: { problem: "xor", hidden: [], act: "tanh", opt: "sgd", lr: 0.3, features: XY } },
   { id: "hidden-xor", title: "Add 4 hidden neurons",
     text: "Each hidden neuron draws its own line; the output combines them and the boundary bends around the quadrants.",
-    set: { problem: "xor", hidden: [4], act: "tanh", opt: "sgd", lr: 0.3 } },
+    set: { problem: "xor", hidden: [4], act: "tanh", opt: "sgd", lr: 0.3, features: XY } },
   { id: "circle", title: "A circle",
-    text: "One neuron cannot enclose a region. Three or more hidden neurons can (a triangle, then rounder).",
-    set: { problem: "circle", hidden: [3], act: "tanh", opt: "sgd", lr: 0.3 } },
+    text: "One neuron cannot enclose a region. Three or more hidden neurons can (a triangle, then rounder). "
+      + "Or keep one neuron and give it x₁² and x₂² as inputs instead of x₁ and x₂.",
+    set: { problem: "circle", hidden: [3], act: "tanh", opt: "sgd", lr: 0.3, features: XY } },
   { id: "overfit", title: "Overfit, then regularise",
     text: "Very noisy points and two layers of 8: after a few thousand steps the boundary wraps around single points. "
       + "Then set L2 to 0.01 or dropout to 0.5 and keep training; compare the boundary, and the train and test loss.",
-    set: { problem: "circle", noise: 0.4, hidden: [8, 8], act: "tanh", opt: "sgd", lr: 0.3, l2: 0, dropout: 0 } },
-  { id: "spiral", title: "The spiral (hard)",
-    text: "The hardest: 3 layers of 8 ReLU neurons with Adam. Give it a few thousand steps and watch where the boundary "
-      + "still cuts across an arm: 8 neurons a layer follow only part of the spiral.",
-    set: { problem: "spiral", hidden: [8, 8, 8], act: "relu", opt: "adam", lr: 0.01 } },
+    set: { problem: "circle", noise: 0.4, hidden: [8, 8], act: "tanh", opt: "sgd", lr: 0.3, l2: 0, dropout: 0, features: XY } },
 ];
 
 const CSS = `
@@ -63,8 +63,8 @@ const CSS = `
 .pg-node { position: absolute; width: 44px; height: 44px; border-radius: 7px; border: 1px solid var(--line-3); background: var(--white);
   overflow: hidden; transform: translate(-50%, -50%); box-shadow: 0 1px 3px color-mix(in srgb, var(--shade) 12%, transparent); }
 .pg-node canvas { width: 100%; height: 100%; display: block; image-rendering: auto; }
-.pg-node.input { border-radius: 50%; display: grid; place-items: center; font-family: var(--math); font-style: italic; font-size: 17px;
-  background: var(--input-bg); }
+.pg-node.input { border-radius: 50%; background: var(--input-bg); }
+.pg-inlabel { position: absolute; transform: translateY(-50%); font-family: var(--math); font-size: 15px; white-space: nowrap; color: var(--ink); }
 .pg-node.output { border: 2px solid var(--slate); }
 .pg-colhead { position: absolute; top: 0; transform: translateX(-50%); text-align: center; font-size: .76rem; color: var(--muted);
   font-weight: 650; white-space: nowrap; }
@@ -90,6 +90,13 @@ const CSS = `
 `;
 
 
+const sub = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
+/** signedSum([[w, "·x₁²"], [b, ""]]) -> "−0.94·x₁² + 0.53": each term with its own sign (no "+ −"). */
+const signedSum = (terms) => terms.map(([v, t], i) => {
+  const mag = `${fmtAbs(v)}${t}`;
+  return i === 0 ? (v < 0 ? `−${mag}` : mag) : `${v < 0 ? " − " : " + "}${mag}`;
+}).join("");
+const fmtAbs = (v) => fmtNumber(Math.abs(v), 2);
 const clampTo = (lim, v) => Math.min(lim.max, Math.max(lim.min, v));
 const labelled = (names, labels) => names.map((v) => ({ value: v, label: labels[v] ?? v }));
 const within = (values, lim) => values.filter((v) => (lim.min_exclusive === undefined || v > lim.min_exclusive)
@@ -109,6 +116,7 @@ function declare(o) {
     batch: { type: "choice", default: st.batch_size.default, choices: within(BATCHES, st.batch_size) },
     l2: { type: "choice", default: st.weight_decay.default, choices: within(DECAYS, st.weight_decay) },
     dropout: { type: "choice", default: st.dropout.default, choices: within(DROPOUTS, st.dropout) },
+    features: { type: "list", of: "choice", choices: o.features, default: st.features.default, minLength: 1 },
     test: { type: "bool", default: true },                    // show the test points
     play: { type: "bool", default: false, transient: true },  // play=1: start training on arrival
   };
@@ -124,17 +132,19 @@ export default {
     const o = ctx.options;
     const p = ctx.params;
     const s = { problem: p.problem, noise: p.noise, seed: p.seed, hidden: [...p.hidden], act: p.act, lr: p.lr,
-      opt: p.opt, batch: p.batch, test: p.test, l2: p.l2, dropout: p.dropout };
+      opt: p.opt, batch: p.batch, test: p.test, l2: p.l2, dropout: p.dropout, features: [...p.features] };
     const maxLayers = o.settings.hidden.max_items, maxNeurons = o.max_neurons;
     let last = null;         // the last response
     let points = null;       // this run's train/test points
+    let inputs = null;       // this run's input features' maps (sent with the points)
     let lossDrawn = 0;
 
     const save = () => ctx.setParams({ problem: s.problem, noise: s.noise, seed: s.seed, hidden: s.hidden,
-      act: s.act, lr: s.lr, opt: s.opt, batch: s.batch, test: s.test, l2: s.l2, dropout: s.dropout });
+      act: s.act, lr: s.lr, opt: s.opt, batch: s.batch, test: s.test, l2: s.l2, dropout: s.dropout, features: s.features });
     const settings = () => ({
       problem: s.problem, noise: s.noise, seed: s.seed, hidden: s.hidden, activation: s.act,
       optimizer: s.opt, learning_rate: s.lr, batch_size: s.batch, weight_decay: s.l2, dropout: s.dropout,
+      features: s.features,
     });
     const training = trainingPlayer(ctx, { settings, draw,
       resolution: clampTo(o.request.resolution, RESOLUTION), stepsPerUpdate: clampTo(o.request.steps, STEPS_PER_UPDATE) });
@@ -180,8 +190,11 @@ export default {
       onclick: () => { if (s.hidden.length < maxLayers) setHidden([...s.hidden, s.hidden.at(-1) ?? 4]); } }, "+");
     const removeLayer = el("button", { type: "button", class: "btn btn-icon", "data-testid": "remove-layer", "aria-label": "Remove a hidden layer",
       onclick: () => { if (s.hidden.length) setHidden(s.hidden.slice(0, -1)); } }, "−");
+    const features = ctx.hidden("features") ? null : featureToggles(ctx, { choices: o.features, labels: o.feature_labels,
+      get: () => s.features, onChange: (f) => { s.features = f; features.paint(); save(); restart(); } });
     const netBox = el("div", { class: "pg-net", "data-testid": "network" });
     const network = networkDiagram(ctx, netBox, { sizes: () => s.hidden, editable: !ctx.hidden("hidden"), maxNeurons,
+      inputs: () => s.features.map((f) => o.feature_labels[f] ?? f),
       onNeurons: (l, n) => setHidden(s.hidden.map((h, i) => (i === l - 1 ? n : h))) });
     const netCaption = el("p", { class: "caption", "data-testid": "network-caption" });
     const params = el("span", { "data-testid": "parameters" });
@@ -203,18 +216,24 @@ export default {
     const lineBox = el("div", { class: "callout", "data-testid": "one-neuron" });
     const regBox = el("p", { class: "small", "data-testid": "regularisation", hidden: true });
 
-    const challenges = el("div", { class: "pg-challenges" }, CHALLENGES.map((c) => el("button", {
+    const spiral = spiralCard(o.spiral_challenge, { labels: o.feature_labels, fmt, canChooseFeatures: Boolean(features),
+      actLabel: (a) => LABELS.activation[a] ?? a });
+    const challenges = el("div", { class: "pg-challenges" }, [...CHALLENGES, spiral].map((c) => el("button", {
       type: "button", class: "pg-challenge", "data-testid": `try-${c.id}`,
       onclick: () => {
         // a setting the teacher hid stays as the teacher fixed it: the card sets only what the student can see
         const allowed = Object.fromEntries(Object.entries(c.set).filter(([k]) => !ctx.hidden(k)));
-        Object.assign(s, allowed, "hidden" in allowed ? { hidden: [...allowed.hidden] } : {});
-        for (const k of ["act", "opt", "lr", "l2", "dropout"]) if (k in c.set) selects[k].set(s[k]);
-        if ("noise" in c.set) noiseCtl.set(s.noise);
+        Object.assign(s, allowed, "hidden" in allowed ? { hidden: [...allowed.hidden] } : {},
+          "features" in allowed ? { features: [...allowed.features] } : {});
+        for (const k of ["act", "opt", "lr", "batch", "l2", "dropout"]) if (k in allowed) selects[k].set(s[k]);
+        if ("noise" in allowed) noiseCtl.set(s.noise);
+        features?.paint();
         paintProblems(); save(); restart(); training.player.play();
         plotBox.scrollIntoView({ block: "nearest", behavior: "smooth" });  // the run it starts is the result: in view
       },
-    }, el("strong", {}, c.title), el("span", {}, c.text))));
+    }, el("strong", {}, c.title), el("span", { "data-testid": `card-${c.id}` }, c.text))));
+    const spiralAnswer = el("details", { class: "small", "data-testid": "spiral-answer", style: "margin-top: 10px" },
+      el("summary", {}, "The spiral: which inputs?"), el("p", {}, spiral.answer));
 
     root.append(
       el("p", { class: "lede" },
@@ -241,6 +260,7 @@ export default {
           el("h2", {}, "The network"),
           ctx.hidden("hidden") ? null : el("div", { class: "pg-layerbar", "data-control": "hidden" }, removeLayer, addLayer,
             el("span", {}, layerCount, layerWord, " · ", params, " parameters")),
+          features?.node,
           netBox,
           el("div", { class: "pg-legend" },
             el("span", {}, svg("svg", { width: 28, height: 8 }, svg("line", { x1: 2, y1: 4, x2: 26, y2: 4, class: "pg-edge pos", "stroke-width": 3 })), " positive weight"),
@@ -257,7 +277,7 @@ export default {
           regBox)),
       el("div", { class: "panel", style: "margin-top: 18px" }, lineBox),
       el("div", { class: "panel", style: "margin-top: 18px" },
-        el("h2", {}, "Try this"), challenges),
+        el("h2", {}, "Try this"), challenges, spiralAnswer),
     );
     paintProblems();
 
@@ -272,14 +292,22 @@ export default {
       trainLoss.textContent = fmt(r.metrics.train_loss, 3);
       plotCanvas.setAttribute("aria-label", `Decision boundary after ${r.step} steps: test accuracy ${fmt(r.percent.test_accuracy, 1)} percent`);
       drawBoundary(plotCanvas, r, points, s.test);
-      network.draw(r);
+      if (r.inputs) inputs = r.inputs;
+      network.draw(r, inputs);
       layerCount.textContent = String(s.hidden.length);
       layerWord.textContent = s.hidden.length === 1 ? " hidden layer" : " hidden layers";
       params.textContent = fmt(r.parameters);
-      netCaption.textContent = s.hidden.length === 0
-        ? "One neuron: ŷ = σ(w₁x₁ + w₂x₂ + b). Its picture is always a straight edge."
+      const plainInputs = r.features.join() === "x1,x2";
+      const inputNames = r.features.map((f) => o.feature_labels[f] ?? f);
+      netCaption.textContent = (s.hidden.length === 0
+        ? (plainInputs ? "One neuron: ŷ = σ(w₁x₁ + w₂x₂ + b). Its picture is always a straight edge."
+          : `One neuron: ŷ = σ(${inputNames.map((n, i) => `w${sub(i + 1)}·${n}`).join(" + ")} + b).`)
         : "Each small square is what that neuron computes over the whole plane (orange = high, blue = low). "
-          + "The first layer's neurons each draw one straight edge; the layers after combine them.";
+          + (plainInputs ? "The first layer's neurons each draw one straight edge; the layers after combine them."
+            : "The circles on the left are the inputs over the plane; each first-layer neuron adds them up with its weights."))
+        + (plainInputs ? "" : " Inputs other than x₁ and x₂ are computed from the point.")
+        + (r.features.some((f) => f.startsWith("sin")) ? " Why sin 4x rather than sin x: TensorFlow Playground's plane "
+          + "is ±6 and this one ±1.5, so its sin x is this sin 4x (sin x over ±1.5 would be almost the straight line x)." : "");
       const now = performance.now();
       if (!training.player.playing || now - lossDrawn > 300) { drawLoss(ctx, lossPlot, r.state.history); lossDrawn = now; }
       const rose = r.loss_rose;
@@ -308,7 +336,16 @@ export default {
     }
 
     function drawExplanation(r) {
-      if (r.line) {
+      const plainInputs = r.features.join() === "x1,x2";
+      const names = r.features.map((f) => o.feature_labels[f] ?? f);
+      if (!plainInputs && s.hidden.length === 0) {  // one neuron on computed features: straight in them, curved in the plane
+        const w = r.state.params["0.weight"][0], b = r.state.params["0.bias"][0];
+        lineBox.replaceChildren(
+          el("strong", {}, `One neuron on the inputs ${names.join(", ")}. `),
+          `It predicts pneumonia where ${signedSum(names.map((n, i) => [w[i], `·${n}`]).concat([[b, ""]]))} > 0: `
+            + "a straight cut through the inputs, which is curved in the plane wherever an input is not x₁ or x₂ itself. "
+            + `For comparison, the best straight line in the plane scores ${fmt(r.best_line.train_percent, 1)} % on these training points.`);
+      } else if (r.line) {
         lineBox.replaceChildren(
           el("strong", {}, "One neuron = logistic regression. "),
           "It predicts pneumonia where w₁x₁ + w₂x₂ + b > 0, so its boundary is the straight line ",
@@ -321,14 +358,16 @@ export default {
         lineBox.replaceChildren(
           el("strong", {}, `${s.hidden.length} hidden layer${s.hidden.length > 1 ? "s" : ""} of ${s.hidden.join(", ")} neurons. `),
           s.act === "linear"
-            ? "With a linear activation the layers collapse into one linear map: the boundary is still a straight line. Pick tanh or ReLU."
-            : "Each hidden neuron computes its own straight edge and bends it with the activation; the output neuron adds them up, so the boundary can curve. "
+            ? (plainInputs ? "With a linear activation the layers collapse into one linear map: the boundary is still a straight line. Pick tanh or ReLU."
+              : `With a linear activation the layers collapse into one linear map of ${names.join(", ")}: the boundary is what one neuron on these inputs draws.`)
+            : (plainInputs ? "Each hidden neuron computes its own straight edge" : `Each first-layer neuron computes its own edge through ${names.join(", ")}`)
+              + " and bends it with the activation; the output neuron adds them up, so the boundary can curve. "
               + "Fewer neurons → simpler shapes; more layers → more complex ones (and slower training). "
               + `For comparison, the best straight line scores ${fmt(r.best_line.train_percent, 1)} % on these training points.`);
       }
     }
 
-    const onResize = () => { network.invalidate(); if (last) network.draw(last); };
+    const onResize = () => { network.invalidate(); if (last) network.draw(last, inputs); };
     window.addEventListener("resize", onResize);
     await training.advance(0);
     if (p.play) training.player.play();

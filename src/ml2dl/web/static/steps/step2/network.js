@@ -1,32 +1,36 @@
-// Step 2's network diagram: inputs, hidden neurons and the output as small squares, each showing
-// what that neuron computes over the whole plane; edges drawn by sign and size of their weight.
+// Step 2's network diagram: the input features, hidden neurons and the output as small squares, each
+// showing what that input or neuron computes over the whole plane; edges drawn by sign and size of their weight.
 
 import { paintHeatmap } from "../../lib/heatmap.js";
 import { probabilityColours, signedColours } from "../../lib/colour.js";
 
 /**
- * networkDiagram(ctx, box, {sizes, editable, onNeurons}) -> {draw(r), invalidate()}
+ * networkDiagram(ctx, box, {sizes, inputs, editable, onNeurons}) -> {draw(r, inputMaps), invalidate()}
  *   sizes()            current hidden layer sizes, e.g. [4, 4]
+ *   inputs()           the input features' labels, e.g. ["x₁", "x₂", "sin 4x₁"]
  *   editable           draw −/+ buttons per hidden layer
  *   onNeurons(l, n)    the student asked for n neurons in hidden layer l (1-based)
  *   maxNeurons         the + button stops there
- * draw(r) takes a /api/playground/train response; the layout is rebuilt when the sizes or the width change.
+ * draw(r, inputMaps) takes a /api/playground/train response and the run's input maps (r.inputs of its
+ * first answer); the layout is rebuilt when the sizes, the inputs or the width change.
  */
-export function networkDiagram(ctx, box, { sizes, editable, onNeurons, maxNeurons }) {
+export function networkDiagram(ctx, box, { sizes, inputs, editable, onNeurons, maxNeurons }) {
   const { el, svg } = ctx;
   const signed = signedColours(), probability = probabilityColours();
   let nodes = null; // {edges: [{path, l, i, j}], maps: [[canvas]]}
   let key = "";
-  const layoutKey = () => [2, ...sizes(), 1].join("-") + "@" + Math.max(320, box.clientWidth || 480);
+  const layoutKey = () => [inputs().join(","), ...sizes(), 1].join("-") + "@" + Math.max(320, box.clientWidth || 480);
 
   function build() {
-    const all = [2, ...sizes(), 1];
+    const names = inputs();
+    const all = [names.length, ...sizes(), 1];
     const W = Math.max(320, box.clientWidth || 480);
     const maxN = Math.max(...all);
     const H = Math.max(360, 58 * maxN + 96);
     box.style.height = `${H}px`;
     const cols = all.length;
-    const xs = all.map((_, i) => 30 + (i * (W - 60)) / (cols - 1));
+    const left = 86;  // room for the inputs' labels, left of their squares
+    const xs = all.map((_, i) => left + (i * (W - left - 30)) / (cols - 1));
     const ys = all.map((n) => Array.from({ length: n }, (_, j) => 84 + ((H - 96) * (j + 0.5)) / n));
     const edgeSvg = svg("svg", { class: "pg-edges", viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", "aria-hidden": "true" });
     const edges = [];
@@ -41,6 +45,7 @@ export function networkDiagram(ctx, box, { sizes, editable, onNeurons, maxNeuron
     }
     const parts = [edgeSvg];
     const maps = [];
+    const inputCanvases = [];
     all.forEach((n, l) => {
       const hiddenLayer = l > 0 && l < cols - 1;
       const head = l === 0 ? "Inputs" : l === cols - 1 ? "Output" : `Hidden ${l}`;
@@ -56,7 +61,10 @@ export function networkDiagram(ctx, box, { sizes, editable, onNeurons, maxNeuron
       for (let j = 0; j < n; j++) {
         const pos = { left: `${(xs[l] / W) * 100}%`, top: `${ys[l][j]}px` };
         if (l === 0) {
-          parts.push(el("div", { class: "pg-node input", style: pos, title: j === 0 ? "input x₁" : "input x₂" }, j === 0 ? "x₁" : "x₂"));
+          const c = el("canvas", { width: 32, height: 32 });
+          parts.push(el("div", { class: "pg-node input", style: pos, title: `input ${names[j]}`, "data-testid": "input-node" }, c),
+            el("div", { class: "pg-inlabel", style: { right: `${100 - ((xs[0] - 26) / W) * 100}%`, top: `${ys[0][j]}px` } }, names[j]));
+          inputCanvases.push(c);
         } else {
           const c = el("canvas", { width: 32, height: 32 });
           const label = l === cols - 1 ? "the output neuron" : `neuron ${j + 1} of hidden layer ${l}`;
@@ -67,11 +75,11 @@ export function networkDiagram(ctx, box, { sizes, editable, onNeurons, maxNeuron
       if (l > 0) maps.push(layerMaps);
     });
     box.replaceChildren(...parts);
-    nodes = { edges, maps };
+    nodes = { edges, maps, inputCanvases };
     key = layoutKey();
   }
 
-  function draw(r) {
+  function draw(r, inputMaps) {
     if (!nodes || key !== layoutKey()) build();
     const prm = r.state.params;
     let maxW = 0;
@@ -84,6 +92,7 @@ export function networkDiagram(ctx, box, { sizes, editable, onNeurons, maxNeuron
     }
     // each map: the neuron's output over the plane, row i = x₂ from bottom to top, smoothed to the square
     const paint = (c, grid, colour) => paintHeatmap(c, grid, colour, { fit: "canvas", smooth: true, flipY: true });
+    (inputMaps ?? []).forEach((m, j) => { const c = nodes.inputCanvases[j]; if (c) paint(c, m.values, signed); });
     r.neurons.forEach((layer, l) => layer.forEach((m, j) => {
       const c = nodes.maps[l]?.[j];
       if (c) paint(c, m.values, signed);
