@@ -93,3 +93,11 @@ def test_the_sentences_follow_the_numbers(result):
         assert f"The {other} model is ahead by {abs(d['diff']):.3f}" in " ".join(esteva.words(flipped))
     wide = {**r, "difference": {**d, "diff": 0.02, "low": 0.01, "high": 0.03}}
     assert "excludes 0." in " ".join(esteva.words(wide))
+
+
+def test_the_sentence_on_misses_names_the_kind_called_normal_most(result):
+    r, _ = result
+    tweaked = {**r, "fine": {**r["fine"], "detected": [1.0, 1.0, 1.0, 1.0]},
+               "binary": {**r["binary"], "detected": [0.9, 0.6, 0.95, 0.7]}}
+    assert ("The fine-grained model calls every abnormal film abnormal; the binary one misses multifocal films most "
+            "(40% of them called normal).") in esteva.words(tweaked)

@@ -31,7 +31,8 @@ import numpy as np
 from ml2dl import metrics as M
 from ml2dl import train
 from ml2dl.data.dataset import ImageDataset
-from ml2dl.data.phantom import KINDS, SUBTYPE_NAMES, binary_labels, phantom_splits
+from ml2dl.data.images import to_uint8
+from ml2dl.data.phantom import KINDS, SUBTYPE_NAMES, binary_labels, phantom_image, phantom_splits
 from ml2dl.files import jsonable
 from ml2dl.metrics.delong import delong_components
 from ml2dl.train import Recipe, predict_class_proba, predict_proba
@@ -107,7 +108,10 @@ def experiment(n_train: int, epochs: int, seed: int, on_event: Callable[[float, 
               "difference": paired_delong(y, scores["fine-grained"], scores["binary"]),
               "confusion": np.bincount(len(SUBTYPE_NAMES) * y_kind + fine_call,
                                        minlength=len(SUBTYPE_NAMES) ** 2).reshape(5, 5).tolist(),
-              "fine_accuracy": float(np.mean(fine_call == y_kind))}
+              "fine_accuracy": float(np.mean(fine_call == y_kind)),
+              # one patient drawn normal and with each kind (the same seed gives the same patient)
+              "examples": [{"kind": k, "image": to_uint8(phantom_image((seed, 9), SIZE, kind=k)).tolist()}
+                           for k in SUBTYPE_NAMES]}
     result["words"] = words(result)
     return jsonable(result)
 
@@ -138,10 +142,7 @@ def words(r: dict) -> list[str]:
                    + ("includes 0: this test cannot tell the two apart." if d["low"] <= 0 <= d["high"]
                       else "excludes 0."))
     out.append(f"At P(abnormal) = 0.5: accuracy {f['accuracy']:.1%} summed, {b['accuracy']:.1%} binary.")
-    worst_f, worst_b = int(np.argmin(f["detected"])), int(np.argmin(b["detected"]))
-    out.append(f"The kind each misses most: {r['kinds'][worst_f]} for the fine-grained model "
-               f"({f['detected'][worst_f]:.0%} called abnormal), {r['kinds'][worst_b]} for the binary one "
-               f"({b['detected'][worst_b]:.0%}).")
+    out.append(f"The fine-grained model {_misses(f, r['kinds'])}; the binary one {_misses(b, r['kinds'])}.")
     cm = np.asarray(r["confusion"])
     off = cm - np.diag(np.diag(cm))
     i, j = np.unravel_index(int(np.argmax(off)), off.shape)
@@ -151,3 +152,11 @@ def words(r: dict) -> list[str]:
                + (f"; its most frequent confusion: {names[i]} called {names[j]} ({int(off[i, j])} films)." if off[i, j]
                   else "."))
     return out
+
+
+def _misses(m: dict, kinds: list[str]) -> str:
+    """Which kind of abnormal film a model calls normal most often at 0.5, in words."""
+    worst = int(np.argmin(m["detected"]))
+    if m["detected"][worst] >= 1.0:
+        return "calls every abnormal film abnormal"
+    return f"misses {kinds[worst]} films most ({1 - m['detected'][worst]:.0%} of them called normal)"

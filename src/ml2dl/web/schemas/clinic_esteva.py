@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import Number, Request, Result, Values
+from .base import Number, Request, Result, Values, WholeGrid
 from .cnn import JobSnapshot
 
 
@@ -42,6 +42,11 @@ class EstevaDifference(Result):
     p: Number
 
 
+class EstevaExample(Result):
+    kind: str
+    image: WholeGrid = Field(description="28 × 28 grey levels 0–255")
+
+
 class EstevaResult(Result):
     source: str
     paper: EstevaPaper
@@ -57,6 +62,7 @@ class EstevaResult(Result):
     difference: EstevaDifference
     confusion: list[list[int]] = Field(description="fine-grained model: truth in rows, its most probable class in columns")
     fine_accuracy: Number
+    examples: list[EstevaExample] = Field(description="one patient, normal and with each kind")
     words: list[str]
 
 

@@ -1,11 +1,13 @@
 // cases — published studies, each beside the same idea measured on the chosen run: Gulshan's two operating
 // points (links to clinic-roc at ours), McKinney's model as first reader (workload from our confusion matrix)
 // and CheXNet's F1 (ours with its bootstrap interval). GET /api/clinic/cases computes every number and
-// sentence; this file only draws.
+// sentence; this file only draws. Below them, experiments that train their own models on the server
+// (Esteva's summed fine-grained classes, shortcut learning, pre-training): they need no trained run.
 
+import { ESTEVA_CSS, ESTEVA_PARAMS, estevaCard } from "./clinic/esteva.js";
 import { PRETRAIN_PARAMS, pretrainCard } from "./clinic/pretrain.js";
 import { SHORTCUT_PARAMS, shortcutCard } from "./clinic/shortcut.js";
-import { CLINIC_CSS, SHARED_PARAMS, currentRun, noRuns, pageLink, pct, rememberThreshold, runPicker } from "./clinic/shared.js";
+import { CLINIC_CSS, SHARED_PARAMS, currentRun, pageLink, pct, rememberThreshold, runPicker } from "./clinic/shared.js";
 
 const CSS = `
 .cs-cards { display: grid; gap: 14px; grid-template-columns: repeat(auto-fit, minmax(min(320px, 100%), 1fr)); }
@@ -33,6 +35,7 @@ table.cs-nowrap td, table.cs-nowrap th { padding: 3px 5px; }
 table.cs-nowrap td { white-space: nowrap; }
 table.cs-nowrap caption { caption-side: bottom; text-align: left; color: var(--muted); }
 .cs-summary { font-weight: 600; }
+h2.cs-part { font-size: 1.05rem; margin: 4px 0 6px; color: var(--ink-2); }
 `;
 const POINTS = [{ value: "balanced", label: "balanced" }, { value: "screening", label: "screening" },
   { value: "high_specificity", label: "high specificity" }];
@@ -41,6 +44,7 @@ export default {
   params: {
     ...SHARED_PARAMS,
     point: { type: "choice", default: "balanced", choices: POINTS },
+    ...ESTEVA_PARAMS,
     ...SHORTCUT_PARAMS,
     ...PRETRAIN_PARAMS,
   },
@@ -48,23 +52,36 @@ export default {
   async mount(root, ctx) {
     ctx.injectStyle("clinic-style", CLINIC_CSS);
     ctx.injectStyle("cases-style", CSS);
+    ctx.injectStyle("esteva-style", ESTEVA_CSS);
     const { el, fmt } = ctx;
     const { runs } = await ctx.api("clinic/runs");
     const name = currentRun(ctx, runs);
-    if (!name) { root.append(noRuns(ctx)); return undefined; }
+    const { sources } = await ctx.api("clinic/options");
+    const experiments = [estevaCard(ctx), shortcutCard(ctx), pretrainCard(ctx, sources.some((s) => !s.synthetic))];
+    const destroy = () => experiments.forEach((x) => x.destroy());
+    const judged = el("div", { class: "stack", "data-testid": "cases-run" },
+      el("h2", { class: "cs-part" }, "Your run beside three studies"));
+    root.append(
+      el("p", { class: "lede" }, "Published studies judged their models the way this chapter judges yours. The first cards put one ",
+        "study's idea beside the same measurement on a run you trained; the experiments below train their own models."),
+      judged,
+      el("div", { class: "cs-after stack", "data-testid": "cases-experiments" },
+        el("h2", { class: "cs-part" }, "Experiments that train their own models"),
+        el("p", { class: "small" }, "These need no trained run: each trains its models on the server (about a minute) and keeps the result."),
+        ...experiments.map((x) => x.node)));
+    if (!name) {
+      judged.append(el("div", { class: "callout", "data-testid": "no-runs" },
+        "Gulshan's operating points, CheXNet's F1 and McKinney's first reader are measured on a run you trained, and there is none yet. ",
+        el("a", { href: pageLink("clinic-train", {}) }, "Train one on the first page of the clinic"),
+        " (a minute on the synthetic films), then come back. The experiments below need no run."));
+      return destroy;
+    }
     const pointChoice = ctx.choice({ name: "point", label: "Operating point for F1 and the first reader", onChange: (v) => { ctx.setParams({ point: v }); refresh(); } }).node;
     const cards = el("div", { class: "cs-cards" });
     const note = el("p", { class: "small", "data-testid": "cases-note" });
     const summary = el("p", { class: "cs-summary", "data-testid": "summary", "aria-live": "polite" });
-    root.append(
-      el("p", { class: "lede" }, "Published studies judged their models the way this chapter judges yours. Each card puts one ",
-        "study's idea beside the same measurement on the run chosen here."),
-      el("div", { class: "clinic-top" }, runPicker(ctx, runs, name, () => location.reload()), pointChoice),
+    judged.append(el("div", { class: "clinic-top" }, runPicker(ctx, runs, name, () => location.reload()), pointChoice),
       summary, note, cards);
-    const shortcut = shortcutCard(ctx);
-    const { sources } = await ctx.api("clinic/options");
-    const pretrain = pretrainCard(ctx, sources.some((s) => !s.synthetic));
-    root.append(el("div", { class: "cs-after stack" }, shortcut.node, pretrain.node));
 
     const get = () => ctx.api(`clinic/cases?run=${encodeURIComponent(name)}&point=${ctx.params.point}`);
     const refresh = ctx.live(get, draw);
@@ -137,6 +154,6 @@ export default {
     }
 
     draw(await get());
-    return () => { shortcut.destroy(); pretrain.destroy(); };
+    return destroy;
   },
 };
