@@ -1,5 +1,6 @@
 """The engine's threads (nn.kernels.threads) and memory layouts: same numbers, whatever the split."""
 
+import copy
 import json
 import subprocess
 import sys
@@ -181,6 +182,40 @@ def test_a_run_in_parts_is_reproducible(three_parts, rng):
     first, second = run(lesson_cnn(), x), run(lesson_cnn(), x)
     for a, b in zip(first[2], second[2]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_workspace_keeps_its_largest_memory_and_zeroes_what_it_carves_from_it():
+    work = nn.kernels.Workspace()
+    big = work.array("a", (4, 5), np.float32, zeros=True)
+    big[...] = 7
+    small = work.array("a", (2, 3), np.float32, zeros=True)    # carved from the same memory, zeroed
+    assert np.shares_memory(big, small) and small.shape == (2, 3) and not small.any()
+    small[...] = 1
+    assert work.array("a", (2, 3), np.float32, zeros=True) is small  # the same call: left as it was
+    channel_major = work.array("a", (3, 2), np.float32, order=(1, 0))
+    assert np.shares_memory(channel_major, big) and channel_major.T.flags.c_contiguous
+    assert not np.shares_memory(work.array("a", (5, 5), np.float32), big)     # larger: new memory
+    assert work.array("a", (2, 2), np.float64).dtype == np.float64
+
+
+def test_batches_of_changing_sizes_give_what_a_fresh_model_gives(rng):
+    """Training batches of 64, a last one of 36, validation batches of 256 and 12, images of
+    another size: the working memory is carved from the largest asked, and the padding border
+    of the patches' buffers must be zero again each time."""
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(8, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),  # O ≤ C: im2col of g
+                          nn.Conv2d(4, 6, 3, padding=2)).reset_parameters(0)
+    for n, side in [(5, 16), (2, 12), (5, 16), (3, 10), (1, 16), (4, 12)]:
+        x = rng.standard_normal((n, 1, side, side)).astype(np.float32)
+        fresh = run(copy.deepcopy(model), x)  # a copy starts with empty working memory
+        kept = run(model, x)
+        for a, b in zip(flat(fresh), flat(kept)):
+            np.testing.assert_array_equal(a, b)
+
+
+def flat(result):
+    out, dx, grads = result
+    return [out, dx, *grads]
 
 
 def test_conv_output_is_a_channel_major_view_that_later_layers_keep(rng):
