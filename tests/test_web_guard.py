@@ -114,6 +114,36 @@ def test_the_access_code_asks_for_itself_then_opens_everything(tmp_path):
     assert c.get("/").status_code == 200 and c.get("/api/health").status_code == 200
 
 
+def test_the_access_form_sends_the_student_on_to_the_page_asked_for(tmp_path):
+    import html
+    import re
+    from urllib.parse import urlencode
+
+    c = _client(tmp_path, access_code="k7-lung")
+    page = c.get("/?step=loss&hide=plot")  # a link the teacher shared
+    fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', page.text))
+    assert page.status_code == 401 and html.unescape(fields["next"]) == "/?step=loss&hide=plot"
+    # the form is sent to / with the code and that field: the answer goes back to the page asked for
+    r = c.get("/?" + urlencode({"next": "/?step=loss&hide=plot", "access_code": "k7-lung"}), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/?step=loss&hide=plot"
+    # a wrong code: the form asks again and still remembers the page (never the code)
+    c.cookies.clear()
+    again = c.get("/?" + urlencode({"next": "/?step=loss", "access_code": "nope"}))
+    assert "not right" in again.text and 'name="next" value="/?step=loss"' in again.text
+    assert "nope" not in again.text
+    # only a path of this site: another site, a scheme, a header split are refused (the module's page instead)
+    for target in ("https://evil.example/steal", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
+                   "evil.example", "/\r\nSet-Cookie: x=1", "http:/evil.example"):
+        r = c.get("/?" + urlencode({"next": target, "access_code": "k7-lung"}), follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", target
+    # a page's own path with characters a header cannot carry is percent-encoded
+    r = c.get("/?" + urlencode({"next": "/?step=loss&note=é", "access_code": "k7-lung"}), follow_redirects=False)
+    assert r.headers["location"] == "/?step=loss&note=%C3%A9"
+    c.cookies.clear()
+    page = c.get('/docs"><script>x</script>')  # what the page echoes in the form is escaped
+    assert "<script>x" not in page.text
+
+
 @pytest.mark.parametrize("path", ["/static/app.js", "/vendor/plotly.min.js", "/"])
 def test_static_files_are_gzipped_and_revalidate_with_an_etag(client, path):
     plain = client.get(path, headers={"accept-encoding": "identity"})

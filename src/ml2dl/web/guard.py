@@ -5,7 +5,8 @@ without doing anything:
 
 - **security headers** on every response: a Content-Security-Policy without inline script
   (``script-src 'self'``), ``frame-ancestors 'self'`` (plus ``Settings.embed_from``, a course
-  site allowed to embed the module), ``X-Content-Type-Options: nosniff``, a referrer policy;
+  site allowed to embed the module; /docs a stricter one, :data:`DOCS_CSP`), ``X-Content-Type-Options:
+  nosniff``, a referrer policy;
   no ``server`` banner (``serve`` turns uvicorn's off; one set by the app is dropped here);
 - **Host check** against the names the server is reached by (``Settings.allowed_hosts``): a
   page of another site that re-points its DNS name at this machine (DNS rebinding) is refused;
@@ -14,7 +15,8 @@ without doing anything:
 - **body size** limited before it is read: a ``Content-Length`` over the limit is refused from
   the header, a streamed body is counted and cut off at the limit (413 either way);
 - an optional **class access code** (``Settings.access_code``): without it, pages get a small
-  form asking for it and API calls a 401;
+  form asking for it (which then sends the student on to the page asked for, a path of this site
+  only) and API calls a 401;
 - ``Server-Timing: app;dur=<ms>``: the time spent inside the app (the load benchmark reads it).
 
 Refusals use the app's one error shape ``{"message", "detail"}`` (``ml2dl.web.errors``).
@@ -24,10 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import time
 from typing import Any, Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from starlette.exceptions import HTTPException
 
@@ -35,6 +38,7 @@ MAX_JSON_BYTES = 1 << 20  # 1 MiB: the largest JSON body a step sends (a playgro
 UNSAFE_METHODS = frozenset({b"POST", b"PUT", b"PATCH", b"DELETE"})
 ACCESS_COOKIE = "ml2dl_access"
 ACCESS_PARAM = "access_code"
+NEXT_PARAM = "next"  # the access form's hidden field: the page the student asked for
 
 Scope = dict[str, Any]
 
@@ -51,10 +55,15 @@ def content_security_policy(embed_from: tuple[str, ...] = ()) -> str:
             f"base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}")
 
 
-# /docs is the module's own page with Swagger UI served from a Python package (app.py): it needs
-# no CDN and no inline script, so it runs under the same CSP as every other page.
-_DOCS_CSP = content_security_policy()
-_DOCS_PATHS: tuple[str, ...] = ()
+# /docs is the module's own page with Swagger UI served from a Python package (app.py, static/docs.js):
+# no CDN, no inline script, so it runs under a CSP stricter than the steps': nothing but its own files
+# and calls to this server (Try it out), no inline style (Swagger UI styles through the DOM, which a CSP
+# allows), no form, not framed. What remains is `img-src data:`: swagger-ui.css draws its icons
+# (arrows, copy, lock) as SVG data: URLs, blocked without it (checked in Chromium: the violations
+# are exactly those; tests/browser/test_docs_csp.py).
+DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+DOCS_PATHS: tuple[str, ...] = ("/docs",)
 
 
 def access_token(code: str) -> str:
@@ -89,23 +98,28 @@ class Guard:
         common = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
                   (b"cross-origin-opener-policy", b"same-origin")]
         self._headers = [(b"content-security-policy", csp.encode()), *common]
-        self._docs_headers = [(b"content-security-policy", _DOCS_CSP.encode()), *common]
+        self._docs_headers = [(b"content-security-policy", DOCS_CSP.encode()), *common]
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        extra = self._docs_headers if scope["path"] in _DOCS_PATHS else self._headers
-        drop = {b"server", *(name for name, _ in extra)}
+        drop = {b"server", *(name for name, _ in self._headers)}
 
-        async def send_with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in drop]
-                ms = (time.perf_counter() - started) * 1e3
-                headers += [*extra, (b"server-timing", f"app;dur={ms:.2f}".encode())]
-                message = {**message, "headers": headers}
-            await send(message)
+        def sender(extra: list) -> Callable:
+            async def send_with_headers(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in drop]
+                    ms = (time.perf_counter() - started) * 1e3
+                    headers += [*extra, (b"server-timing", f"app;dur={ms:.2f}".encode())]
+                    message = {**message, "headers": headers}
+                await send(message)
+            return send_with_headers
+
+        # a refusal (the access form has an inline style) answers under the module's CSP; the app under
+        # the CSP of the page it answers
+        send_with_headers = sender(self._headers)
 
         refusal = self._refusal(scope)
         if refusal is None and self.token is not None:
@@ -117,7 +131,8 @@ class Guard:
         if refusal is not None:
             await _respond(send_with_headers, *refusal)
             return
-        await self.app(scope, self._limited(scope, receive), send_with_headers)
+        page_headers = self._docs_headers if scope["path"] in DOCS_PATHS else self._headers
+        await self.app(scope, self._limited(scope, receive), sender(page_headers))
 
     # -- the checks, in order --------------------------------------------------------------------
     def _refusal(self, scope: Scope) -> tuple[int, Any] | None:
@@ -181,16 +196,17 @@ class Guard:
             return None
         if scope["path"].startswith("/api/"):
             return 401, _error("this class needs an access code: open the module's page and enter it")
-        return 401, _AccessPage(bool(dict(_query(scope)).get(ACCESS_PARAM)))
+        query = dict(_query(scope))
+        return 401, _AccessPage(bool(query.get(ACCESS_PARAM)), _asked_for(scope))
 
     def _access_redirect(self, scope: Scope) -> tuple[dict, list] | None:
-        """A page opened with the right ``?access_code=``: set the cookie, send it back without the code."""
+        """A page opened with the right ``?access_code=``: set the cookie, send the student on to the
+        page asked for (the form's ``next``, if a path of this site; else this URL without the code)."""
         query = _query(scope)
         given = dict(query).get(ACCESS_PARAM)
         if given is None or not hmac.compare_digest(access_token(given), self.token):
             return None
-        rest = urlencode([(k, v) for k, v in query if k != ACCESS_PARAM])
-        location = scope["path"] + (f"?{rest}" if rest else "")
+        location = _asked_for(scope)
         cookie = f"{ACCESS_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
         return _error("access granted"), [(b"location", location.encode()), (b"set-cookie", cookie.encode())]
 
@@ -198,10 +214,38 @@ class Guard:
 # ------------------------------------------------------------------------------ helpers
 
 
+def same_site_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (``/…``), else None.
+
+    Refused: another site (``https://x``, ``//x``, ``/\\x``: browsers read a backslash as a slash),
+    a scheme (``javascript:``), control characters (a CR LF would split the Location header).
+    The answer is ASCII (what is not is percent-encoded), fit for a header.
+    """
+    if not target or not target.startswith("/") or "\\" in target or target.startswith("//"):
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return quote(target, safe="/?&=;:@!$'()*+,~-._%#")
+
+
+def _asked_for(scope: Scope) -> str:
+    """The page the student asked for: the form's ``next`` when it names a page of this site,
+    else this URL without the code (never the code: it would stay in the history)."""
+    query = _query(scope)
+    given = same_site_path(dict(query).get(NEXT_PARAM))
+    if given is not None:
+        return given
+    rest = urlencode([(k, v) for k, v in query if k not in (ACCESS_PARAM, NEXT_PARAM)])
+    return same_site_path(scope["path"] + (f"?{rest}" if rest else "")) or "/"
+
+
 class _AccessPage(str):
     """The page that asks for the class access code (no script: a plain form)."""
 
-    def __new__(cls, wrong: bool):
+    def __new__(cls, wrong: bool, asked_for: str = "/"):
         note = "<p class='wrong'>That code is not right; ask your teacher again.</p>" if wrong else ""
         page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>ml2dl — access code</title>
@@ -210,6 +254,7 @@ input,button{{font:inherit;padding:.4rem .6rem}}.wrong{{color:#b00}}</style></he
 <h1>This class needs an access code</h1>
 <p>Your teacher started the module with an access code. Type it here to open the module.</p>{note}
 <form method="get" action="/"><label for="code">Access code</label><br>
+<input type="hidden" name="{NEXT_PARAM}" value="{html.escape(asked_for, quote=True)}">
 <input id="code" name="{ACCESS_PARAM}" type="password" autocomplete="off" required autofocus>
 <button type="submit">Open the module</button></form></body></html>"""
         return super().__new__(cls, page)
