@@ -191,6 +191,15 @@ export default {
       }
     }
 
+    // The job has ended, seen on its event stream or by asking again: a finished run goes into the URL
+    // first (a reload or a shared link shows it), then its status is shown and the runs list refreshed.
+    async function ended(run, job) {
+      following = null;
+      if (job.status === "done") { ctx.setParams({ run }); remember({ run }); }
+      showJob(run, job);
+      await refreshRuns();
+    }
+
     function follow(run) {
       if (source) source.close();
       following = run;
@@ -198,12 +207,8 @@ export default {
       source.onmessage = async (ev) => {
         const job = JSON.parse(ev.data);
         if (!alive || following !== run) return;
-        showJob(run, job);
-        if (!["queued", "running"].includes(job.status)) {
-          source.close(); source = null; following = null;
-          await refreshRuns();
-          if (job.status === "done") { ctx.setParams({ run }); remember({ run }); drawRuns(); }
-        }
+        if (["queued", "running"].includes(job.status)) showJob(run, job);
+        else { source.close(); source = null; await ended(run, job); }
       };
       source.onerror = () => {  // the stream ended early (a long run outlives it, or the network blinked): look again
         if (source) { source.close(); source = null; }
@@ -211,8 +216,7 @@ export default {
           if (!alive || following !== run) return;
           try {
             const job = await ctx.api(`clinic/status?run=${encodeURIComponent(run)}`);
-            showJob(run, job);
-            if (["queued", "running"].includes(job.status)) follow(run); else { following = null; await refreshRuns(); }
+            if (["queued", "running"].includes(job.status)) { showJob(run, job); follow(run); } else await ended(run, job);
           } catch (e) { ctx.notify(e.message); }
         }, 1000);
       };
