@@ -24,6 +24,10 @@ alone is a poor classifier (0.52–0.57 accuracy on balanced classes, measured)
 while the images stay learnable (a logistic regression on the raw 28×28 pixels
 gets about 0.86 on held-out films; a CNN should do better).
 
+Sub-types (``subtypes=True``): abnormal films show one of four kinds of opacity instead — lobar,
+multifocal, nodule, effusion (:mod:`.phantom_kinds`) — labelled 1 … 4; ``binary_labels`` maps
+them back to normal / abnormal. Without it, every film and label is what it always was.
+
 The same seed gives the same film with and without consolidation
 (``phantom_image(np.random.default_rng(s), size, pneumonia=...)``), which makes
 "before / after" pictures for teaching.
