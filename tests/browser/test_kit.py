@@ -1,6 +1,9 @@
 """The front-end kit (static/lib) in a real browser: typed URL parameters (clamped, written back),
-hide= for declared controls in several steps, and the Player by keyboard."""
+hide= for declared controls in several steps and for every step of the registry (what it draws is
+documented, hidden when asked, and no empty panel is left), and the Player by keyboard."""
 
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -191,3 +194,71 @@ def test_parse_param_reads_clamps_and_falls_back(page, open_step):
     for (spec, text, want), (value, again) in zip(CASES, got):
         assert value == want, f"{spec['type']} {text!r}: got {value!r}, want {want!r}"
         assert again == (None if want is None else want), f"{spec['type']} {text!r}: round trip gave {again!r}"
+
+
+# ---------------------------------------------------------------- hide= on every step of the registry
+
+STATIC = Path(__file__).resolve().parents[2] / "src" / "ml2dl" / "web" / "static"
+REGISTRY = re.findall(r'\{ name: "([a-z0-9-]+)"(?:, number: (\d+))?', (STATIC / "steps" / "registry.js").read_text())
+
+
+def documented_names() -> dict[str, set[str]]:
+    """{step name: the names static/README.md's hide= table gives for it} (every `backticked` word of its row)."""
+    number = {n: name for name, n in REGISTRY if n}
+    table = (STATIC / "README.md").read_text().split("## Control names a teacher can hide", 1)[1].split("\n## ", 1)[0]
+    out = {}
+    for row in re.findall(r"^\| ([^|]+) \| (.+) \|$", table, re.M):
+        key = row[0].strip().strip("`")
+        out[number.get(key, key)] = set(re.findall(r"`([^`]+)`", row[1]))
+    return out
+
+
+# Visible panels or groups of controls that show nothing but their heading (what hide= must never leave).
+EMPTY_PANELS = """() => {
+  const seen = (e) => e.checkVisibility();
+  const shows = (e) => seen(e) && !e.closest("h1, h2, h3, h4, legend")
+    && (["CANVAS", "IMG", "INPUT", "SELECT", "BUTTON", "TEXTAREA", "svg"].includes(e.tagName)
+        || [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()));
+  return [...document.querySelectorAll("#step-root .panel, #step-root fieldset.group")]
+    .filter((p) => seen(p) && ![...p.querySelectorAll("*")].some(shows))
+    .map((p) => (p.querySelector("h2, h3, legend") || p).textContent.trim().slice(0, 60) || p.className);
+}"""
+
+
+@pytest.fixture(scope="module")
+def a_clinic_run(base_url):
+    """A tiny clinic run on the session server, so the clinic pages draw their controls, not "train a run first"."""
+    import json
+    import time
+    import urllib.request
+
+    def call(path, body=None):
+        req = urllib.request.Request(base_url + path, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read())
+
+    run = call("/api/clinic/train", {"n_train": 64, "epochs": 1, "width": 4, "batch_size": 32})["run"]
+    deadline = time.monotonic() + 300  # a bound for a loaded machine, not a timing claim
+    while (status := call(f"/api/clinic/status?run={run}")["status"]) in ("queued", "running"):
+        assert time.monotonic() < deadline, status
+        time.sleep(0.3)
+    assert status == "done", status
+    return run
+
+
+@pytest.mark.parametrize("step", [name for name, _ in REGISTRY])
+def test_every_step_hides_its_documented_controls_and_leaves_no_empty_panel(page, open_step, a_clinic_run, step):
+    open_step(page, step, "autostart=0")
+    drawn = set(page.evaluate("() => [...document.querySelectorAll('#step-root [data-control]')].map((n) => n.dataset.control)"))
+    documented = documented_names().get(step, set()) | {"check"}  # the table: "Every step with a check at its end: `check`"
+    assert drawn <= documented, f"{step}: controls drawn but not in static/README.md's hide= table: {sorted(drawn - documented)}"
+    assert page.evaluate(EMPTY_PANELS) == [], f"{step}: an empty panel before anything is hidden"
+    if not drawn:
+        return
+    open_step(page, step, "autostart=0&hide=" + ",".join(sorted(drawn)))
+    for name in drawn:
+        containers = page.locator(f"#step-root [data-control='{name}']")
+        for i in range(containers.count()):
+            assert containers.nth(i).is_hidden(), f"{step}: {name} still visible with hide={name}"
+    assert page.evaluate(EMPTY_PANELS) == [], f"{step}: hide= left an empty panel"

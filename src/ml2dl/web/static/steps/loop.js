@@ -281,6 +281,7 @@ export default {
         chart.removeAttribute("data-best-epoch");
         readouts.replaceChildren();
         runText.hidden = true;
+        runCaption.textContent = "";
         diagram.inner("for every mini-batch");
         await run.start(body());
         if (matchMedia("(max-width: 900px)").matches) diagram.node.scrollIntoView({ block: "nearest" });
@@ -294,7 +295,10 @@ export default {
     mountCheck(root, ctx, ["batches"]);  // the check at the end of the step (lib/check.js)
     drawPlan(await ctx.api("loop/plan", { n_train: p.n, batch_size: p.batch, epochs: p.epochs, lrs: p.lrs, widths: p.widths }));
     if (ctx.params.autostart && plan.run.within_budget) await startRun();
-    else status.textContent = "Press “Start the run”.";
+    else {
+      status.textContent = "Press “Start the run”.";
+      runCaption.textContent = "No run yet: the training and validation loss and AUC of every epoch appear here as it trains.";
+    }
 
     return () => { alive = false; clearTimeout(flash); run.close(); search.close(); };
   },
