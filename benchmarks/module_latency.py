@@ -29,8 +29,11 @@ class Case:
     name: str
     path: str
     body: dict | None = field(default=None)
-    job: tuple[str, dict] | None = None  # (POST path, body) of a job that must be done before timing
+    job: tuple[str, dict] | None = None  # (POST path, body) of a job that must be done before timing;
+    # its answer's "run" (a clinic run's name) fills "{run}" in ``path``
 
+
+CLINIC_RUN = ("/api/clinic/train", {"n_train": 64, "epochs": 1, "width": 4, "batch_size": 32})  # a tiny phantom run
 
 CASES: list[Case] = [
     # step 1 — neuron
@@ -93,6 +96,11 @@ CASES: list[Case] = [
     # the clinic (a trained run's ROC, table and mistakes: benchmarks/clinic.py)
     Case("clinic-train", "clinic options", "/api/clinic/options", None),
     Case("clinic-train", "clinic runs (empty folder)", "/api/clinic/runs", None),
+    # …and on one tiny trained run ({run}: its name, from the train job); the ROC slider itself asks the server nothing
+    Case("clinic-train", "clinic runs (one run)", "/api/clinic/runs", None, job=CLINIC_RUN),
+    Case("clinic-roc", "clinic roc table at 1% prevalence", "/api/clinic/roc/table?run={run}&prevalence=0.01", None, job=CLINIC_RUN),
+    Case("clinic-mistakes", "clinic mistakes: fn cell at 0.5", "/api/clinic/mistakes?run={run}&threshold=0.5&cell=fn", None, job=CLINIC_RUN),
+    Case("cases", "cases data (balanced point)", "/api/clinic/cases?run={run}", None, job=CLINIC_RUN),
     # when learning goes wrong — vanishing: the three stacks train once per setting as a job; the page reads its state
     Case("vanishing", "vanishing options", "/api/vanishing/options", None),
     Case("vanishing", "vanishing job state (done)", "/api/vanishing/train?depth=4&epochs=10", None, job=("/api/vanishing/train", {"depth": 4, "epochs": 10})),
@@ -125,15 +133,21 @@ REFERENCE = Case(0, "reference: GET /api/health", "/api/health", None)
 
 def time_case(client, case: Case, repeats: int) -> list[float]:
     """Seconds per call, after two warm-up calls; fails loudly on a non-200 answer."""
+    path = case.path
+    if case.job:  # train first (not timed): the case reads what the job saved
+        while True:
+            answer = client.post(case.job[0], json=case.job[1]).json()
+            if (answer.get("status") or answer["snapshot"]["status"]) in ("done", "failed", "cancelled"):
+                break
+            time.sleep(0.1)
+        path = path.replace("{run}", answer.get("run", ""))
+
     def call():
-        r = client.get(case.path) if case.body is None else client.post(case.path, json=case.body)
+        r = client.get(path) if case.body is None else client.post(path, json=case.body)
         if r.status_code != 200:
-            raise RuntimeError(f"{case.name}: {case.path} answered {r.status_code}: {r.text[:200]}")
+            raise RuntimeError(f"{case.name}: {path} answered {r.status_code}: {r.text[:200]}")
         return r
 
-    if case.job:  # train first (not timed): the case reads what the job saved
-        while client.post(case.job[0], json=case.job[1]).json()["status"] not in ("done", "failed", "cancelled"):
-            time.sleep(0.1)
     for _ in range(2):
         call()
     times = []
