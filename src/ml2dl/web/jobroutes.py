@@ -17,7 +17,9 @@ settings of the GETs; a step without settings (one job for the class) has ``requ
 With ``by_fp`` the GETs and the cancel name the job by its fingerprint in the path instead
 (``/run/{fp}``), and every answer carries ``fp``. With ``prestart`` the step's job at the default
 settings is a :func:`~ml2dl.web.jobs.default_job`: the server starts it for the class, which
-follows it for good (the same job started by a student is the class's too), so it runs to completion.
+follows it for good, so it runs to completion. The same job started by a student is the class's
+too when the server prestarts (``Settings.prestart``), and always for a step without settings:
+its one job is the class's by design.
 The error statuses (422, 503, …) are documented for every route by ``ml2dl.web.openapi``.
 """
 
@@ -56,7 +58,11 @@ def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], s
     ``start=None`` leaves the start route to the step (one that answers more than a snapshot).
     """
     body, params = _settings_deps(request, query or request)
-    default_fp = _default_fp(request, spec) if prestart else None
+    def for_class(settings, fp: str) -> bool:
+        """Whether a student's start of job ``fp`` starts (or joins) the class's job."""
+        if not prestart:
+            return False
+        return request is None or (settings.prestart and fp == spec(request(), settings).fp)
 
     def answer(snap: dict, fp: str) -> dict:
         return {**snap, "fp": fp} if by_fp else snap
@@ -66,8 +72,7 @@ def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], s
                      summary=f"Start {what}")
         def start_job(req: Annotated[Any, Depends(body)], settings: SettingsDep, pool: PoolDep) -> dict:
             job = spec(req, settings)
-            the_default = default_fp is not None and default_fp(settings) in (None, job.fp)
-            pool.submit(name, job.fp, job.run, for_class=the_default)
+            pool.submit(name, job.fp, job.run, for_class=for_class(settings, job.fp))
             return answer(pool.snapshot(name, job.fp), job.fp)
 
         start_job.__doc__ = (f"Start {what} in the background, or join it while it runs (a student who joins "
@@ -147,11 +152,3 @@ def _settings_deps(request: type[BaseModel] | None, query: type[BaseModel] | Non
         return req
 
     return body, params
-
-
-def _default_fp(request: type[BaseModel] | None, spec: Spec) -> Callable[[Any], str | None]:
-    """The fingerprint of the job at the default settings (the one the server starts)."""
-    if request is None:
-        return lambda settings: None  # the step's one job: always the default one
-
-    return lambda settings: spec(request(), settings).fp

@@ -14,14 +14,11 @@ server starts (:func:`ml2dl.web.jobs.default_job`), for the class: no student's 
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter
 
 from ml2dl.lessons import vanishing as lesson
-from ml2dl.web import jobs, sse
-from ml2dl.web.deps import PoolDep
+from ml2dl.web import jobs
+from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas.wrong import VanishingOptions, VanishingRequest, VanishingSnapshot
 
 router = APIRouter(prefix="/api/vanishing", tags=["vanishing"])
@@ -34,20 +31,12 @@ def _fp(req: VanishingRequest) -> str:
     return jobs.fingerprint(VERSION, req.model_dump())
 
 
-def _start(req: VanishingRequest, pool: jobs.JobPool, *, for_class: bool = False) -> str:
-    fp = _fp(req)
-
+def spec(req: VanishingRequest, settings=None) -> JobSpec:
+    """The training of the three stacks of these settings: its fingerprint and its run."""
     def run(report: jobs.Report) -> dict:
         return lesson.compare(**req.model_dump(), progress=lambda f, msg, extra: report.progress(f, msg, **extra))
 
-    pool.submit(JOB, fp, run, for_class=for_class)
-    return fp
-
-
-@jobs.default_job
-def start_default(settings, pool: jobs.JobPool) -> None:
-    """The stacks the first students will ask for (the page's defaults), trained when the server starts."""
-    _start(VanishingRequest(), pool, for_class=True)
+    return JobSpec(_fp(req), run)
 
 
 @router.get("/options", response_model=VanishingOptions)
@@ -61,30 +50,7 @@ def options() -> dict:
             "networks": [{"activation": a, "init": i, "label": label} for a, i, label in lesson.ARMS]}
 
 
-@router.post("/train", response_model=VanishingSnapshot, response_model_exclude_unset=True)
-def start(req: VanishingRequest, pool: PoolDep) -> dict:
-    """Train the three stacks in the background (or return the running / cached job of these settings)."""
-    return pool.snapshot(JOB, _start(req, pool))
-
-
-@router.get("/train", response_model=VanishingSnapshot, response_model_exclude_unset=True)
-def state(req: Annotated[VanishingRequest, Query()], pool: PoolDep) -> dict:
-    """The state of the training of these settings: ``status`` is ``none`` until someone starts it."""
-    return pool.snapshot(JOB, _fp(req))
-
-
-@router.get("/progress", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/VanishingSnapshot"}}},
-                             "description": "one `data: <VanishingSnapshot JSON>` event per change, until it finishes"}})
-def progress(req: Annotated[VanishingRequest, Query()], pool: PoolDep) -> StreamingResponse:
-    """Server-sent events: the job's snapshot on every change, until it has finished."""
-    return sse.progress_response(pool, JOB, _fp(req))
-
-
-@router.post("/train/cancel", response_model=VanishingSnapshot, response_model_exclude_unset=True)
-def cancel(req: VanishingRequest, pool: PoolDep) -> dict:
-    """Stop following the training of these settings: it stops (whichever worker runs it) when nobody
-    else follows it, else it runs on for them (``detached``); its snapshot."""
-    fp = _fp(req)
-    others = pool.cancel(JOB, fp)
-    return jobs.detached(pool.snapshot(JOB, fp), others)
+# The defaults (the page's first view) are trained when the server starts, for the class (prestart).
+add_job_routes(router, JOB, request=VanishingRequest, snapshot=VanishingSnapshot, spec=spec, start="/train",
+               state="/train", cancel="/train/cancel", what="the training of the three stacks of these settings",
+               prestart=True)
