@@ -166,3 +166,23 @@ def test_clinic_train_offers_the_folder_by_name_and_trains_on_it(open_client, fo
         too_many = client.post("/api/clinic/train", json={"source": "folder", "n_train": 65, "epochs": 1})
         assert too_many.status_code == 422
         assert too_many.json()["message"] == "n_train must be ≤ 64 for Image folder chest, got 65"
+
+
+@pytest.mark.parametrize("start, state, body", [
+    ("/api/images/experiment", "/api/images/experiment", None),              # step 5: FC and CNN, shuffled or not
+    ("/api/pipeline/train", "/api/pipeline/status", None),                   # step 9: the CNN it explains
+    ("/api/overfitting/experiment", "/api/overfitting/experiment?n_train=50&epochs=20&dropout=0&l2=0&augment=false",
+     {"n_train": 50, "epochs": 20, "dropout": 0.0, "l2": 0.0, "augment": False}),
+])
+def test_the_training_steps_train_on_the_folder_and_say_so(open_client, folder, tmp_path, start, state, body):
+    root, _ = folder
+    with open_client(tmp_path, data_path=root) as client:
+        r = client.post(start, json=body) if body is not None else client.post(start)
+        assert r.status_code == 200, r.text
+        deadline = time.monotonic() + 300  # a bound for a loaded machine
+        while (snap := client.get(state).json())["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline, snap
+            time.sleep(0.2)
+        assert snap["status"] == "done", snap
+        said = json.dumps(snap["result"])
+        assert "image folder chest (NORMAL = 0, PNEUMONIA = 1)" in said and str(tmp_path) not in said
