@@ -114,8 +114,8 @@ class Recipe:
         weight_decay: λ, the L2 pull of the weights towards zero.
         momentum: SGD's momentum (unused by Adam/AdamW).
         schedule: ``"onecycle"`` (warm up then anneal, stepped per batch), ``"cosine"`` or ``"constant"``.
-        class_weight: ``"balanced"`` (pos_weight = n_neg / n_pos), ``None`` (``"none"``), or a
-            number (pos_weight).
+        class_weight: ``"balanced"`` (pos_weight = n_neg / n_pos; for K classes, class k weighs
+            N / (K·n_k)), ``None`` (``"none"``), or a number (pos_weight; binary only).
         augment: ``"default"`` (random affine), ``None``, a dict of ``Augment`` options, or a
             callable ``(images, rng) -> images``.
         patience: stop after this many epochs without a better validation AUC (None: never).
