@@ -3,6 +3,7 @@ offered on clinic-train by its name; ``--data`` that is neither a ``.npz`` nor s
 one-line error naming what was expected and what was received."""
 
 import json
+import os
 import time
 
 import numpy as np
@@ -186,3 +187,17 @@ def test_the_training_steps_train_on_the_folder_and_say_so(open_client, folder, 
         assert snap["status"] == "done", snap
         said = json.dumps(snap["result"])
         assert "image folder chest (NORMAL = 0, PNEUMONIA = 1)" in said and str(tmp_path) not in said
+
+
+def test_a_rewritten_image_gives_the_clinic_s_folder_runs_another_name(tmp_path):
+    from ml2dl.lessons.clinic import data as clinic_data
+
+    root = tmp_path / "chest"
+    write_folder(root, per_class=10)
+    src = clinic_data.source("folder", root)
+    before = clinic_data.fingerprint(src, 16, 0)
+    image = root / "NORMAL" / "000.png"
+    mtime = image.stat().st_mtime_ns
+    Image.fromarray(np.full((28, 28), 255, np.uint8), mode="L").save(image)  # same name, same folder entries
+    os.utime(image, ns=(mtime + 10**9, mtime + 10**9))  # a later time, as a rewrite a second later has
+    assert clinic_data.fingerprint(src, 16, 0) != before

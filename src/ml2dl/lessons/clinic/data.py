@@ -28,7 +28,7 @@ import numpy as np
 from ml2dl import checks
 from ml2dl.checks import InputError
 from ml2dl.data import (DatasetError, ImageDataset, load_image_folder, load_medmnist, phantom_splits)
-from ml2dl.data.folders import SPLIT_ALIASES
+from ml2dl.data.folders import SPLIT_ALIASES, folder_fingerprint
 from ml2dl.data.medmnist import read_medmnist_npz
 
 IMAGE_SIZE = 28
@@ -140,7 +140,11 @@ def data_of_run(config: dict, data_path) -> ClinicData:
 # ------------------------------------------------------------------------------ loading (cached)
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _stamp(path: Path):
+    """What changes when the data does: a file's time and size; a folder's images' names, sizes and times
+    (a folder's own time changes only when entries come or go, not when an image is rewritten)."""
+    if path.is_dir():
+        return folder_fingerprint(path)
     st = path.stat()
     return st.st_mtime_ns, st.st_size
 
