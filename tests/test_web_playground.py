@@ -156,7 +156,7 @@ def test_a_too_large_learning_rate_is_reported_as_diverged(client):
     ({"settings": {"hidden": [9]}}, "settings.hidden[0] must be between 1 and 8 neurons, got 9"),
     ({"settings": {"hidden": [0]}}, "settings.hidden[0] must be between 1 and 8 neurons, got 0"),
     ({"settings": {"learning_rate": 0}}, "settings.learning_rate must be > 0, got 0"),
-    ({"settings": {"problem": "moons"}}, "settings.problem must be one of 'linear', 'xor', 'circle' or 'spiral', got 'moons'"),
+    ({"settings": {"problem": "moons"}}, "settings.problem must be one of 'linear', 'xor', 'circle', 'spiral' or 'csv', got 'moons'"),
     ({"settings": {"noise": 2}}, "settings.noise must be ≤ 0.5, got 2"),
     ({"resolution": 65}, "resolution must be ≤ 64, got 65"),
     ({"state": {"version": 99}}, "state.version must be one of 1, got 99; state.run is required, got nothing; "

@@ -32,7 +32,7 @@ import numpy as np
 
 from ml2dl import checks, nn, optim
 from ml2dl.checks import InputError, choice, int_in_range, non_negative_int, number_in_range
-from ml2dl.data import toy
+from ml2dl.data import points_csv, toy
 from ml2dl.train.loop import gradient_step
 
 from .playground_features import DEFAULT_FEATURES, FEATURES, check_features, expand, input_maps  # noqa: F401
@@ -41,7 +41,7 @@ from .playground_state import (MAX_HISTORY, STATE_VERSION, empty_history, pack_s
 from .playground_views import (LINE_ANGLES, ROSE_AFTER, ROSE_BY, STALL_AFTER,  # noqa: F401  (part of this lesson)
                                best_line, boundary, grid_inputs, loss_rose, neuron_maps)
 
-PROBLEMS = ("linear", "xor", "circle", "spiral")
+PROBLEMS = ("linear", "xor", "circle", "spiral", "csv")  # csv: the student's own points (settings.data)
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 OPTIMIZERS = ("sgd", "adam")
 MAX_HIDDEN_LAYERS = 4
@@ -69,6 +69,7 @@ class Settings:
     weight_decay: float = 0.0
     dropout: float = 0.0
     features: tuple[str, ...] = DEFAULT_FEATURES
+    data: str | None = None  # problem "csv": the points as ml2dl.data.points_csv.encode wrote them
 
     def __post_init__(self):
         choice("problem", self.problem, PROBLEMS)
@@ -88,6 +89,11 @@ class Settings:
         number_in_range("weight_decay", self.weight_decay, 0.0, 1.0)
         number_in_range("dropout", self.dropout, 0.0, 0.9)
         object.__setattr__(self, "features", check_features(self.features))
+        if self.problem == "csv":
+            if not self.data:
+                raise InputError("data must be given when problem is 'csv' (the text POST /api/playground/csv "
+                                 "returned for a CSV file), got none")
+            own_data(self.data)  # decodes and checks it (once per process per data set)
 
     def run_key(self) -> dict:
         """The settings a saved state must match (the rest — learning rate, batch size, L2, dropout —
@@ -95,7 +101,8 @@ class Settings:
         return {"problem": self.problem, "noise": float(self.noise), "seed": int(self.seed),
                 "points": self.points, "test_fraction": float(self.test_fraction),
                 "hidden": list(self.hidden), "activation": self.activation, "optimizer": self.optimizer,
-                "features": list(self.features)}
+                "features": list(self.features),
+                **({"data": own_data(self.data).digest()} if self.problem == "csv" else {})}
 
 
 @dataclass
@@ -116,21 +123,37 @@ class Problem:
 def make_data(settings: Settings) -> Problem:
     """The train/test points of a run: a pure function of the settings (made once per process
     for each (problem, points, noise, seed, test fraction, features): every update of a run asks again)."""
-    return _data(settings.problem, settings.points, float(settings.noise), settings.seed,
-                 float(settings.test_fraction), settings.features)
+    return _data(*_data_key(settings), settings.features)
+
+
+def _data_key(settings: Settings) -> tuple:
+    """What a run's points depend on: (problem, points, noise, seed, test fraction, data)."""
+    csv = settings.problem == "csv"
+    return (settings.problem, 0 if csv else settings.points, 0.0 if csv else float(settings.noise), settings.seed,
+            float(settings.test_fraction), settings.data if csv else None)
+
+
+@functools.lru_cache(maxsize=32)
+def own_data(token: str) -> points_csv.Encoded:
+    """A student's data set from its encoded text (:func:`ml2dl.data.points_csv.decode`), once per process."""
+    return points_csv.decode(token)
 
 
 @functools.lru_cache(maxsize=64)
-def _points(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> tuple:
-    X, y = toy.make_problem(problem, n=points, noise=noise, seed=seed)
+def _points(problem: str, points: int, noise: float, seed: int, test_fraction: float, data: str | None) -> tuple:
+    if problem == "csv":  # the student's points, already in [-1, 1]²; the same stratified split
+        d = own_data(data)
+        X, y = d.X, d.y
+    else:
+        X, y = toy.make_problem(problem, n=points, noise=noise, seed=seed)
     X_train, X_test, y_train, y_test = toy.split(X, y, test_fraction=test_fraction, seed=seed)
     return X_train, y_train.astype(np.float32), X_test, y_test.astype(np.float32)
 
 
 @functools.lru_cache(maxsize=64)
-def _data(problem: str, points: int, noise: float, seed: int, test_fraction: float,
+def _data(problem: str, points: int, noise: float, seed: int, test_fraction: float, data: str | None,
           features: tuple[str, ...] = DEFAULT_FEATURES) -> Problem:
-    X_train, y_train, X_test, y_test = _points(problem, points, noise, seed, test_fraction)
+    X_train, y_train, X_test, y_test = _points(problem, points, noise, seed, test_fraction, data)
     data = Problem(X_train, y_train, X_test, y_test, expand(X_train, features), expand(X_test, features), features)
     for a in (data.X_train, data.y_train, data.X_test, data.y_test, data.F_train, data.F_test):
         a.setflags(write=False)  # shared by every request of the run: nobody may change it
@@ -186,9 +209,9 @@ def evaluate(model, data: Problem) -> dict:
 
 
 @functools.lru_cache(maxsize=64)
-def best_line_of(problem: str, points: int, noise: float, seed: int, test_fraction: float) -> dict:
+def best_line_of(problem: str, points: int, noise: float, seed: int, test_fraction: float, data: str | None = None) -> dict:
     """:func:`best_line` of a run's data (made once per process for each data set)."""
-    d = _points(problem, points, noise, seed, test_fraction)
+    d = _points(problem, points, noise, seed, test_fraction, data)
     return best_line(*d)
 
 
@@ -254,8 +277,7 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
 
         "diverged": diverged,
         "loss_rose": rose,
-        "best_line": best_line_of(settings.problem, settings.points, float(settings.noise), settings.seed,
-                                  float(settings.test_fraction)),
+        "best_line": best_line_of(*_data_key(settings)),
         "parameters": model.num_parameters(),
         "layers": [len(settings.features), *settings.hidden, 1],
         "features": list(settings.features),
@@ -264,6 +286,8 @@ def train(state: dict | None, settings: Settings, steps: int = 10, *,
     if include_points:  # what does not change during a run: the page asks once
         result["points"] = _shown_points(data)
         result["inputs"] = input_maps(grid_inputs(neuron_resolution, data.extent), neuron_resolution, data.features)
+        if settings.problem == "csv":
+            result["dataset"] = _describe(own_data(settings.data), data)
     if settings.weight_decay > 0 or settings.dropout > 0:
         result["regularisation"] = regularisation(model, settings)
     return result
@@ -325,6 +349,13 @@ def _updates(model, opt, loss_fn, data, targets, settings, batch, step, steps, p
     if not check and not all(np.isfinite(p.data).all() for p in params):
         return -1  # went non-finite on the way: the caller replays with checks
     return step
+
+
+def _describe(d: points_csv.Encoded, data: Problem) -> dict:
+    """A student's data set as the page explains it: the columns' names and ranges (each mapped onto
+    −1…1), the rows of each label, and how many train and test points the split gave."""
+    return {"names": list(d.names), "ranges": [list(r) for r in d.ranges], "rows": int(len(d.y)),
+            "counts": np.bincount(d.y, minlength=2).tolist(), "train": int(len(data.y_train)), "test": int(len(data.y_test))}
 
 
 def _shown_points(data: Problem) -> dict:

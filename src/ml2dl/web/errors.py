@@ -34,6 +34,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ml2dl.checks import InputError
+from ml2dl.data.points_csv import CsvTooLarge
 from ml2dl.data.uploads import UnknownUpload, UploadTooLarge
 
 from .jobs import PoolFull
@@ -41,7 +42,7 @@ from .jobs import PoolFull
 log = logging.getLogger("ml2dl.web")
 
 # InputErrors whose status says more than 422 does; the most specific class wins (MRO order).
-INPUT_ERROR_STATUS: dict[type, int] = {UploadTooLarge: 413, UnknownUpload: 404}
+INPUT_ERROR_STATUS: dict[type, int] = {UploadTooLarge: 413, UnknownUpload: 404, CsvTooLarge: 413}
 
 
 def install(app: FastAPI) -> None:

@@ -3,6 +3,7 @@
 Stateless: the page sends the training state it got last time; the server keeps nothing.
 
     POST /api/playground/train  {settings, state|null, steps, resolution}  → new state, metrics, boundary
+    POST /api/playground/csv    multipart file (x1,x2,label rows)           → the points encoded as settings.data
     GET  /api/playground/options                                          → what the page may offer, and the limits
 """
 
@@ -10,15 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, UploadFile
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from ml2dl.checks import InputError
+from ml2dl.data import points_csv
 from ml2dl.lessons import playground as lesson
 from ml2dl.lessons.playground_features import LABELS as FEATURE_LABELS, SPIRAL_CHALLENGE
 from ml2dl.web.fastjson import FastJSONResponse
 from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas import OptionsResult, PlaygroundSettings, TrainRequest, TrainResult
+from ml2dl.web.schemas.playground import CsvResult
 
 router = APIRouter(prefix="/api/playground", tags=["playground"])
 
@@ -43,6 +47,24 @@ def train(req: TrainRequest) -> FastJSONResponse:
     return FastJSONResponse(result)
 
 
+@router.post("/csv", response_model=CsvResult)
+async def csv(file: UploadFile) -> dict:
+    """A small CSV of x1,x2,label rows (header optional; ≤ 64 KB, ≤ 1,000 rows) → the points, scaled onto
+    the plane and encoded as ``data`` for ``settings.data`` (problem ``csv``). A bad file is a 422 naming
+    the line and what was expected; one over the limits a 413."""
+    raw = await file.read(points_csv.MAX_BYTES + 1)  # one byte more than allowed tells "too large"
+
+    def read() -> dict:
+        points = points_csv.read_points_csv(raw)
+        data = points_csv.encode(points)
+        d = points_csv.decode(data)  # what training will see: the quantised points
+        return {"data": data, "names": list(d.names), "ranges": [list(r) for r in d.ranges], "rows": len(d.y),
+                "counts": [int((d.y == 0).sum()), int((d.y == 1).sum())], "header": points.header,
+                "chars": len(data), "link_limit": points_csv.LINK_LIMIT}
+
+    return await run_in_threadpool(read)  # parsing is CPU work: off the event loop
+
+
 @router.get("/options", response_model=OptionsResult, response_model_exclude_unset=True)
 def options() -> dict:
     """What the page may offer, and the limits the request models enforce (so the page never restates them).
@@ -54,6 +76,8 @@ def options() -> dict:
     request = {k: v for k, v in field_limits(TrainRequest).items() if k not in ("settings", "state")}
     return {"problems": list(lesson.PROBLEMS), "activations": list(lesson.ACTIVATIONS),
             "optimizers": list(lesson.OPTIMIZERS), "features": list(lesson.FEATURES), "feature_labels": dict(FEATURE_LABELS),
-            "spiral_challenge": SPIRAL_CHALLENGE, "max_hidden_layers": lesson.MAX_HIDDEN_LAYERS,
+            "spiral_challenge": SPIRAL_CHALLENGE,
+            "csv": {"max_bytes": points_csv.MAX_BYTES, "max_rows": points_csv.MAX_ROWS, "link_limit": points_csv.LINK_LIMIT},
+            "max_hidden_layers": lesson.MAX_HIDDEN_LAYERS,
             "max_neurons": lesson.MAX_NEURONS, "max_steps": lesson.MAX_STEPS,
             "settings": field_limits(PlaygroundSettings), "request": request}

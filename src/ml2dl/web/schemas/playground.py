@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from ml2dl.data import points_csv
 from ml2dl.lessons import playground as lesson
 from ml2dl.lessons.playground_features import FEATURES
 
@@ -22,7 +23,7 @@ from .base import FieldLimits, Grid, JSONObject, Number, Request, Result, Values
 class PlaygroundSettings(Request):
     """The problem, the network and the optimiser (limits = what the page offers)."""
 
-    problem: Literal["linear", "xor", "circle", "spiral"] = "xor"
+    problem: Literal["linear", "xor", "circle", "spiral", "csv"] = Field("xor", description="csv: your own points (data)")
     noise: float = Field(0.1, ge=0, le=0.5, description="std of the jitter added to each point")
     seed: int = Field(0, ge=0, le=9999, description="seed of the data and the initial weights")
     points: int = Field(400, ge=20, le=lesson.MAX_POINTS, description="train + test points")
@@ -37,6 +38,8 @@ class PlaygroundSettings(Request):
     dropout: float = Field(0.0, ge=0, le=0.9, description="dropout probability after each hidden layer while training; may change mid-run")
     features: Features = Field(["x1", "x2"], description=(
         "the network's inputs, each named once: x1, x2, x1sq (x₁²), x2sq (x₂²), x1x2 (x₁x₂), sin1 (sin 4x₁), sin2 (sin 4x₂)"))
+    data: str | None = Field(None, max_length=points_csv.MAX_TOKEN, pattern=r"^[A-Za-z0-9_-]+$", description=(
+        "problem csv: the points as POST /api/playground/csv encoded them (ignored for the built-in problems)"))
 
 
 # -- the training state the page sends back: validated completely, every size and range bounded
@@ -56,7 +59,7 @@ Metric = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e6, le=1e
 class RunKey(Request):
     """The settings the state belongs to (``lessons.playground.Settings.run_key``)."""
 
-    problem: Literal["linear", "xor", "circle", "spiral"]
+    problem: Literal["linear", "xor", "circle", "spiral", "csv"]
     noise: float = Field(ge=0, le=0.5, allow_inf_nan=False)
     seed: int = Field(ge=0, le=9999, strict=True)
     points: int = Field(ge=20, le=lesson.MAX_POINTS, strict=True)
@@ -66,6 +69,7 @@ class RunKey(Request):
     activation: Literal["tanh", "relu", "sigmoid", "linear"]
     optimizer: Literal["sgd", "adam"]
     features: Features = Field(default_factory=lambda: ["x1", "x2"])
+    data: str | None = Field(None, pattern=r"^[0-9a-f]{16}$", description="problem csv: the data set's digest")
 
 
 class OptimizerState(Request):
@@ -181,6 +185,30 @@ class BestLine(Result):
     train_percent: Number = Field(description="accuracy of the best straight line on the training points")
     test_percent: Number = Field(description="the same line on the test points")
 
+class Dataset(Result):
+    """Your own points as the page explains them (problem csv, with the points)."""
+
+    names: list[str] = Field(description="the columns' names (x1, x2 when the file had no header)")
+    ranges: list[list[Number]] = Field(description="each column's [min, max] in the file, mapped onto −1…1")
+    rows: int
+    counts: list[int] = Field(description="rows of label 0 and of label 1")
+    train: int = Field(description="points the split gave to training")
+    test: int
+
+
+class CsvResult(Result):
+    """A CSV file read, checked and encoded (POST /api/playground/csv)."""
+
+    data: str = Field(description="send it as settings.data with problem csv; a link may carry it")
+    names: list[str]
+    ranges: list[list[Number]]
+    rows: int
+    counts: list[int]
+    header: bool = Field(description="the file's first line named the columns")
+    chars: int = Field(description="characters of data")
+    link_limit: int = Field(description="characters a whole link may have (RFC 9110's 8,000)")
+
+
 class TrainResult(Result):
     """The network after ``steps`` more gradient steps (``lessons.playground.train``)."""
 
@@ -193,6 +221,7 @@ class TrainResult(Result):
     neurons: list[list[NeuronMap]] = Field(description="per hidden layer, each neuron's output map")
     points: Points | None = Field(None, description="the train/test points (left out when include_points is false)")
     inputs: list[InputMap] | None = Field(None, description="each input feature's map (left out when include_points is false)")
+    dataset: Dataset | None = Field(None, description="problem csv, with the points: the data set's columns, rows and split")
     diverged: bool = Field(description="an update made the weights infinite: they were put back, training stopped")
     loss_rose: LossRose | None = Field(description="went wrong without overflowing: the training loss rose, or stalled")
     best_line: BestLine = Field(description="what the best straight line scores on these points (%)")
@@ -232,6 +261,7 @@ class OptionsResult(Result):
     features: list[Feature] = Field(description="the input features the network may be given")
     feature_labels: dict[str, str] = Field(description="how the page writes each feature (x₁², sin 4x₁, …)")
     spiral_challenge: SpiralChallenge
+    csv: dict[str, int] = Field(description="your own data: max_bytes, max_rows, link_limit")
     max_hidden_layers: int
     max_neurons: int
     max_steps: int
