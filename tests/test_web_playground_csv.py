@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ml2dl.data import toy
+from ml2dl.web.schemas import TrainResult
 
 
 def _csv(rows, header="glucose,age,label"):
@@ -47,6 +48,7 @@ def test_an_uploaded_csv_is_scaled_onto_the_plane_split_and_trained(client):
     assert pts["train"]["label"] == ytr.tolist() and pts["test"]["label"] == yte.tolist()
     assert first["dataset"] == {"names": ["glucose", "age"], "ranges": d["ranges"], "rows": 120, "counts": [60, 60],
                                 "train": 60, "test": 60}
+    TrainResult.model_validate(first)  # every key documented
     body = first
     for _ in range(3):
         body = client.post("/api/playground/train", json={"settings": settings, "state": json.loads(json.dumps(body["state"])),

@@ -11,10 +11,12 @@ import { fmt as fmtNumber } from "../lib/dom.js";
 import { drawBoundary, drawLoss, problemIcon } from "./step2/boundary.js";
 import { featureToggles, spiralCard } from "./step2/features.js";
 import { networkDiagram } from "./step2/network.js";
+import { ownData } from "./step2/owndata.js";
+import { CSS } from "./step2/style.js";
 import { trainingPlayer } from "./step2/player.js";
 
 const LABELS = {
-  problem: { linear: "Linear", xor: "XOR", circle: "Circle", spiral: "Spiral" },
+  problem: { linear: "Linear", xor: "XOR", circle: "Circle", spiral: "Spiral", csv: "Your data" },
   activation: { tanh: "tanh", relu: "ReLU", sigmoid: "sigmoid", linear: "linear (none)" },
   optimizer: { sgd: "gradient descent", adam: "Adam" },
 };
@@ -41,54 +43,6 @@ const CHALLENGES = [
       + "Then set L2 to 0.01 or dropout to 0.5 and keep training; compare the boundary, and the train and test loss.",
     set: { problem: "circle", noise: 0.4, hidden: [8, 8], act: "tanh", opt: "sgd", lr: 0.3, l2: 0, dropout: 0, features: XY } },
 ];
-
-const CSS = `
-.pg-top { display: flex; flex-wrap: wrap; align-items: center; gap: 14px 22px; margin-bottom: 18px; }
-.pg-stepcount { min-width: 110px; }
-.pg-stepcount .k { color: var(--muted); font-size: .78rem; font-weight: 650; text-transform: uppercase; letter-spacing: .05em; }
-.pg-stepcount .v { font-size: 1.6rem; font-weight: 720; font-variant-numeric: tabular-nums; line-height: 1.1; }
-.pg-grid { display: grid; grid-template-columns: 230px minmax(0, 1fr) 380px; gap: 18px; align-items: start; }
-@media (max-width: 1180px) { .pg-grid { grid-template-columns: 230px minmax(0, 1fr); } .pg-out { grid-column: 1 / -1; } }
-@media (max-width: 760px) { .pg-grid { grid-template-columns: 1fr; } }
-.pg-problems { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; margin-bottom: 14px; }
-.pg-prob { border: 2px solid var(--line); border-radius: 10px; background: var(--white); padding: 6px 4px 4px; cursor: pointer; display: grid;
-  justify-items: center; gap: 2px; font-weight: 650; font-size: .85rem; color: var(--ink-2); }
-.pg-prob svg { width: 64px; height: 64px; border-radius: 6px; background: var(--plot-bg); }
-.pg-prob[aria-checked="true"] { border-color: var(--blue); color: var(--ink); box-shadow: 0 0 0 3px color-mix(in srgb, var(--blue) 15%, transparent); }
-.pg-net { position: relative; width: 100%; min-height: 360px; }
-.pg-net svg.pg-edges { position: absolute; inset: 0; width: 100%; height: 100%; overflow: visible; }
-.pg-edge { fill: none; stroke-linecap: round; }
-.pg-edge.pos { stroke: var(--slate); }
-.pg-edge.neg { stroke: var(--purple); stroke-dasharray: 5 3; }
-.pg-node { position: absolute; width: 44px; height: 44px; border-radius: 7px; border: 1px solid var(--line-3); background: var(--white);
-  overflow: hidden; transform: translate(-50%, -50%); box-shadow: 0 1px 3px color-mix(in srgb, var(--shade) 12%, transparent); }
-.pg-node canvas { width: 100%; height: 100%; display: block; image-rendering: auto; }
-.pg-node.input { border-radius: 50%; background: var(--input-bg); }
-.pg-inlabel { position: absolute; transform: translateY(-50%); font-family: var(--math); font-size: 15px; white-space: nowrap; color: var(--ink); }
-.pg-node.output { border: 2px solid var(--slate); }
-.pg-colhead { position: absolute; top: 0; transform: translateX(-50%); text-align: center; font-size: .76rem; color: var(--muted);
-  font-weight: 650; white-space: nowrap; }
-.pg-colhead .btn-icon { width: 24px; height: 24px; font-size: .95rem; }
-.pg-layerbar { display: flex; align-items: center; gap: 8px; margin-bottom: 6px; flex-wrap: wrap; }
-.pg-layerbar strong { font-variant-numeric: tabular-nums; }
-.pg-legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: .8rem; color: var(--ink-2); margin-top: 6px; }
-.pg-legend svg { vertical-align: middle; }
-.pg-plot { position: relative; width: 100%; aspect-ratio: 1; border-radius: 8px; overflow: hidden; border: 1px solid var(--line); background: var(--white); }
-.pg-plot canvas { position: absolute; inset: 0; width: 100%; height: 100%; }
-.pg-axes { display: flex; justify-content: space-between; font-size: .75rem; color: var(--muted); margin-top: 2px; }
-.pg-readouts .readout { flex-basis: 100px; padding: 8px 10px; }
-.pg-readouts .readout .v { font-size: 1.35rem; }
-.pg-loss { min-height: 150px; height: 150px; }
-.pg-challenges { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 10px; }
-.pg-challenge { text-align: left; border: 1px solid var(--line); border-radius: 10px; background: var(--white); padding: 10px 12px; cursor: pointer; }
-.pg-challenge:hover { border-color: var(--blue); }
-.pg-challenge strong { display: block; margin-bottom: 2px; }
-.pg-challenge span { font-size: .86rem; color: var(--ink-2); }
-.pg-status { font-size: .9rem; min-height: 1.4em; }
-.pg-status.bad { color: var(--bad); font-weight: 600; }
-.pg-check { display: flex; gap: 8px; align-items: center; font-size: .9rem; margin-top: 10px; }
-`;
-
 
 const sub = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
 /** signedSum([[w, "·x₁²"], [b, ""]]) -> "−0.94·x₁² + 0.53": each term with its own sign (no "+ −"). */
@@ -117,6 +71,7 @@ function declare(o) {
     l2: { type: "choice", default: st.weight_decay.default, choices: within(DECAYS, st.weight_decay) },
     dropout: { type: "choice", default: st.dropout.default, choices: within(DROPOUTS, st.dropout) },
     features: { type: "list", of: "choice", choices: o.features, default: st.features.default, minLength: 1 },
+    data: { type: "string", default: "" },                    // problem=csv: your points, encoded (when a link can carry them)
     test: { type: "bool", default: true },                    // show the test points
     play: { type: "bool", default: false, transient: true },  // play=1: start training on arrival
   };
@@ -130,21 +85,32 @@ export default {
     ctx.injectStyle("step2-style", CSS);
     const { el, svg, fmt } = ctx;
     const o = ctx.options;
+    const st0 = o.settings;
     const p = ctx.params;
     const s = { problem: p.problem, noise: p.noise, seed: p.seed, hidden: [...p.hidden], act: p.act, lr: p.lr,
-      opt: p.opt, batch: p.batch, test: p.test, l2: p.l2, dropout: p.dropout, features: [...p.features] };
+      opt: p.opt, batch: p.batch, test: p.test, l2: p.l2, dropout: p.dropout, features: [...p.features], data: p.data || null };
+    if (s.problem === "csv" && !s.data) s.problem = st0.problem.default;  // a link without the points: the default problem
     const maxLayers = o.settings.hidden.max_items, maxNeurons = o.max_neurons;
     let last = null;         // the last response
     let points = null;       // this run's train/test points
     let inputs = null;       // this run's input features' maps (sent with the points)
     let lossDrawn = 0;
+    let own = null;          // "your own data" (step2/owndata.js), unless a teacher hid it
 
-    const save = () => ctx.setParams({ problem: s.problem, noise: s.noise, seed: s.seed, hidden: s.hidden,
-      act: s.act, lr: s.lr, opt: s.opt, batch: s.batch, test: s.test, l2: s.l2, dropout: s.dropout, features: s.features });
+    const save = () => {
+      const csv = s.problem === "csv";
+      ctx.setParams({ problem: s.problem, noise: s.noise, seed: s.seed, hidden: s.hidden, act: s.act, lr: s.lr, opt: s.opt,
+        batch: s.batch, test: s.test, l2: s.l2, dropout: s.dropout, features: s.features, data: csv ? s.data : null });
+      // your points go in the link only while it stays within what every browser and server accepts
+      const chars = location.href.length;
+      const fits = !csv || chars <= o.csv.link_limit;
+      if (!fits) ctx.setParams({ data: null });
+      own?.linkNote(fits ? null : chars);
+    };
     const settings = () => ({
       problem: s.problem, noise: s.noise, seed: s.seed, hidden: s.hidden, activation: s.act,
       optimizer: s.opt, learning_rate: s.lr, batch_size: s.batch, weight_decay: s.l2, dropout: s.dropout,
-      features: s.features,
+      features: s.features, data: s.problem === "csv" ? s.data : null,
     });
     const training = trainingPlayer(ctx, { settings, draw,
       resolution: clampTo(o.request.resolution, RESOLUTION), stepsPerUpdate: clampTo(o.request.steps, STEPS_PER_UPDATE) });
@@ -165,20 +131,28 @@ export default {
     };
 
     // ------------------------------------------------------------ data panel
-    const probButtons = o.settings.problem.choices.map((v) => el("button", {
+    const probButtons = o.settings.problem.choices.map((v) => el("button", {  // csv: shown once a file is loaded
       type: "button", role: "radio", class: "pg-prob", "data-testid": `problem-${v}`, "data-value": v,
       "aria-label": `${LABELS.problem[v] ?? v} problem`, onclick: () => chooseProblem(v),
     }, problemIcon(svg, v), LABELS.problem[v] ?? v));
     const probGroup = ctx.hidden("problem") ? null : el("div", { class: "pg-problems", role: "radiogroup",
       "aria-label": "Problem", "data-testid": "problem", "data-control": "problem" }, probButtons);
-    if (probGroup) radioKeys(probGroup, probButtons, () => s.problem, chooseProblem);
-    const paintProblems = () => paintRadios(probButtons, s.problem);
+    const shownProblems = [];  // the arrow keys move among the cards shown
+    if (probGroup) radioKeys(probGroup, shownProblems, () => s.problem, chooseProblem);
+    const paintProblems = () => {
+      probButtons.forEach((b) => { b.hidden = b.dataset.value === "csv" && !s.data; });
+      shownProblems.splice(0, shownProblems.length, ...probButtons.filter((b) => !b.hidden));
+      paintRadios(probButtons, s.problem);
+      if (noiseCtl.node) noiseCtl.node.hidden = s.problem === "csv";  // your points are as the file gives them
+    };
     function chooseProblem(v) { s.problem = v; paintProblems(); save(); restart(); }
 
     const noiseCtl = ctx.control({ name: "noise", label: "Noise",
       onInput: (v) => { s.noise = v; save(); restart(); }, hint: "how far points stray from their pattern" });
     const newData = ctx.hidden("seed") ? null : el("button", { type: "button", class: "btn btn-small", "data-testid": "new-data",
       onclick: () => { s.seed = (s.seed + 1) % (o.settings.seed.max + 1); save(); restart(); } }, "New random data");
+    own = ctx.hidden("csv") || ctx.hidden("problem") ? null : ownData(ctx, { limits: o.csv,
+      onData: (r) => { s.data = r.data; s.problem = "csv"; paintProblems(); save(); restart(); } });
     const testBox = el("input", { type: "checkbox", id: "pg-test", "data-testid": "show-test", checked: s.test,
       onchange: () => { s.test = testBox.checked; save(); if (last) drawBoundary(plotCanvas, last, points, s.test); } });
 
@@ -203,6 +177,7 @@ export default {
     const plotCanvas = el("canvas", { width: 720, height: 720, role: "img", "data-testid": "boundary",
       "aria-label": "Decision boundary and data points" });
     const plotBox = el("div", { class: "pg-plot" }, plotCanvas);
+    const axesNote = el("span", { "data-testid": "axes-note" }, "x₁ horizontal, x₂ vertical, −1.5 … 1.5");
     const readout = (key, label, cls) => {
       const v = el("div", { class: "v num", "data-testid": key }, "—");
       return [el("div", { class: `readout ${cls || ""}` }, el("div", { class: "k" }, label), v), v];
@@ -255,7 +230,8 @@ export default {
           newData ? el("div", { class: "btn-row", "data-control": "seed" }, newData) : null,
           el("label", { class: "pg-check", for: "pg-test", "data-control": "test" }, testBox, "Show test points (dark ring)"),
           el("p", { class: "caption" }, "Half of the points train the network; the other half (the test points) ",
-            "are never used for training: they tell whether it learned the pattern or memorised the points.")),
+            "are never used for training: they tell whether it learned the pattern or memorised the points."),
+          own?.node),
         el("div", { class: "panel" },
           el("h2", {}, "The network"),
           ctx.hidden("hidden") ? null : el("div", { class: "pg-layerbar", "data-control": "hidden" }, removeLayer, addLayer,
@@ -268,7 +244,7 @@ export default {
           netCaption),
         el("div", { class: "panel pg-out stack", style: "gap: 12px" },
           el("h2", { style: "margin: 0" }, "Output: what the network predicts"),
-          el("div", {}, plotBox, el("div", { class: "pg-axes" }, el("span", {}, "x₁ horizontal, x₂ vertical, −1.5 … 1.5"),
+          el("div", {}, plotBox, el("div", { class: "pg-axes" }, axesNote,
             el("span", {}, "paler = less sure"))),
           el("div", { class: "readouts pg-readouts" }, testAccBox, trainAccBox),
           status,  // a divergence right under the accuracy it explains
@@ -293,6 +269,11 @@ export default {
       plotCanvas.setAttribute("aria-label", `Decision boundary after ${r.step} steps: test accuracy ${fmt(r.percent.test_accuracy, 1)} percent`);
       drawBoundary(plotCanvas, r, points, s.test);
       if (r.inputs) inputs = r.inputs;
+      if (r.points) {  // a new run: say where your points came from
+        own?.describe(r.dataset ?? null, s.seed);
+        axesNote.textContent = r.dataset ? `x₁ = ${r.dataset.names[0]}, x₂ = ${r.dataset.names[1]}, each scaled onto −1 … 1`
+          : "x₁ horizontal, x₂ vertical, −1.5 … 1.5";
+      }
       network.draw(r, inputs);
       layerCount.textContent = String(s.hidden.length);
       layerWord.textContent = s.hidden.length === 1 ? " hidden layer" : " hidden layers";

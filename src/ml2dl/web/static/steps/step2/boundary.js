@@ -64,6 +64,11 @@ export function problemIcon(svg, name) {
   } else if (name === "circle") {
     for (let k = 0; k < 10; k++) { const t = (k / 10) * 2 * Math.PI; add(32 + 24 * Math.cos(t), 32 + 24 * Math.sin(t), B); }
     [[32, 32], [26, 28], [37, 36], [30, 38], [38, 27]].forEach(([x, y]) => add(x, y, O));
+  } else if (name === "csv") {  // a little table: your rows
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 3; c++) {
+      dots.push(svg("rect", { x: 10 + 15 * c, y: 12 + 11 * r, width: 13, height: 8, rx: 1.5,
+        fill: c === 2 ? fill[r % 2] : cssVar("--line-3") }));
+    }
   } else {
     for (let k = 0; k < 12; k++) {
       const s = k / 12, t = 1.75 * 2 * Math.PI * s;
