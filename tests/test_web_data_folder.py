@@ -53,7 +53,7 @@ def test_the_folder_gives_the_steps_its_own_images_with_their_labels(folder):
     assert not set(train) & set(val)  # held-out images are not trained on
     # 20 % of each class is held out (8 + 8); the 64 others are the pool of training images
     assert len(val) == 12 and len(train) == 50
-    assert data.synthetic is False and data.source == "image folder chest (NORMAL = 0, PNEUMONIA = 1)"
+    assert data.synthetic is False and data.source == "Image folder chest (NORMAL = 0, PNEUMONIA = 1)"
     # a folder smaller than asked for gives what it has
     few = load_chest_data(root, n_train=2000, n_val=500, seed=0)
     assert len(few.train_labels) == 64 and len(few.val_labels) == 16
@@ -133,14 +133,17 @@ def test_every_step_on_chest_images_uses_the_folder_and_says_so(open_client, fol
     root, truth = folder
     with open_client(tmp_path, data_path=root) as client:
         view = client.get("/api/images/view?index=3").json()
-        assert view["synthetic"] is False and view["source"].startswith("image folder chest")
+        assert view["synthetic"] is False and view["source"].startswith("Image folder chest")
         assert truth[np.asarray(view["original"], dtype=np.uint8).tobytes()] == view["label"]
         pixels = client.post("/api/data/pixels", json={"source": "chest", "index": 0}).json()
-        assert "image folder chest" in pixels["source"]
+        assert "Image folder chest" in pixels["source"]
         first = client.get("/api/kernels/samples").json()["samples"][0]
-        assert first["name"] == "chest_xray" and first["source"].startswith("image folder chest")
+        assert first["name"] == "chest_xray" and first["source"].startswith("Image folder chest")
+        # the overfitting page says what it will train on before it trains
+        assert client.get("/api/overfitting/options").json()["data"] == {
+            "synthetic": False, "source": "Image folder chest (NORMAL = 0, PNEUMONIA = 1)"}
         loop = client.get("/api/loop/options")
-        assert loop.status_code == 200 and "image folder chest" in json.dumps(loop.json())
+        assert loop.status_code == 200 and "Image folder chest" in json.dumps(loop.json())
         assert str(tmp_path) not in json.dumps([view, pixels, first, loop.json()])  # its name, not the server's path
 
 
@@ -186,7 +189,7 @@ def test_the_training_steps_train_on_the_folder_and_say_so(open_client, folder, 
             time.sleep(0.2)
         assert snap["status"] == "done", snap
         said = json.dumps(snap["result"])
-        assert "image folder chest (NORMAL = 0, PNEUMONIA = 1)" in said and str(tmp_path) not in said
+        assert "Image folder chest (NORMAL = 0, PNEUMONIA = 1)" in said and str(tmp_path) not in said
 
 
 def test_a_rewritten_image_gives_the_clinic_s_folder_runs_another_name(tmp_path):

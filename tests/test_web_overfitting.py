@@ -29,6 +29,7 @@ def test_options_are_the_lessons_choices(client):
     assert o["dropout"] == list(lesson.DROPOUT_CHOICES) and o["epochs"] == list(lesson.EPOCH_CHOICES)
     assert o["defaults"] == {"n_train": 100, "epochs": 60, "dropout": 0.5, "l2": 0.01, "augment": True}
     assert o["n_val"] == 400
+    assert o["data"] == {"synthetic": True, "source": "synthetic chest films drawn by ml2dl (phantoms), not patient data"}
 
 
 def test_the_experiment_is_a_cached_job_with_the_lessons_numbers(open_client, tmp_path):

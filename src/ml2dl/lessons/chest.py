@@ -25,7 +25,7 @@ import numpy as np
 
 from ml2dl.checks import InputError
 from ml2dl.data import DatasetError, load_image_folder, phantom_splits
-from ml2dl.data.folders import folder_fingerprint
+from ml2dl.data.folders import class_counts, folder_fingerprint
 from ml2dl.data.medmnist import read_medmnist_npz
 
 IMAGE_SIZE = 28
@@ -74,6 +74,22 @@ def load_chest_data(data_path: str | os.PathLike | None = None, *, n_train: int 
     return _npz_data(str(path.resolve()), stat.st_mtime_ns, stat.st_size, n_train, n_val, seed)
 
 
+def describe(data_path: str | os.PathLike | None) -> dict:
+    """What :func:`load_chest_data` draws from, said before any image is read: {"synthetic", "source"}
+    (a page says which data a step will train on before it trains)."""
+    if data_path is None:
+        return {"synthetic": True, "source": "synthetic chest films drawn by ml2dl (phantoms), not patient data"}
+    path = Path(data_path)
+    if path.is_dir():
+        return {"synthetic": False, "source": _folder_source(path.name, sorted(class_counts(path)))}
+    return {"synthetic": False, "source": f"the server's file {path.name}"}
+
+
+def _folder_source(name: str, classes) -> str:
+    return f"Image folder {name} ({classes[0]} = 0, {classes[1]} = 1)" if len(classes) == 2 \
+        else f"Image folder {name}"
+
+
 @functools.lru_cache(maxsize=4)
 def _phantom_data(n_train: int, n_val: int, seed: int) -> ChestData:
     splits = phantom_splits(n_train, n_val, 0, size=IMAGE_SIZE, seed=seed)
@@ -102,7 +118,7 @@ def _folder_data(path: str, digest: str, n_train: int, n_val: int, seed: int) ->
     if len(names) != 2:
         raise InputError(f"{Path(path).name}: expected two class folders (normal, pneumonia), "
                          f"got {len(names)}: {', '.join(names)}")
-    source = f"image folder {Path(path).name} ({names[0]} = 0, {names[1]} = 1)"
+    source = _folder_source(Path(path).name, names)
     return _sample(splits, path, source, f"folder-{digest}", n_train, n_val, seed)
 
 

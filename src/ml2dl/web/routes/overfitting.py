@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ml2dl.lessons import chest
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import overfitting as lesson
 from ml2dl.web import jobs
+from ml2dl.web.deps import SettingsDep
 from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas.wrong import OverfittingOptions, OverfittingRequest, OverfittingSnapshot
 
@@ -35,12 +37,12 @@ def spec(req: OverfittingRequest, server) -> JobSpec:
 
 
 @router.get("/options", response_model=OverfittingOptions)
-def options() -> dict:
-    """The choices of every setting (the request model's), and the defaults."""
+def options(server: SettingsDep) -> dict:
+    """The choices of every setting (the request model's), the defaults, and the data it trains on."""
     return {"n_train": list(lesson.N_TRAIN_CHOICES), "epochs": list(lesson.EPOCH_CHOICES),
             "dropout": list(lesson.DROPOUT_CHOICES), "l2": list(lesson.L2_CHOICES),
             "defaults": OverfittingRequest().model_dump(), "n_val": lesson.N_VAL,
-            "architecture": f"784 → {lesson.HIDDEN} (ReLU) → 1"}
+            "architecture": f"784 → {lesson.HIDDEN} (ReLU) → 1", "data": chest.describe(server.data_path)}
 
 
 add_job_routes(router, JOB, request=OverfittingRequest, snapshot=OverfittingSnapshot, spec=spec,

@@ -48,6 +48,13 @@ class OverfittingRequest(Request):
     augment: bool = Field(True, description="random rotation, zoom and shift of every training image, every epoch")
 
 
+class DataSource(Result):
+    """The chest images a step trains on (the server's ``--data``, else phantoms), said before it trains."""
+
+    synthetic: bool
+    source: str
+
+
 class OverfittingOptions(Result):
     """What the page may offer: the request's choices and defaults."""
 
@@ -58,6 +65,8 @@ class OverfittingOptions(Result):
     defaults: dict[str, Number | bool]
     n_val: int
     architecture: str
+    data: DataSource
+
 
 
 class Versus(Result):

@@ -260,7 +260,8 @@ export default {
       } else if (job.status === "cancelled") {
         progressText.textContent = "Cancelled.";
       } else {
-        progressText.textContent = "Not trained yet with these settings: press Train (a few seconds per network).";
+        progressText.textContent = "Not trained yet with these settings: press Train (a few seconds per network). "
+          + `Data: ${ctx.options.data.source}.`;
       }
     }
 
