@@ -2,13 +2,9 @@
 choice lists the folder by its name, and choosing it says how many images it offers and where the
 test split comes from (the figures of /api/clinic/options, computed here from the folder's layout)."""
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the folder writer of the API tests
-from test_web_data_folder import write_folder  # noqa: E402
+from test_web_data_folder import write_folder  # the folder writer of the API tests
 
 pytestmark = pytest.mark.browser
 
