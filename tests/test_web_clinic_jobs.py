@@ -47,3 +47,15 @@ def test_a_cancelled_case_job_stops_keeps_no_result_and_runs_again_when_asked(op
         # asked again, the cancelled job starts anew (not "done", not refused), and stops again
         again = start_then_cancel(client, route, settings)
         assert again["status"] == "cancelled", again
+
+
+def test_a_student_leaving_the_shortcut_job_another_follows_does_not_stop_it(open_client, tmp_path):
+    with open_client(tmp_path) as client:
+        for _ in range(2):  # two students press "Run the experiment": two followers of one job
+            assert client.post("/api/clinic/cases/shortcut", json=SHORTCUT).json()["status"] in ("queued", "running")
+        left = client.post("/api/clinic/cases/shortcut/cancel", json=SHORTCUT).json()
+        assert left["detached"] is True and left["others"] == 1, left
+        assert client.get("/api/clinic/cases/shortcut/status", params=SHORTCUT).json()["status"] in ("queued", "running")
+        last = client.post("/api/clinic/cases/shortcut/cancel", json=SHORTCUT).json()
+        assert not last.get("detached"), last
+        assert settle(client, "shortcut", SHORTCUT)["status"] == "cancelled"

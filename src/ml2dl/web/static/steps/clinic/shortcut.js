@@ -38,6 +38,13 @@ export function shortcutCard(ctx) {
     progress: "/api/clinic/cases/shortcut/progress", query, show });
 
   function show(snap) {
+    if (snap.detached) {  // this page left a job others still follow: it runs on for them, unwatched here
+      runBtn.disabled = false;
+      cancelBtn.hidden = true;
+      node.dataset.status = "detached";
+      status.textContent = `Stopped following: ${snap.message}. “Run the experiment” follows it again.`;
+      return;
+    }
     const busy = job.isActive(snap);
     runBtn.disabled = busy;
     cancelBtn.hidden = !busy;
