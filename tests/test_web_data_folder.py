@@ -204,3 +204,18 @@ def test_a_rewritten_image_gives_the_clinic_s_folder_runs_another_name(tmp_path)
     Image.fromarray(np.full((28, 28), 255, np.uint8), mode="L").save(image)  # same name, same folder entries
     os.utime(image, ns=(mtime + 10**9, mtime + 10**9))  # a later time, as a rewrite a second later has
     assert clinic_data.fingerprint(src, 16, 0) != before
+
+
+def test_a_folder_with_an_unreadable_image_is_said_not_crashed_on(open_client, tmp_path):
+    root = tmp_path / "chest"
+    write_folder(root, per_class=10)
+    (root / "PNEUMONIA" / "broken.png").write_bytes(b"not a png")
+    with open_client(tmp_path / "cache", data_path=root) as client:
+        sources = {s["id"]: s for s in client.get("/api/clinic/options").json()["sources"]}
+        assert sources["phantom"]["max_train"] > 0  # the phantoms still train
+        assert sources["folder"]["max_train"] == 0 and "cannot be read" in sources["folder"]["label"]
+        assert "broken.png" in sources["folder"]["label"] and str(tmp_path) not in sources["folder"]["label"]
+        r = client.post("/api/clinic/train", json={"source": "folder", "n_train": 32, "epochs": 1})
+        assert r.status_code == 422 and "cannot be read" in r.json()["message"]
+        view = client.get("/api/images/view?index=0")
+        assert view.status_code == 422 and "broken.png" in view.json()["message"]

@@ -78,7 +78,12 @@ def sources(data_path: str | os.PathLike | None) -> list[Source]:
         return out
     path = Path(data_path).expanduser().resolve()
     if path.is_dir():
-        splits = _folder(str(path), _stamp(path))
+        try:
+            splits = _folder(str(path), _stamp(path))
+        except InputError as err:  # an unreadable image: offered by name with the reason, nothing to train on
+            reason = str(err).replace(str(path), path.name)
+            out.append(Source("folder", f"Image folder {path.name} (cannot be read: {reason})", str(path), False, 0, ""))
+            return out
         n, has_test = len(splits.train), splits.test is not None
         out.append(Source("folder", f"Image folder {path.name}", str(path), False, n - (0 if has_test else _held_out(n)),
                           _test_from(has_test, n, "folder", carved=not _has_split_folders(path))))
