@@ -49,6 +49,11 @@ class JobSpec:
 Spec = Callable[[Any, Any], JobSpec]  # (request or None, settings) → JobSpec
 
 
+# Marks an operation that starts a background training in the OpenAPI schema: clients (and the
+# fuzzing test, which must not start trainings by the hundred) can tell it from a cheap call.
+STARTS_TRAINING = {"x-starts-training": True}
+
+
 def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], spec: Spec,
                    request: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
                    start: str | None = "", state: str = "", progress: str = "/progress", cancel: str = "/cancel",
@@ -69,7 +74,7 @@ def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], s
 
     if start is not None:
         @router.post(start, response_model=snapshot, response_model_exclude_unset=True, name=f"{name}_start",
-                     summary=f"Start {what}")
+                     summary=f"Start {what}", openapi_extra=STARTS_TRAINING)
         def start_job(req: Annotated[Any, Depends(body)], settings: SettingsDep, pool: PoolDep) -> dict:
             job = spec(req, settings)
             pool.submit(name, job.fp, job.run, for_class=for_class(settings, job.fp))

@@ -25,7 +25,7 @@ from ml2dl.lessons.clinic import runs as clinic_runs
 from ml2dl.train import Recipe, RunDir
 from ml2dl.web import jobs
 from ml2dl.web.deps import PoolDep, SettingsDep
-from ml2dl.web.jobroutes import JobSpec, add_job_routes
+from ml2dl.web.jobroutes import STARTS_TRAINING, JobSpec, add_job_routes
 from ml2dl.web.schemas.base import field_limits
 from ml2dl.web.schemas.clinic import (ClinicOptions, ClinicSnapshot, ClinicTrainRequest, ClinicTrainResult,
                                       DeleteResult, RunQuery, RunRequest, RunsResult)
@@ -68,7 +68,8 @@ def runs(settings: SettingsDep, pool: PoolDep) -> dict:
     return {"runs": clinic_runs.list_runs(folder_of(settings)), "active": active, "max_runs": clinic_runs.MAX_RUNS}
 
 
-@router.post("/train", response_model=ClinicTrainResult, response_model_exclude_unset=True)
+@router.post("/train", response_model=ClinicTrainResult, response_model_exclude_unset=True,
+             openapi_extra=STARTS_TRAINING)
 def train(req: ClinicTrainRequest, settings: SettingsDep, pool: PoolDep) -> dict:
     """Start training (bounded pool), or join the run training with these settings, or reuse the
     finished run with these very settings (``reused``: nothing is trained)."""
