@@ -51,6 +51,9 @@ const signedSum = (terms) => terms.map(([v, t], i) => {
   return i === 0 ? (v < 0 ? `−${mag}` : mag) : `${v < 0 ? " − " : " + "}${mag}`;
 }).join("");
 const fmtAbs = (v) => fmtNumber(Math.abs(v), 2);
+/** mathTerm(w, "<mi>x</mi>", first) -> MathML of "± |w|·x" (the sign an operator; no sign before a positive first term). */
+const mathTerm = (w, x, first = false) => `${Number(w.toFixed(2)) < 0 ? "<mo>−</mo>" : first ? "" : "<mo>+</mo>"}<mn>${fmtAbs(w)}</mn>`
+  + (x ? `<mo>·</mo>${x}` : "");
 const clampTo = (lim, v) => Math.min(lim.max, Math.max(lim.min, v));
 const labelled = (names, labels) => names.map((v) => ({ value: v, label: labels[v] ?? v }));
 const within = (values, lim) => values.filter((v) => (lim.min_exclusive === undefined || v > lim.min_exclusive)
@@ -329,11 +332,12 @@ export default {
       } else if (r.line) {
         lineBox.replaceChildren(
           el("strong", {}, "One neuron = logistic regression. "),
-          "It predicts pneumonia where w₁x₁ + w₂x₂ + b > 0, so its boundary is the straight line ",
-          ctx.math(`<mrow><mn>${fmt(r.line.w1, 2)}</mn><mo>·</mo><msub><mi>x</mi><mn>1</mn></msub><mo>+</mo>`
-            + `<mo>(</mo><mn>${fmt(r.line.w2, 2)}</mn><mo>)</mo><mo>·</mo><msub><mi>x</mi><mn>2</mn></msub><mo>+</mo>`
-            + `<mo>(</mo><mn>${fmt(r.line.b, 2)}</mn><mo>)</mo><mo>=</mo><mn>0</mn></mrow>`),
-          `. The best straight line on these training points scores ${fmt(r.best_line.train_percent, 1)} % `
+          "It predicts pneumonia where w₁x₁ + w₂x₂ + b > 0, so its boundary is the straight line",
+          // each term with its own sign (no "+ (−0.65)"), on a line of its own that fits a phone
+          ctx.math(`<mrow>${mathTerm(r.line.w1, "<msub><mi>x</mi><mn>1</mn></msub>", true)}`
+            + `${mathTerm(r.line.w2, "<msub><mi>x</mi><mn>2</mn></msub>")}${mathTerm(r.line.b, "")}<mo>=</mo><mn>0</mn></mrow>`,
+          { display: "block", class: "pg-eq", "data-testid": "line-formula" }),
+          `The best straight line on these training points scores ${fmt(r.best_line.train_percent, 1)} % `
             + `(${fmt(r.best_line.test_percent, 1)} % on the test points): one neuron can do no better here.`);
       } else {
         lineBox.replaceChildren(

@@ -36,6 +36,7 @@ const CSS = `
 .im-shiftbox { margin-top: 14px; }
 .im-h3 { font-size: .95rem; margin: 0 0 4px; }
 .im-shift { min-height: 260px; }
+@media (max-width: 560px) { .im-result, .im-shift { min-height: 320px; } }  /* room for a legend of one entry a row */
 .im-count { font-size: 1.9rem; font-weight: 760; letter-spacing: -.02em; font-variant-numeric: tabular-nums; }
 `;
 
@@ -245,6 +246,12 @@ export default {
     }
 
     // ------------------------------------------------------------ the experiment
+    // A chart's legend sits in the top margin, one entry a row on a phone (side by side they crowd the
+    // plot or the axis title there): the margin grows with the rows it needs.
+    const narrow = (node) => (node.clientWidth || 600) < 560;
+    const legendAbove = (node) => ({ orientation: narrow(node) ? "v" : "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" });
+    const legendRoom = (node, entries) => 16 + 19 * (narrow(node) ? entries : 1);
+
     function drawChart(arms, baseline) {
       chart.hidden = false;
       const get = (m, px) => arms.find((a) => a.model === m && a.pixels === px);
@@ -263,8 +270,8 @@ export default {
         line: { color: cssVar("--bad"), width: 2, dash: "dash" } }] : [];
       const annotations = [];
       ctx.plot(chart, traces, {
-        barmode: "group", bargap: 0.35, showlegend: true, legend: { orientation: "h", x: 0, y: 1.14 },
-        margin: { l: 56, r: 14, t: 36, b: 36 },
+        barmode: "group", bargap: 0.35, showlegend: true, legend: legendAbove(chart),
+        margin: { l: 56, r: 14, t: legendRoom(chart, traces.length), b: 36 },
         yaxis: { title: { text: "accuracy on held-out images (%)" }, range: [40, 102] },
         shapes, annotations,
       });
@@ -282,7 +289,7 @@ export default {
         x: [res.translation.shifts[0], res.translation.shifts.at(-1)], y: [res.baseline.percent, res.baseline.percent],
         line: { color: cssVar("--bad"), width: 2, dash: "dash" }, hoverinfo: "skip" });
       ctx.plot(shiftChart, traces, {
-        showlegend: true, legend: { orientation: "h", x: 0, y: -0.28, yanchor: "top" }, margin: { l: 56, r: 14, t: 12, b: 96 },
+        showlegend: true, legend: legendAbove(shiftChart), margin: { l: 56, r: 14, t: legendRoom(shiftChart, traces.length), b: 48 },
         xaxis: { title: { text: "every held-out image moved by (pixels)" }, tickvals: res.translation.shifts, fixedrange: true },
         yaxis: { title: { text: "accuracy (%)" }, range: [40, 102], fixedrange: true },
       });

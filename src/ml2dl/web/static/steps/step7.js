@@ -30,7 +30,21 @@ const CSS = `
 .kx-kernel input:focus { outline: none; border-color: var(--blue); box-shadow: 0 0 0 3px color-mix(in srgb, var(--blue) 18%, transparent); }
 .kx-sum { text-align: center; font-size: .88rem; color: var(--ink-2); }
 .kx-pair { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
-@media (max-width: 640px) { .kx-pair { grid-template-columns: 1fr; } }
+@media (max-width: 640px) {
+  /* a phone: the two images first, side by side, and kept in view (under the site's header) while the
+     controls below them scroll: what a tap on a preset does is seen at once */
+  .kx-stack { display: contents; }
+  .kx-images { order: -1; position: sticky; top: var(--kx-top, 0px); z-index: 3; padding: 10px 12px;
+    box-shadow: 0 4px 10px color-mix(in srgb, var(--shade) 14%, transparent); }
+  .kx-pair { gap: 3px 10px; grid-template-areas: "oc fc" "oi fi" "t t"; }
+  .kx-images .kx-fig { display: contents; }  /* the caption spans both images */
+  .kx-images .kx-fig:first-child figcaption { grid-area: oc; }
+  .kx-images .kx-fig:first-child .kx-imgbox { grid-area: oi; }
+  .kx-images .kx-fig:last-child figcaption { grid-area: fc; }
+  .kx-images .kx-fig:last-child .kx-imgbox { grid-area: fi; }
+  .kx-images .caption { grid-area: t; font-size: .76rem; line-height: 1.35; margin: 4px 0 0; }
+  .kx-images figcaption { font-size: .82rem; margin-bottom: 0; }
+}
 .kx-fig { margin: 0; min-width: 0; }
 .kx-fig figcaption { display: flex; justify-content: space-between; gap: 8px; align-items: baseline; font-weight: 650; font-size: .92rem; margin-bottom: 6px; }
 .kx-fig figcaption .muted { font-weight: 500; font-size: .8rem; }
@@ -248,8 +262,8 @@ export default {
           kernelSum, clampNote,
           about,
           displayChoice.node),
-        el("div", { class: "stack" },
-          el("div", { class: "panel" },
+        el("div", { class: "stack kx-stack" },
+          el("div", { class: "panel kx-images", "data-testid": "images" },
             el("div", { class: "kx-pair" },
               el("figure", { class: "kx-fig" }, el("figcaption", {}, el("span", {}, "Original"), stats), origBox),
               el("figure", { class: "kx-fig" }, el("figcaption", {}, el("span", {}, "Filtered"), el("span", { class: "muted" }, "by the kernel")), filtBox,
@@ -411,15 +425,26 @@ export default {
       });
     }
     // the square is placed from the drawn image's size, which is known once it has loaded
+    filtImg.addEventListener("load", () => { stickUnder(); });  // the panel's height is known once the image is drawn
     filtImg.addEventListener("load", () => { if (cursor && current) { showCursor(filtBox, filtCursor, current); drawZoom(zoomOut, filtImg, current); } });
     origImg.addEventListener("load", () => { if (cursor && current) { showCursor(origBox, origCursor, current); drawZoom(zoomIn, origImg, current); } });
-    const onResize = () => { if (current) { showCursor(origBox, origCursor, current); showCursor(filtBox, filtCursor, current); } };
+    // on a phone the images stick right under the site's header (style.css makes it sticky too)
+    // …and a control reached by Tab scrolls into view below them, not behind them
+    const imagesPanel = root.querySelector(".kx-images");
+    const stickUnder = () => {
+      const top = document.querySelector(".site-header")?.offsetHeight ?? 0;
+      root.style.setProperty("--kx-top", `${top}px`);
+      const sticky = getComputedStyle(imagesPanel).position === "sticky";
+      document.documentElement.style.scrollPaddingTop = sticky ? `${top + imagesPanel.offsetHeight + 8}px` : "";
+    };
+    stickUnder();
+    const onResize = () => { stickUnder(); if (current) { showCursor(origBox, origCursor, current); showCursor(filtBox, filtCursor, current); } };
     window.addEventListener("resize", onResize);
 
     paintSamples();
     paintKernel();
     await refresh();
     mountCheck(root, ctx, ["kernel_value"]);  // the check at the end of the step (lib/check.js)
-    return () => { alive = false; window.removeEventListener("resize", onResize); };
+    return () => { alive = false; window.removeEventListener("resize", onResize); document.documentElement.style.scrollPaddingTop = ""; };
   },
 };

@@ -44,5 +44,6 @@ export const CSS = `
 .pg-challenge span { font-size: .86rem; color: var(--ink-2); }
 .pg-status { font-size: .9rem; min-height: 1.4em; }
 .pg-status.bad { color: var(--bad); font-weight: 600; }
+.pg-eq { display: block; max-width: 100%; overflow-x: auto; margin: 6px 0; }
 .pg-check { display: flex; gap: 8px; align-items: center; font-size: .9rem; margin-top: 10px; }
 `;
