@@ -48,6 +48,14 @@ export default {
     let source = null;
     let alive = true;
     let following = null;  // the run whose job the chart follows
+    // The run this tab started or joined (POST clinic/train counts this student among its followers).
+    // A run found training when the page opened may be another student's: this tab only watches it,
+    // and its Cancel stops the watching, never the run (kept per tab, so it survives a reload).
+    const JOINED = "ml2dl.clinic.joined";
+    const joined = {
+      get: () => { try { return sessionStorage.getItem(JOINED); } catch { return null; } },
+      set: (run) => { try { if (run) sessionStorage.setItem(JOINED, run); else sessionStorage.removeItem(JOINED); } catch { /* private mode */ } },
+    };
     let runs = [];
 
     // ------------------------------------------------------------ controls
@@ -195,6 +203,7 @@ export default {
     // first (a reload or a shared link shows it), then its status is shown and the runs list refreshed.
     async function ended(run, job) {
       following = null;
+      if (joined.get() === run) joined.set(null);
       if (job.status === "done") { ctx.setParams({ run }); remember({ run }); }
       showJob(run, job);
       await refreshRuns();
@@ -239,6 +248,7 @@ export default {
           showRun(r.summary);
           drawRuns();
         } else {
+          joined.set(r.run);
           showJob(r.run, r.snapshot);
           follow(r.run);
         }
@@ -247,7 +257,29 @@ export default {
 
     async function cancel() {
       if (!following) return;
-      try { showJob(following, await ctx.api("clinic/cancel", { run: following })); } catch (e) { ctx.notify(e.message); }
+      const run = following;
+      if (joined.get() !== run) {  // only watched: stop watching, the run goes on for whoever started it
+        if (source) { source.close(); source = null; }
+        following = null;
+        cancelBtn.hidden = true;
+        trainBtn.disabled = false;
+        status.dataset.status = "watching-stopped";
+        status.textContent = `You stopped watching run ${run}. This page did not start it, so it keeps training `
+          + "for whoever did; it appears in the list below when it has finished.";
+        return;
+      }
+      try {
+        const snap = await ctx.api("clinic/cancel", { run });
+        joined.set(null);
+        if (snap.detached) {  // other students follow the same run: it trains on for them
+          if (source) { source.close(); source = null; }
+          following = null;
+          cancelBtn.hidden = true;
+          trainBtn.disabled = false;
+          status.dataset.status = "detached";
+          status.textContent = `You left run ${run}: ${snap.message}.`;
+        } else showJob(run, snap);
+      } catch (e) { ctx.notify(e.message); }
     }
 
     async function remove(name) {
