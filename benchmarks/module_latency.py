@@ -57,6 +57,7 @@ CASES: list[Case] = [
     # step 2 — playground (engineer B): a fresh 2→8→8→1 net, 10 steps, 48² boundary, 200 training points
     Case(2, "playground 10 steps, 48² grid", "/api/playground/train", {"settings": {"hidden": [8, 8]}, "steps": 10, "include_points": False}),
     Case(2, "playground 100 steps, 64² grid", "/api/playground/train", {"settings": {"hidden": [8, 8, 8, 8]}, "steps": 100, "resolution": 64}),
+    Case(2, "playground 10 steps, all 7 input features", "/api/playground/train", {"settings": {"hidden": [8, 8], "features": ["x1", "x2", "x1sq", "x2sq", "x1x2", "sin1", "sin2"]}, "steps": 10, "include_points": False}),
     # step 5 — images (B)
     Case(5, "images view (28×28 + shuffled)", "/api/images/view", None),
     # step 7 — kernels (B): the engine's Conv2d on a 512×512 image, PNG out
