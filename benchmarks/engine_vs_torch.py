@@ -6,7 +6,8 @@ Four workloads (the engine must feel instant in the module and train real CNNs o
   3. one image through the step-9 CNN (``lessons.pipeline.build_model``), as the module's page asks;
   4. inference of the lesson CNN on 624 images.
 
-The lab's strong CNN is measured by strong_cnn.py, its peak memory by peak_memory.py.
+The lab's strong CNN is measured by strong_cnn.py, its peak memory by peak_memory.py; what
+bounds each epoch ratio (every kernel against PyTorch's at the same shapes) by engine_bounds.py.
 Prints the median of alternating runs and the ratio ml2dl / PyTorch (below 1 means ml2dl is faster).
 Run:  python benchmarks/engine_vs_torch.py [--repeats 7] [--threads 2]
 """
