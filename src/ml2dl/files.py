@@ -62,6 +62,10 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
+        # fast path for the images and heatmaps lessons return: booleans, integers and all-finite
+        # floats come out of tolist() as plain Python values with nothing left to clean
+        if value.dtype.kind in "biu" or (value.dtype.kind == "f" and np.isfinite(value).all()):
+            return value.tolist()
         return jsonable(value.tolist())
     if isinstance(value, (np.bool_, bool)):
         return bool(value)

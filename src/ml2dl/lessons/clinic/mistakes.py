@@ -25,7 +25,7 @@ from ml2dl.metrics import binary_metrics
 from ml2dl.train import RunDir
 
 from .data import ClinicData
-from .judge import MODEL_LOCK, best_model, run_scores
+from .judge import MODEL_LOCK, Memo, best_model, checkpoint_stamp, run_scores
 
 CELLS = {  # name → (true label, call, words)
     "fn": (1, 0, "false negatives: pneumonia called normal (missed)"),
@@ -34,6 +34,7 @@ CELLS = {  # name → (true label, call, words)
     "tn": (0, 0, "true negatives: normal called normal"),
 }
 MAX_CASES = 24
+_HEATMAPS = Memo(32)  # (checkpoint, data, split, call, images shown) → their Grad-CAMs
 CAVEAT = ("A heatmap shows what moved this model's score, not where the disease is: in a study of seven "
           "saliency methods, Grad-CAM among them, every one localised pathology on chest X-rays worse than "
           "radiologists did (Saporta et al., Nature Machine Intelligence 2022). Read it as a hint about the "
@@ -72,12 +73,16 @@ def cell_cases(run: RunDir, data: ClinicData, *, split: str, threshold: float, c
     except InputError:
         explained = False
     if explained and shown.size:
-        with MODEL_LOCK:
-            heat = grad_cam(model, images[shown], target=call)
+        def explain():
+            with MODEL_LOCK:
+                return grad_cam(model, images[shown], target=call)
+        # the same cell at the same threshold shows the same images: a class clicking through one run's
+        # cells (and the page asking again) costs one Grad-CAM pass per cell, not one per request
+        heat = _HEATMAPS.get((checkpoint_stamp(run), data.fingerprint, split, call, shown.tobytes()), explain)
     metrics = binary_metrics(y, s, threshold=threshold)
     cases = [{"index": int(i), "label": int(y[i]), "probability": float(s[i]),
-              "image": to_uint8(np.clip(images[i].mean(axis=0), 0, 1)).tolist(),
-              "heatmap": np.round(heat[k], 3).tolist() if heat is not None else None}
+              "image": to_uint8(np.clip(images[i].mean(axis=0), 0, 1)),
+              "heatmap": np.round(heat[k], 3) if heat is not None else None}
              for k, i in enumerate(shown)]
     return jsonable({
         "split": split, "threshold": threshold, "cell": cell, "cell_words": words,
