@@ -185,3 +185,9 @@ def test_server_errors_show_in_a_toast(page, open_step):
     page.evaluate("""import('/static/app.js').then(m => m.api('neuron', {x1: 42}).catch(e => m.notify(e.message)))""")
     page.wait_for_selector("[data-testid=toast]:not([hidden])")
     assert page.get_by_test_id("toast").inner_text() == "x1 must be ≤ 10, got 42"
+
+
+def test_the_cases_title_does_not_promise_a_run(page, open_step):
+    # its experiments (Esteva, shortcut, pre-training) train their own models: the page opens without a run
+    open_step(page, "cases")
+    assert title(page) == "Case studies: the papers, reproduced on our data"

@@ -45,7 +45,7 @@ export const STEPS = [
   { name: "clinic-roc", chapter: "clinic", short: "Read the ROC", title: "Read the ROC: choose an operating point", module: "steps/clinic-roc.js" },
   { name: "clinic-mistakes", chapter: "clinic", short: "Mistakes", title: "See the mistakes", module: "steps/clinic-mistakes.js" },
   { name: "clinic-image", chapter: "clinic", short: "Your image", title: "Your own image: window, probability, heatmap", module: "steps/clinic-image.js" },
-  { name: "cases", chapter: "clinic", short: "Case studies", title: "Case studies, measured on your run", module: "steps/cases.js" },
+  { name: "cases", chapter: "clinic", short: "Case studies", title: "Case studies: the papers, reproduced on our data", module: "steps/cases.js" },
   { name: "loss", chapter: "learning", short: "Loss", title: "How wrong is the network?", module: "steps/loss.js" },
   { name: "overfitting", chapter: "wrong", short: "Overfitting", title: "Overfitting and its cures", module: "steps/overfitting.js" },
   { name: "vanishing", chapter: "wrong", short: "Vanishing gradients", title: "Vanishing gradients", module: "steps/vanishing.js" },
