@@ -6,7 +6,7 @@
 
 import { greyColours } from "../../lib/colour.js";
 import { paintHeatmap } from "../../lib/heatmap.js";
-import { jobWatcher } from "../../lib/job.js";
+import { experiment } from "./experiment.js";
 
 export const ESTEVA_PARAMS = {
   es_n: { type: "choice", default: 400, choices: [200, 400, 800, 1600] },
@@ -36,14 +36,11 @@ table.es-cm td.diag { font-weight: 700; background: color-mix(in srgb, var(--goo
 export function estevaCard(ctx) {
   const { el, fmt } = ctx;
   const settings = () => ({ n_train: Number(ctx.params.es_n), epochs: Number(ctx.params.es_epochs), seed: 0 });
-  const query = (s = settings()) => new URLSearchParams(Object.entries(s).map(([k, v]) => [k, String(v)])).toString();
-  const status = el("p", { class: "small", "data-testid": "esteva-status", "aria-live": "polite" });
-  const result = el("div", { class: "stack es-result", "data-testid": "esteva-result" });
-  const runBtn = el("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "esteva-run", onclick: () => job.start(settings()) }, "Run the experiment");
-  const cancelBtn = el("button", { type: "button", class: "btn btn-small", "data-testid": "esteva-cancel", hidden: true,
-    onclick: () => job.cancel(settings()) }, "Cancel");
-  const nChoice = ctx.choice({ name: "es_n", label: "Training films", onChange: (v) => { ctx.setParams({ es_n: v }); look(); } }).node;
-  const eChoice = ctx.choice({ name: "es_epochs", label: "Epochs", onChange: (v) => { ctx.setParams({ es_epochs: v }); look(); } }).node;
+  const x = experiment(ctx, { id: "esteva", api: "clinic/cases/esteva", settings, wait: "about a minute" });
+  const { status, result, runBtn, cancelBtn } = x;
+  result.classList.add("es-result");
+  const nChoice = ctx.choice({ name: "es_n", label: "Training films", onChange: (v) => { ctx.setParams({ es_n: v }); x.look(); } }).node;
+  const eChoice = ctx.choice({ name: "es_epochs", label: "Epochs", onChange: (v) => { ctx.setParams({ es_epochs: v }); x.look(); } }).node;
   const figure = (k, v, id) => el("div", { class: "readout" }, el("div", { class: "k" }, k),
     el("div", { class: "v", "data-testid": id }, v.toLocaleString("en-GB")));
   const node = el("section", { class: "panel cs-card cs-wide", "data-testid": "case-esteva" },
@@ -57,32 +54,6 @@ export function estevaCard(ctx) {
       "the other learns normal / abnormal directly. Same films, same network, same epochs."),
     el("div", { class: "row", "data-control": "esteva" }, nChoice, eChoice, runBtn, cancelBtn),
     status, result);
-
-  const job = jobWatcher(ctx, { start: "clinic/cases/esteva", cancel: "clinic/cases/esteva/cancel",
-    progress: "/api/clinic/cases/esteva/progress", query, show });
-
-  function show(snap) {
-    const busy = job.isActive(snap);
-    runBtn.disabled = busy;
-    cancelBtn.hidden = !busy;
-    node.dataset.status = snap.status;
-    status.textContent = busy ? `${snap.status}: ${snap.message || ""} (${fmt(snap.percent, 1)}%)`
-      : snap.status === "done" ? "" : snap.status === "none" ? "Not run yet with these settings (about a minute)."
-        : `${snap.status}${snap.error ? `: ${snap.error}` : ""}`;
-    if (snap.status === "done" && snap.result) draw(snap.result); else if (!busy) result.replaceChildren();
-  }
-
-  // new settings: stop watching (and cancel the job this card started for the old ones), then show theirs
-  async function look() {
-    job.release();
-    const s = settings();
-    try {
-      const snap = await ctx.api(`clinic/cases/esteva/status?${query(s)}`);
-      if (query(s) !== query()) return;
-      show(snap);
-      if (job.isActive(snap)) job.follow(s);
-    } catch (e) { ctx.notify(e.message); }
-  }
 
   function draw(r) {
     node.querySelector("[data-testid=esteva-source]").textContent = r.source;
@@ -129,6 +100,6 @@ export function estevaCard(ctx) {
     { margin: { l: 70, r: 16, t: 8, b: 40 }, xaxis: { title: { text: "AUC (95% CI)" } }, showlegend: false }));
   }
 
-  look();
-  return { node, destroy: () => job.close() };
+  x.bind(node, draw);
+  return { node, destroy: x.destroy };
 }

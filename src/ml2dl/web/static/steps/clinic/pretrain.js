@@ -2,7 +2,7 @@
 // against training from scratch on the same few (a cached job on the server, followed over server-sent
 // events). The AUCs, their intervals and the sentences come from the server; needs a server with real data.
 
-import { jobWatcher } from "../../lib/job.js";
+import { experiment } from "./experiment.js";
 
 export const PRETRAIN_PARAMS = {
   pt_real: { type: "choice", default: 200, choices: [100, 200, 400] },
@@ -12,13 +12,9 @@ export const PRETRAIN_PARAMS = {
 export function pretrainCard(ctx, hasReal) {
   const { el, fmt } = ctx;
   const settings = () => ({ n_real: Number(ctx.params.pt_real), n_synthetic: 1000, epochs: 4, seed: 0 });
-  const query = (s = settings()) => new URLSearchParams(Object.entries(s).map(([k, v]) => [k, String(v)])).toString();
-  const status = el("p", { class: "small", "data-testid": "pretrain-status", "aria-live": "polite" });
-  const result = el("div", { class: "stack", "data-testid": "pretrain-result" });
-  const runBtn = el("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "pretrain-run", onclick: () => job.start(settings()) }, "Run the experiment");
-  const cancelBtn = el("button", { type: "button", class: "btn btn-small", "data-testid": "pretrain-cancel", hidden: true,
-    onclick: () => job.cancel(settings()) }, "Cancel");
-  const nChoice = ctx.choice({ name: "pt_real", label: "Real X-rays", onChange: (v) => { ctx.setParams({ pt_real: v }); look(); } }).node;
+  const x = experiment(ctx, { id: "pretrain", api: "clinic/cases/pretrain", settings, wait: "a minute or two" });
+  const { status, result, runBtn, cancelBtn } = x;
+  const nChoice = ctx.choice({ name: "pt_real", label: "Real X-rays", onChange: (v) => { ctx.setParams({ pt_real: v }); x.look(); } }).node;
   const node = el("section", { class: "panel cs-card", "data-testid": "case-pretrain" },
     el("h2", {}, "Pre-training (Gulshan 2016, Esteva 2017)"),
     el("p", { class: "cs-source", "data-testid": "pretrain-source" }, "Both studies started from a network pre-trained on everyday photographs."),
@@ -28,39 +24,6 @@ export function pretrainCard(ctx, hasReal) {
       : el("p", { class: "callout", "data-testid": "pretrain-needs-data" }, "This server has only synthetic films: start it with real X-rays ",
         "(ml2dl serve --data pneumoniamnist.npz) to run this experiment."),
     status, result);
-
-  const job = jobWatcher(ctx, { start: "clinic/cases/pretrain", cancel: "clinic/cases/pretrain/cancel",
-    progress: "/api/clinic/cases/pretrain/progress", query, show });
-
-  function show(snap) {
-    if (snap.detached) {  // this page left a job others still follow: it runs on for them, unwatched here
-      runBtn.disabled = false;
-      cancelBtn.hidden = true;
-      node.dataset.status = "detached";
-      status.textContent = `Stopped following: ${snap.message}. “Run the experiment” follows it again.`;
-      return;
-    }
-    const busy = job.isActive(snap);
-    runBtn.disabled = busy;
-    cancelBtn.hidden = !busy;
-    node.dataset.status = snap.status;
-    status.textContent = busy ? `${snap.status}: ${snap.message || ""} (${fmt(snap.percent, 1)}%)`
-      : snap.status === "done" ? "" : snap.status === "none" ? "Not run yet with these settings (a minute or two)."
-        : `${snap.status}${snap.error ? `: ${snap.error}` : ""}`;
-    if (snap.status === "done" && snap.result) draw(snap.result); else if (!busy) result.replaceChildren();
-  }
-
-  // new settings: stop watching (and cancel the job this card started for the old ones), then show theirs
-  async function look() {
-    job.release();
-    const s = settings();
-    try {
-      const snap = await ctx.api(`clinic/cases/pretrain/status?${query(s)}`);
-      if (query(s) !== query()) return;
-      show(snap);
-      if (job.isActive(snap)) job.follow(s);
-    } catch (e) { ctx.notify(e.message); }
-  }
 
   function draw(r) {
     node.querySelector("[data-testid=pretrain-source]").textContent = r.source;
@@ -74,6 +37,6 @@ export function pretrainCard(ctx, hasReal) {
       el("div", { class: "clinic-words", "data-testid": "pretrain-words" }, r.words.map((w) => el("p", {}, w))));
   }
 
-  if (hasReal) look();
-  return { node, destroy: () => job.close() };
+  if (hasReal) x.bind(node, draw);
+  return { node, destroy: x.destroy };
 }

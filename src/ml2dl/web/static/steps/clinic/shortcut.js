@@ -5,8 +5,8 @@
 
 import { greyColours } from "../../lib/colour.js";
 import { paintHeatmap } from "../../lib/heatmap.js";
-import { jobWatcher } from "../../lib/job.js";
 import { heatColours } from "./shared.js";
+import { experiment } from "./experiment.js";
 
 export const SHORTCUT_PARAMS = {
   sc_n: { type: "choice", default: 400, choices: [200, 400, 800] },
@@ -17,14 +17,10 @@ export const SHORTCUT_PARAMS = {
 export function shortcutCard(ctx) {
   const { el, fmt } = ctx;
   const settings = () => ({ n_train: Number(ctx.params.sc_n), epochs: Number(ctx.params.sc_epochs), seed: 0 });
-  const query = (s = settings()) => new URLSearchParams(Object.entries(s).map(([k, v]) => [k, String(v)])).toString();
-  const status = el("p", { class: "small", "data-testid": "shortcut-status", "aria-live": "polite" });
-  const result = el("div", { class: "stack", "data-testid": "shortcut-result" });
-  const runBtn = el("button", { type: "button", class: "btn btn-primary btn-small", "data-testid": "shortcut-run", onclick: () => job.start(settings()) }, "Run the experiment");
-  const cancelBtn = el("button", { type: "button", class: "btn btn-small", "data-testid": "shortcut-cancel", hidden: true,
-    onclick: () => job.cancel(settings()) }, "Cancel");
-  const nChoice = ctx.choice({ name: "sc_n", label: "Training films", onChange: (v) => { ctx.setParams({ sc_n: v }); look(); } }).node;
-  const eChoice = ctx.choice({ name: "sc_epochs", label: "Epochs", onChange: (v) => { ctx.setParams({ sc_epochs: v }); look(); } }).node;
+  const x = experiment(ctx, { id: "shortcut", api: "clinic/cases/shortcut", settings, wait: "about a minute" });
+  const { status, result, runBtn, cancelBtn } = x;
+  const nChoice = ctx.choice({ name: "sc_n", label: "Training films", onChange: (v) => { ctx.setParams({ sc_n: v }); x.look(); } }).node;
+  const eChoice = ctx.choice({ name: "sc_epochs", label: "Epochs", onChange: (v) => { ctx.setParams({ sc_epochs: v }); x.look(); } }).node;
   const node = el("section", { class: "panel cs-card cs-wide", "data-testid": "case-shortcut" },
     el("h2", {}, "Shortcut learning: the hospital marker (Zech 2018)"),
     el("p", { class: "cs-source", "data-testid": "shortcut-source" }),
@@ -33,39 +29,6 @@ export function shortcutCard(ctx) {
       "hospital A's markers, one without."),
     el("div", { class: "row", "data-control": "shortcut" }, nChoice, eChoice, runBtn, cancelBtn),
     status, result);
-
-  const job = jobWatcher(ctx, { start: "clinic/cases/shortcut", cancel: "clinic/cases/shortcut/cancel",
-    progress: "/api/clinic/cases/shortcut/progress", query, show });
-
-  function show(snap) {
-    if (snap.detached) {  // this page left a job others still follow: it runs on for them, unwatched here
-      runBtn.disabled = false;
-      cancelBtn.hidden = true;
-      node.dataset.status = "detached";
-      status.textContent = `Stopped following: ${snap.message}. “Run the experiment” follows it again.`;
-      return;
-    }
-    const busy = job.isActive(snap);
-    runBtn.disabled = busy;
-    cancelBtn.hidden = !busy;
-    node.dataset.status = snap.status;
-    status.textContent = busy ? `${snap.status}: ${snap.message || ""} (${fmt(snap.percent, 1)}%)`
-      : snap.status === "done" ? "" : snap.status === "none" ? "Not run yet with these settings (about a minute)."
-        : `${snap.status}${snap.error ? `: ${snap.error}` : ""}`;
-    if (snap.status === "done" && snap.result) draw(snap.result); else if (!busy) result.replaceChildren();
-  }
-
-  // new settings: stop watching (and cancel the job this card started for the old ones), then show theirs
-  async function look() {
-    job.release();
-    const s = settings();
-    try {
-      const snap = await ctx.api(`clinic/cases/shortcut/status?${query(s)}`);
-      if (query(s) !== query()) return;
-      show(snap);
-      if (job.isActive(snap)) job.follow(s);
-    } catch (e) { ctx.notify(e.message); }
-  }
 
   function draw(r) {
     node.querySelector("[data-testid=shortcut-source]").textContent = r.source;
@@ -91,6 +54,6 @@ export function shortcutCard(ctx) {
       el("div", { class: "cm-gallery" }, films));
   }
 
-  look();
-  return { node, destroy: () => job.close() };
+  x.bind(node, draw);
+  return { node, destroy: x.destroy };
 }
