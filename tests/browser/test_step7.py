@@ -1,5 +1,6 @@
 """Step 7 in a real browser: presets, typed weights, the sum behind a pixel, uploads."""
 
+import re
 
 import numpy as np
 import pytest
@@ -44,7 +45,13 @@ def test_hover_shows_the_nine_products_and_their_sum(page, open_step, shot):
     assert weights == [0, -1, 0, -1, 4, -1, 0, -1, 0]
     shown = _num(texts["sum"])
     assert shown == pytest.approx(sum(p * w for p, w in zip(patch, weights)), abs=0.06)
-    assert "row" in page.get_by_test_id("pixel-where").inner_text()
+    # the sentence writes out the nine products, in order, and their sum
+    where = page.get_by_test_id("pixel-where").inner_text().replace("\u2212", "-")
+    found = re.search(r"row \d+, column \d+: its 3 × 3 neighbourhood times the kernel, summed: ([-+ \d.]+) = (-?[\d.]+)\.", where)
+    assert found, where
+    terms = [float(sign.replace(" ", "") + number) for sign, number in re.findall(r"(-? ?|\+ )(\d+(?:\.\d+)?)", found[1])]
+    assert terms == [p * w for p, w in zip(patch, weights)]
+    assert float(found[2]) == pytest.approx(shown)
     shot(page, "step7-laplacian-ct")
 
 

@@ -77,6 +77,10 @@ def test_step7_gaussian_blur_with_sigma_as_the_notebook(page, open_step, shot):
     expect(page.get_by_test_id("gauss-info")).to_contain_text("9 × 9")
     assert page.get_by_test_id("k-0-0").is_hidden()  # the 3×3 grid gives way to σ
     shot(page, "step7-gaussian-sigma")
+    page.reload()  # the link opens the σ blur again (it carries no 3 × 3 kernel)
+    expect(page.get_by_test_id("gauss-info")).to_have_text("σ = 1 px: a 9 × 9 kernel, 81 weights.")
+    page.get_by_test_id("preset-sharpen").click()
+    expect(page.get_by_test_id("k-0-1")).to_have_value("-1")
 
 
 def test_step7_a_kernel_weight_beyond_the_limit_says_what_is_used(page, open_step):
