@@ -5,8 +5,8 @@ the exact shapes of their layers, one process, the same thread count on both sid
 times per batch and scales to the 4,708-image epoch:
 
   - the matrix products (GEMM): NumPy's float32 matmul (OpenBLAS) against torch.mm, at the
-    same shapes and memory orders, as the engine calls them (conv: [W|b]·cols, dL/dW = g·colsᵀ,
-    dL/dx; linear: x·Wᵀ, gᵀ·x, g·W);
+    same shapes and memory orders, through the engine's kernels (its parts, BLAS one thread
+    each) (conv: [W|b]·cols, dL/dW = g·colsᵀ, dL/dx; linear: x·Wᵀ, gᵀ·x, g·W);
   - im2col / col2im against torch's unfold / fold (PyTorch's own convolution needs neither);
   - each layer whole, forward + backward (the engine's layer against PyTorch's with autograd);
   - the optimizer step over the model's parameters;
@@ -106,7 +106,7 @@ def conv_rows(torch, rows, i, layer, x, g, first, repeats):
     ta, tcols, tout = torch_array(torch, a), torch.from_numpy(cols), torch.from_numpy(out)
     tag = f"conv{i} {s.c}→{a.shape[0]} {s.h}×{s.w}"
     rows.add("gemm", f"{tag} fwd ({a.shape[0]}×{a.shape[1]})·({cols.shape[0]}×{cols.shape[1]})",
-             *paired(lambda: np.matmul(a, cols, out=out), lambda: torch.mm(ta, tcols, out=tout), repeats))
+             *paired(lambda: K.matmul_columns(a, cols, s, work), lambda: torch.mm(ta, tcols, out=tout), repeats))
     gc = np.ascontiguousarray(K.as_columns(g))
     tgc = torch.from_numpy(gc)
     rows.add("gemm", f"{tag} dL/dW g·colsᵀ",
@@ -126,7 +126,7 @@ def conv_rows(torch, rows, i, layer, x, g, first, repeats):
         dx = np.empty((c, g_cols.shape[1]), np.float32)
         twf, tg_cols, tdx = torch.from_numpy(wf), torch.from_numpy(g_cols), torch.from_numpy(dx)
         rows.add("gemm", f"{tag} dL/dx Wflip·im2col(g)",
-                 *paired(lambda: np.matmul(wf, g_cols, out=dx), lambda: torch.mm(twf, tg_cols, out=tdx), repeats))
+                 *paired(lambda: K.matmul_columns(wf, g_cols, gs, work), lambda: torch.mm(twf, tg_cols, out=tdx), repeats))
         tg = torch_array(torch, g)
         rows.add("im2col", f"{tag} im2col(g) | unfold",
                  *paired(lambda: K.im2col(g, gs, work, ones_row=False, name="g"),
@@ -135,7 +135,7 @@ def conv_rows(torch, rows, i, layer, x, g, first, repeats):
         wt = np.ascontiguousarray(w.reshape(o, -1).T)
         dcols = np.empty((wt.shape[0], gc.shape[1]), np.float32)
         twt, tdcols = torch.from_numpy(wt), torch.from_numpy(dcols)
-        rows.add("gemm", f"{tag} dL/dx Wᵀ·g", *paired(lambda: np.matmul(wt, gc, out=dcols),
+        rows.add("gemm", f"{tag} dL/dx Wᵀ·g", *paired(lambda: K.matmul_columns(wt, gc, s, work),
                                                       lambda: torch.mm(twt, tgc, out=tdcols), repeats))
         tfold = torch.from_numpy(np.ascontiguousarray(
             dcols.reshape(-1, s.n, s.length).transpose(1, 0, 2)))  # (N, C·kh·kw, L), as fold takes it
