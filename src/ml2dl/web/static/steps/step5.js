@@ -251,6 +251,12 @@ export default {
     const narrow = (node) => (node.clientWidth || 600) < 560;
     const legendAbove = (node) => ({ orientation: narrow(node) ? "v" : "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" });
     const legendRoom = (node, entries) => 16 + 19 * (narrow(node) ? entries : 1);
+    // the accuracy axis starts at 40 % unless a figure is lower: then at a multiple of 10 at least 10 points
+    // below it, so every bar is tall enough for the label inside it, and every point stays in the plot
+    const axisFloor = (values) => {
+      const low = Math.min(100, ...values.filter(Number.isFinite));
+      return Math.max(0, Math.min(40, Math.floor((low - 10) / 10) * 10));
+    };
 
     function drawChart(arms, baseline) {
       chart.hidden = false;
@@ -259,8 +265,9 @@ export default {
       const traces = [["original", cssVar("--slate"), "original pixels"], ["shuffled", cssVar("--purple"), "shuffled pixels"]].map(([px, colour, name]) => ({
         type: "bar", name, x: models.map((m) => m[1]),
         y: models.map(([m]) => (get(m, px) ? get(m, px).percent : null)),
-        text: models.map(([m]) => (get(m, px) ? `${fmt(get(m, px).percent, 1)} %` : "training…")),
-        textposition: "inside", insidetextanchor: "end", textfont: { color: cssVar("--white"), size: 13 }, marker: { color: colour },
+        // on a phone a bar is narrower than "95.0 %": the number alone (the axis says %), never turned on its side
+        text: models.map(([m]) => (get(m, px) ? `${fmt(get(m, px).percent, 1)}${narrow(chart) ? "" : " %"}` : "training…")),
+        textposition: "inside", insidetextanchor: "end", textangle: 0, textfont: { color: cssVar("--white"), size: 13 }, marker: { color: colour },
         hovertemplate: `%{x} on ${name}: %{y:.1f} % correct<extra></extra>`,
       }));
       // the baseline: a full-width dashed line, named in the legend by an empty trace of the same style
@@ -272,7 +279,8 @@ export default {
       ctx.plot(chart, traces, {
         barmode: "group", bargap: 0.35, showlegend: true, legend: legendAbove(chart),
         margin: { l: 56, r: 14, t: legendRoom(chart, traces.length), b: 36 },
-        yaxis: { title: { text: "accuracy on held-out images (%)" }, range: [40, 102] },
+        yaxis: { title: { text: "accuracy on held-out images (%)" },
+          range: [axisFloor([...arms.map((a) => a.percent), baseline?.percent]), 102] },
         shapes, annotations,
       });
     }
@@ -291,7 +299,8 @@ export default {
       ctx.plot(shiftChart, traces, {
         showlegend: true, legend: legendAbove(shiftChart), margin: { l: 56, r: 14, t: legendRoom(shiftChart, traces.length), b: 48 },
         xaxis: { title: { text: "every held-out image moved by (pixels)" }, tickvals: res.translation.shifts, fixedrange: true },
-        yaxis: { title: { text: "accuracy (%)" }, range: [40, 102], fixedrange: true },
+        yaxis: { title: { text: "accuracy (%)" }, fixedrange: true,
+          range: [axisFloor([...Object.values(res.translation.curves).flat().map((p) => p.percent), res.baseline.percent]), 102] },
       });
       const f = res.findings.shift;
       shiftText.replaceChildren(el("p", { "data-testid": "shift-fc" }, f.fc), el("p", { "data-testid": "shift-cnn" }, f.cnn),

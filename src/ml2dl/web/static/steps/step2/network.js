@@ -31,12 +31,19 @@ export function networkDiagram(ctx, box, { sizes, inputs, editable, onNeurons, m
     const cols = all.length;
     const left = 86;  // room for the inputs' labels, left of their squares
     const xs = all.map((_, i) => left + (i * (W - left - 30)) / (cols - 1));
+    // columns closer than a full heading ("Hidden 1", "8 neurons", − +) is wide (a phone, several layers):
+    // short headings ("H1", "8", the buttons stacked) and squares that leave a gap between columns
+    const gap = (W - left - 30) / (cols - 1);
+    const compact = gap < 76;
+    const half = Math.min(44, Math.floor(gap - 8)) / 2;  // half a node square
+    box.classList.toggle("pg-compact", compact);
+    box.style.setProperty("--pg-node", `${2 * half}px`);
     const ys = all.map((n) => Array.from({ length: n }, (_, j) => 84 + ((H - 96) * (j + 0.5)) / n));
     const edgeSvg = svg("svg", { class: "pg-edges", viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", "aria-hidden": "true" });
     const edges = [];
     for (let l = 0; l < cols - 1; l++) {
       for (let i = 0; i < all[l + 1]; i++) for (let j = 0; j < all[l]; j++) {
-        const x1 = xs[l] + 22, y1 = ys[l][j], x2 = xs[l + 1] - 22, y2 = ys[l + 1][i];
+        const x1 = xs[l] + half, y1 = ys[l][j], x2 = xs[l + 1] - half, y2 = ys[l + 1][i];
         const mx = (x1 + x2) / 2;
         const path = svg("path", { d: `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`, class: "pg-edge pos", "stroke-width": 1 });
         edgeSvg.append(path);
@@ -48,22 +55,24 @@ export function networkDiagram(ctx, box, { sizes, inputs, editable, onNeurons, m
     const inputCanvases = [];
     all.forEach((n, l) => {
       const hiddenLayer = l > 0 && l < cols - 1;
-      const head = l === 0 ? "Inputs" : l === cols - 1 ? "Output" : `Hidden ${l}`;
-      const buttons = hiddenLayer && editable ? el("div", { "data-control": "hidden" },
+      const head = l === 0 ? "Inputs" : l === cols - 1 ? "Output" : compact ? `H${l}` : `Hidden ${l}`;
+      const count = `${n} neuron${n > 1 ? "s" : ""}`;
+      const buttons = hiddenLayer && editable ? el("div", { class: "pg-pm", "data-control": "hidden" },
         el("button", { type: "button", class: "btn btn-icon", "aria-label": `Fewer neurons in hidden layer ${l}`, "data-testid": `fewer-${l}`,
           onclick: () => { if (n > 1) onNeurons(l, n - 1); } }, "−"),
         " ",
         el("button", { type: "button", class: "btn btn-icon", "aria-label": `More neurons in hidden layer ${l}`, "data-testid": `more-${l}`,
           onclick: () => { if (n < maxNeurons) onNeurons(l, n + 1); } }, "+")) : null;
-      parts.push(el("div", { class: "pg-colhead", style: { left: `${(xs[l] / W) * 100}%` } },
-        el("div", {}, head), hiddenLayer ? el("div", { class: "num" }, `${n} neuron${n > 1 ? "s" : ""}`) : null, buttons));
+      parts.push(el("div", { class: "pg-colhead", style: { left: `${(xs[l] / W) * 100}%` }, "data-testid": "layer-head",
+        title: hiddenLayer ? `hidden layer ${l}: ${count}` : "" },
+        el("div", {}, head), hiddenLayer ? el("div", { class: "num" }, compact ? String(n) : count) : null, buttons));
       const layerMaps = [];
       for (let j = 0; j < n; j++) {
         const pos = { left: `${(xs[l] / W) * 100}%`, top: `${ys[l][j]}px` };
         if (l === 0) {
           const c = el("canvas", { width: 32, height: 32 });
           parts.push(el("div", { class: "pg-node input", style: pos, title: `input ${names[j]}`, "data-testid": "input-node" }, c),
-            el("div", { class: "pg-inlabel", style: { right: `${100 - ((xs[0] - 26) / W) * 100}%`, top: `${ys[0][j]}px` } }, names[j]));
+            el("div", { class: "pg-inlabel", style: { right: `${100 - ((xs[0] - half - 4) / W) * 100}%`, top: `${ys[0][j]}px` } }, names[j]));
           inputCanvases.push(c);
         } else {
           const c = el("canvas", { width: 32, height: 32 });

@@ -18,7 +18,7 @@ export const CSS = `
 .pg-edge { fill: none; stroke-linecap: round; }
 .pg-edge.pos { stroke: var(--slate); }
 .pg-edge.neg { stroke: var(--purple); stroke-dasharray: 5 3; }
-.pg-node { position: absolute; width: 44px; height: 44px; border-radius: 7px; border: 1px solid var(--line-3); background: var(--white);
+.pg-node { position: absolute; width: var(--pg-node, 44px); height: var(--pg-node, 44px); border-radius: 7px; border: 1px solid var(--line-3); background: var(--white);
   overflow: hidden; transform: translate(-50%, -50%); box-shadow: 0 1px 3px color-mix(in srgb, var(--shade) 12%, transparent); }
 .pg-node canvas { width: 100%; height: 100%; display: block; image-rendering: auto; }
 .pg-node.input { border-radius: 50%; background: var(--input-bg); }
@@ -27,6 +27,8 @@ export const CSS = `
 .pg-colhead { position: absolute; top: 0; transform: translateX(-50%); text-align: center; font-size: .76rem; color: var(--muted);
   font-weight: 650; white-space: nowrap; }
 .pg-colhead .btn-icon { width: 24px; height: 24px; font-size: .95rem; }
+.pg-compact .pg-colhead .pg-pm { display: grid; justify-items: center; gap: 2px; }  /* − above +: one button wide */
+.pg-compact .pg-colhead .btn-icon { width: 22px; height: 22px; }
 .pg-layerbar { display: flex; align-items: center; gap: 8px; margin-bottom: 6px; flex-wrap: wrap; }
 .pg-layerbar strong { font-variant-numeric: tabular-nums; }
 .pg-legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: .8rem; color: var(--ink-2); margin-top: 6px; }
