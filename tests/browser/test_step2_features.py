@@ -48,12 +48,17 @@ def test_the_spiral_card_states_measured_figures_and_the_feature_route_solves_it
     assert "find them" in card
     page.get_by_test_id("try-spiral").click()
     page.wait_for_function("location.search.includes('problem=spiral') && location.search.includes('noise=0')")
-    page.get_by_test_id("play").click()  # pause the card's run: take the feature route instead
+    play = page.get_by_test_id("play")
+    page.wait_for_selector("[data-testid=play][aria-pressed=true]")  # the card started its run…
+    play.click()  # …pause it: take the feature route instead
+    page.wait_for_selector("[data-testid=play][aria-pressed=false]")
     for f in c["route"]:
         page.get_by_test_id(f"feature-{f}").check()
     page.wait_for_function("location.search.includes('features=x1,x2,sin1,sin2')")
     assert page.get_by_test_id("input-node").count() == 4
-    page.get_by_test_id("play").click()
+    if play.get_attribute("aria-pressed") != "true":  # (whether a new run starts playing is the page's choice)
+        play.click()
+    page.wait_for_selector("[data-testid=play][aria-pressed=true]")
     page.wait_for_function(ACC_ABOVE, arg=95, timeout=180_000)
     page.get_by_test_id("play").click()
     page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")

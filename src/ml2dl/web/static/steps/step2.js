@@ -154,7 +154,7 @@ export default {
       onInput: (v) => { s.noise = v; save(); restart(); }, hint: "how far points stray from their pattern" });
     const newData = ctx.hidden("seed") ? null : el("button", { type: "button", class: "btn btn-small", "data-testid": "new-data",
       onclick: () => { s.seed = (s.seed + 1) % (o.settings.seed.max + 1); save(); restart(); } }, "New random data");
-    own = ctx.hidden("csv") || ctx.hidden("problem") ? null : ownData(ctx, { limits: o.csv,
+    own = ctx.hidden("data") || ctx.hidden("csv") || ctx.hidden("problem") ? null : ownData(ctx, { limits: o.csv,
       onData: (r) => { s.data = r.data; s.problem = "csv"; paintProblems(); save(); restart(); } });
     const testBox = el("input", { type: "checkbox", id: "pg-test", "data-testid": "show-test", checked: s.test,
       onchange: () => { s.test = testBox.checked; save(); if (last) drawBoundary(plotCanvas, last, points, s.test); } });

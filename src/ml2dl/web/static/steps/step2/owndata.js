@@ -49,7 +49,7 @@ export function ownData(ctx, { limits, onData }) {
     }
   });
 
-  const node = el("div", { class: "pg-own", "data-control": "csv" },
+  const node = el("div", { class: "pg-own", "data-control": "data" },
     el("h3", {}, "Your own data"),
     el("label", { class: "btn btn-small pg-own-load" }, input, "⤒ Load a CSV file…"),
     el("p", { class: "caption" }, `One point a line: x₁, x₂ and a label 0 (blue) or 1 (orange); a header line is optional. `
