@@ -181,9 +181,12 @@ export default {
       }
       if (fresh) {
         seenRows = rows.length;
-        clearTimeout(flash);
-        diagram.light(rows[rows.length - 1].saved ? ["evaluate", "keep"] : ["evaluate"]);
-        flash = setTimeout(() => alive && diagram.light(TRAIN_STEPS), 700);
+        // An epoch ended: its boxes light for 700 ms, then the batch boxes again. Epochs that end faster
+        // than that do not restart the 700 ms (they would keep the batch boxes dark for the whole run).
+        if (!flash) {
+          diagram.light(rows[rows.length - 1].saved ? ["evaluate", "keep"] : ["evaluate"]);
+          flash = setTimeout(() => { flash = null; if (alive) diagram.light(TRAIN_STEPS); }, 700);
+        }
       } else if (x.phase === "train" && !flash) {
         diagram.light(TRAIN_STEPS);
       }
