@@ -84,10 +84,17 @@ def _is_numeric(annotation: Any) -> bool:
 
 
 def _has_bool(value: Any, depth: int = 0) -> bool:
+    """A boolean in ``value`` or in its lists, three levels deep (JSON ``true`` where a number belongs)."""
     if isinstance(value, bool):
         return True
     if isinstance(value, (list, tuple)) and depth < 3:
-        return any(_has_bool(v, depth + 1) for v in value)
+        # the element types in one pass at C speed: a playground state's weights are thousands of
+        # numbers, and a Python call per number took 1.5 of an update's 5 ms of server time
+        types = set(map(type, value))
+        if bool in types:
+            return True
+        if list in types or tuple in types:
+            return any(_has_bool(v, depth + 1) for v in value if isinstance(v, (list, tuple)))
     return False
 
 
