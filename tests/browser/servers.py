@@ -53,3 +53,27 @@ def training_server(cache_dir, *, data_path=None, **budget):
     app = create_app(cache_dir=cache_dir, data_path=data_path, training_budget=Budget(**{**TINY, **budget}))
     with running(app) as url:
         yield url, app
+
+
+SHORT_CLINIC_RUN = "n_train=96&epochs=2&width=4&lr=0.01&batch_size=32"  # clinic-train settings: seconds
+
+
+@contextmanager
+def clinic_with_a_run(cache, browser):
+    """A fresh server on ``cache`` with one short clinic run trained through the clinic-train page,
+    as a student would; yields (base URL, run name). Stops the server on exit."""
+    from pathlib import Path
+
+    from ml2dl.web.app import create_app
+
+    with running(create_app(cache_dir=cache)) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url)
+        page = context.new_page()
+        page.goto(f"/?step=clinic-train&{SHORT_CLINIC_RUN}")
+        page.wait_for_selector("#step-root[data-step='clinic-train'][data-ready='true']", timeout=60_000)
+        page.get_by_test_id("train").click()
+        page.wait_for_selector("[data-testid=status][data-status=done], [data-testid=status][data-status=reused]",
+                               timeout=120_000)
+        run = next(p.name for p in (Path(cache) / "runs").iterdir())
+        context.close()
+        yield url, run

@@ -6,7 +6,6 @@ Screenshots at 1280 and 390 px."""
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import numpy as np
 import pytest
 
 from ml2dl import nn
@@ -16,26 +15,12 @@ from ml2dl.train import predict_proba
 pytestmark = pytest.mark.browser
 sk = pytest.importorskip("sklearn.metrics")
 
-SETTINGS = "n_train=96&epochs=2&width=4&lr=0.01&batch_size=32"
-
-
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, browser):
-    from servers import running
-
-    from ml2dl.web.app import create_app
+    from servers import clinic_with_a_run
 
     cache = tmp_path_factory.mktemp("cases-cache")
-    with running(create_app(cache_dir=cache)) as url:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url)
-        page = context.new_page()
-        page.goto(f"/?step=clinic-train&{SETTINGS}")
-        page.wait_for_selector("#step-root[data-step='clinic-train'][data-ready='true']", timeout=60_000)
-        page.get_by_test_id("train").click()
-        page.wait_for_selector("[data-testid=status][data-status=done], [data-testid=status][data-status=reused]",
-                               timeout=120_000)
-        run = next(p.name for p in (Path(cache) / "runs").iterdir())
-        context.close()
+    with clinic_with_a_run(cache, browser) as (url, run):
         yield url, cache, run
 
 

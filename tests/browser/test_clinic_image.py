@@ -14,30 +14,16 @@ from ml2dl.data.images import resize
 from ml2dl.lessons.clinic.image import scans_folder
 from ml2dl.train import RunDir, predict_proba
 
-from test_web_clinic_image import NAME, PID, dicom_bytes, files_containing
+from test_web_clinic_image import PID, dicom_bytes, files_containing
 
 pytestmark = pytest.mark.browser
 
-SETTINGS = "n_train=96&epochs=2&width=4&lr=0.01&batch_size=32"
-
-
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, browser):
-    from servers import running
-
-    from ml2dl.web.app import create_app
+    from servers import clinic_with_a_run
 
     cache = tmp_path_factory.mktemp("clinic-image-cache")
-    with running(create_app(cache_dir=cache)) as url:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=url)
-        page = context.new_page()
-        page.goto(f"/?step=clinic-train&{SETTINGS}")
-        page.wait_for_selector("#step-root[data-step='clinic-train'][data-ready='true']", timeout=60_000)
-        page.get_by_test_id("train").click()
-        page.wait_for_selector("[data-testid=status][data-status=done], [data-testid=status][data-status=reused]",
-                               timeout=120_000)
-        run = next(p.name for p in (Path(cache) / "runs").iterdir())
-        context.close()
+    with clinic_with_a_run(cache, browser) as (url, run):
         yield url, cache, run
 
 
