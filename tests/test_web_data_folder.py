@@ -5,6 +5,7 @@ one-line error naming what was expected and what was received."""
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,6 +96,22 @@ def test_serve_takes_a_folder_of_two_class_folders(serve_calls, folder):
     write_folder(split / "train", per_class=3)
     write_folder(split / "val", per_class=2, seed=1)
     assert cli.main(["serve", "--data", str(split), "--no-browser"]) == 0
+
+
+def test_serve_itself_starts_on_a_folder(monkeypatch, folder):
+    """Past the CLI's check, ``serve`` hands the folder to every worker (it once took only a file)."""
+    import uvicorn
+
+    from ml2dl.web.settings import ENV_VAR, Settings
+
+    root, _ = folder
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: started.append(kw))
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert cli.main(["serve", "--data", str(root), "--no-browser", "--no-prestart"]) == 0
+    assert len(started) == 1
+    assert Path(Settings.from_env().data_path) == root
+    monkeypatch.delenv(ENV_VAR)
 
 
 @pytest.mark.parametrize("make, got", [
@@ -219,3 +236,36 @@ def test_a_folder_with_an_unreadable_image_is_said_not_crashed_on(open_client, t
         assert r.status_code == 422 and "cannot be read" in r.json()["message"]
         view = client.get("/api/images/view?index=0")
         assert view.status_code == 422 and "broken.png" in view.json()["message"]
+
+
+def test_a_request_scans_the_folder_at_most_every_half_minute(tmp_path, monkeypatch):
+    """A chest step's call on the event loop finds its data by the folder's fingerprint; scanning
+    5,800 files takes ~60 ms, so it is kept FOLDER_RESCAN_SECONDS and then taken again, in a thread."""
+    import asyncio
+
+    from ml2dl.web import prepared
+    from ml2dl.web.settings import Settings
+
+    root = tmp_path / "chest"
+    write_folder(root)
+    settings = Settings.make(data_path=root, cache_dir=tmp_path / "cache")
+    scans = []
+    real = prepared.folder_fingerprint
+    monkeypatch.setattr(prepared, "folder_fingerprint", lambda f: scans.append(f) or real(f))
+    monkeypatch.setattr(prepared, "_scans", {})
+    clock = [1000.0]
+    monkeypatch.setattr(prepared.time, "monotonic", lambda: clock[0])
+
+    def ask():
+        return asyncio.run(prepared.chest_data_async(settings, n_train=8, n_val=8, seed=0))
+
+    first = ask()
+    assert len(scans) == 1
+    clock[0] += prepared.FOLDER_RESCAN_SECONDS - 1
+    assert ask() is first and len(scans) == 1  # from memory, no scan
+    Image.fromarray(np.zeros((28, 28), np.uint8), mode="L").save(next((root / "NORMAL").glob("*.png")))
+    assert ask() is first and len(scans) == 1  # an edit is seen only at the next scan ...
+    clock[0] += 1
+    again = ask()
+    assert len(scans) == 2 and again is not first  # ... which finds the folder changed: prepared anew
+    assert again.fingerprint != first.fingerprint

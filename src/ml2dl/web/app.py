@@ -142,7 +142,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | N
     Args:
         host: interface to bind; the default keeps the module on this machine only.
         port: TCP port (1..65535).
-        data: optional ``.npz`` of real images (see ``ml2dl.data``).
+        data: optional ``.npz`` of real images, or a folder of two class folders (see ``ml2dl.data``).
         open_browser: open the default browser on the module once the server is up.
         workers: worker processes (1..16; default: the cores this process may use); requests
             are stateless, so any worker may answer any.
@@ -158,8 +158,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | N
         raise InputError(f"port must be an int in 1..65535, got {port!r}")
     workers = min(hosts.usable_cores(), MAX_WORKERS) if workers is None else workers
     int_in_range("workers", workers, 1, MAX_WORKERS)
-    if data is not None and not Path(data).expanduser().is_file():
-        raise InputError(f"data must be an existing .npz file, got {str(data)!r}")
+    if data is not None and not (Path(data).expanduser().is_file() or Path(data).expanduser().is_dir()):
+        raise InputError(f"data must be an existing .npz file or a folder of two class folders, got {str(data)!r}")
     embed_from = tuple(hosts.check_origin(o) for o in embed_from)
     names = hosts.served_names(host)
     settings = Settings.make(data_path=data, cache_dir=cache_dir, training_budget=training_budget,

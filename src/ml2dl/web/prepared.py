@@ -20,6 +20,7 @@ import fcntl
 import json
 import os
 import threading
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -40,8 +41,10 @@ _guard = threading.Lock()
 
 
 async def chest_data_async(settings: Settings, *, n_train: int, n_val: int, seed: int) -> lesson.ChestData:
-    """:func:`chest_data` for a request: from memory at once, else prepared in a worker thread."""
-    found = _memory.get(_key(settings, n_train, n_val, seed))
+    """:func:`chest_data` for a request on the event loop: from memory at once, else prepared
+    (or the data folder scanned again) in a worker thread."""
+    key = _key(settings, n_train, n_val, seed, scan=False)
+    found = _memory.get(key) if key is not None else None
     if found is not None:
         return found
     from starlette.concurrency import run_in_threadpool
@@ -64,10 +67,34 @@ def chest_data(settings: Settings, *, n_train: int, n_val: int, seed: int) -> le
     return found
 
 
-def _key(settings: Settings, n_train: int, n_val: int, seed: int) -> str:
+# A folder of images is looked at again (its files' names, sizes and times) at most this often: a
+# folder of 5,800 X-rays takes ~60 ms to scan, which every call of a chest step would pay otherwise.
+FOLDER_RESCAN_SECONDS = 30.0
+_scans: dict[str, tuple[float, str]] = {}  # resolved folder → (time.monotonic() of its scan, fingerprint)
+
+
+def _folder_print(folder: str, scan: bool) -> str | None:
+    """The folder's :func:`folder_fingerprint`, scanned again once FOLDER_RESCAN_SECONDS have passed
+    (when that is due and not ``scan``: None, the caller scans in a thread)."""
+    done = _scans.get(folder)
+    if done is not None and time.monotonic() - done[0] < FOLDER_RESCAN_SECONDS:
+        return done[1]
+    if not scan:
+        return None
+    _scans[folder] = (time.monotonic(), folder_fingerprint(folder))
+    return _scans[folder][1]
+
+
+def _key(settings: Settings, n_train: int, n_val: int, seed: int, scan: bool = True) -> str | None:
+    """The prepared data's name: its source (and that source's state), sizes and seed; None
+    when the data folder's scan is due and ``scan`` is False."""
     source: list = ["phantom"]
     if settings.data_path is not None and Path(settings.data_path).is_dir():  # its files' names, sizes, times
-        source = [str(Path(settings.data_path).resolve()), folder_fingerprint(settings.data_path)]
+        folder = str(Path(settings.data_path).resolve())
+        found = _folder_print(folder, scan)
+        if found is None:
+            return None
+        source = [folder, found]
     elif settings.data_path is not None:
         st = Path(settings.data_path).stat()  # FileNotFoundError when missing, as load_chest_data
         source = [str(Path(settings.data_path).resolve()), st.st_size, st.st_mtime_ns]

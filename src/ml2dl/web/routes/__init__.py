@@ -2,6 +2,19 @@
 
 One module per step topic, each with
 ``router = APIRouter(prefix="/api/<topic>", tags=["<topic>"])``.
+
+How a route runs. A step's call is a few milliseconds of work, so its route is ``async def``:
+FastAPI runs it on the worker's event loop, one request after another. A plain ``def`` route
+runs in a thread of a pool instead, and under a class's load that hop costs far more than the
+work: every thread wants the worker's one GIL, and each hand-over waits for the thread that
+holds it (200 students, 2 workers, ``benchmarks/classroom_load.py``: small calls p95 168 ms in
+threads, 15 ms on the loop). ``def`` is kept for routes that may take long when first asked,
+where a thread keeps the worker's other students going: the clinic's (they evaluate a trained
+network, read runs from disk), a job's start, state and cancel (its ``spec`` may prepare a
+step's data), and the ones that read the data through a ``Depends`` that may load it. Work an
+``async`` route needs that takes long only now and then is awaited in a thread
+(``prepared.chest_data_async``, an upload's decoding). ``tests/test_web_route_threads.py``
+holds every route to this rule.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ router = APIRouter(prefix="/api/activations", tags=["activations"])
 
 
 @router.post("", response_model=ActivationResult)
-def activation(req: ActivationRequest) -> dict:
+async def activation(req: ActivationRequest) -> dict:
     """f(z), f′(z) over a range and at z, the output range and where the function is used."""
     return lesson.activation(req.fn, req.z, negative_slope=req.negative_slope, vector=req.vector)
 
 
 @router.post("/stack", response_model=StackResult)
-def stack(req: StackRequest) -> dict:
+async def stack(req: StackRequest) -> dict:
     """A 1 → k → k → 1 network with the activation on and off, and the collapsed linear map."""
     return lesson.stack(req.fn, req.width, req.seed, negative_slope=req.negative_slope)

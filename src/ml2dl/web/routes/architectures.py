@@ -14,6 +14,6 @@ router = APIRouter(prefix="/api/architectures", tags=["architectures"])
 
 
 @router.get("", response_model=ArchitecturesResult)
-def architectures() -> dict:
+async def architectures() -> dict:
     """Feed-forward for rows, CNN for images, RNN for sequences, as the engine builds them."""
     return lesson.architectures()

@@ -19,12 +19,12 @@ def _params(req: BackpropRequest) -> dict | None:
 
 
 @router.post("", response_model=BackpropResult)
-def backprop(req: BackpropRequest) -> dict:
+async def backprop(req: BackpropRequest) -> dict:
     """Every node's value, the backward pass one node at a time, each gradient beside its finite difference."""
     return lesson.backprop(req.x, req.y, _params(req))
 
 
 @router.post("/update", response_model=UpdateResult)
-def update(req: UpdateRequest) -> dict:
+async def update(req: UpdateRequest) -> dict:
     """θ ← θ − η·∂L/∂θ on every weight, with the loss before and after."""
     return lesson.apply_update(req.x, req.y, _params(req), req.lr)

@@ -26,34 +26,34 @@ router = APIRouter(prefix="/api/data", tags=["data"])
 
 
 @router.get("/row", response_model=RowResult)
-def row() -> dict:
+async def row() -> dict:
     """A patient as three numbers."""
     return lesson.row()
 
 
 @router.post("/pixels", response_model=PixelsResult)
-def pixels(req: PixelsRequest, settings: SettingsDep) -> dict:
+async def pixels(req: PixelsRequest, settings: SettingsDep) -> dict:
     """A grey image as numbers, with a crop to zoom into."""
     data = None
     if req.source == "chest":
         b = settings.training_budget or images_lesson.Budget()
-        data = prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+        data = await prepared.chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
     return lesson.pixels(req.source, req.index, req.row, req.col, req.size, data=data)
 
 
 @router.get("/colour", response_model=ColourResult)
-def colour() -> dict:
+async def colour() -> dict:
     """A colour photograph as three grids."""
     return lesson.colour()
 
 
 @router.get("/words", response_model=WordsResult)
-def word_map() -> dict:
+async def word_map() -> dict:
     """Every word of the corpus's vocabulary in 2-D."""
     return words.words()
 
 
 @router.post("/neighbours", response_model=NeighboursResult)
-def neighbours(req: NeighboursRequest) -> dict:
+async def neighbours(req: NeighboursRequest) -> dict:
     """The nearest words to one word, by cosine similarity of their vectors."""
     return words.neighbours(req.word, req.k)

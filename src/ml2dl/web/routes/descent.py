@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/descent", tags=["descent"])
 
 
 @router.get("/options", response_model=DescentOptions)
-def options() -> dict:
+async def options() -> dict:
     """The learning-rate presets, the parabola's minimum, the two surfaces and every limit."""
     return {
         "presets": [{"name": name, "lr": lr} for name, lr in one.LEARNING_RATES.items()],
@@ -42,7 +42,7 @@ def options() -> dict:
 
 
 @router.post("/one", response_model=OneWeightResult)
-def one_weight(req: OneWeightRequest) -> dict:
+async def one_weight(req: OneWeightRequest) -> dict:
     """``steps`` steps from ``w`` with what they did, and the next step from where the run stands."""
     run = one.descend(req.w, req.lr, req.steps) if req.steps else None
     current = run["w"][-1] if run else req.w
@@ -51,19 +51,19 @@ def one_weight(req: OneWeightRequest) -> dict:
 
 
 @router.post("/surface", response_model=SurfaceResult)
-def surface(req: SurfaceRequest) -> dict:
+async def surface(req: SurfaceRequest) -> dict:
     """Contours of a two-weight loss and the path of descent from ``start``."""
     return two.descend(req.surface, req.start, req.optimizer, req.lr, req.steps, req.resolution)
 
 
 @router.post("/compare", response_model=CompareResult)
-def compare(req: CompareRequest) -> dict:
+async def compare(req: CompareRequest) -> dict:
     """Gradient descent, momentum and Adam from the same start, on the same contours."""
     return two.compare_optimizers(req.surface, req.start, req.lr, req.adam_lr, req.steps, req.resolution)
 
 
 @router.post("/minibatch", response_model=MinibatchResult)
-def minibatch(req: MinibatchRequest) -> dict:
+async def minibatch(req: MinibatchRequest) -> dict:
     """Full-batch against mini-batch descent on the tumour surface, epoch for epoch."""
     batches = one.batches_per_epoch(len(one.SIZES_CM), req.batch_size)["batches"]
     if req.epochs * batches > MAX_MINIBATCH_UPDATES:
@@ -73,6 +73,6 @@ def minibatch(req: MinibatchRequest) -> dict:
 
 
 @router.post("/batches", response_model=BatchesResult)
-def batches(req: BatchesRequest) -> dict:
+async def batches(req: BatchesRequest) -> dict:
     """How many mini-batch updates make one epoch: ⌈N / m⌉."""
     return one.batches_per_epoch(req.dataset_size, req.batch_size)

@@ -64,7 +64,7 @@ def spec(_req, settings) -> JobSpec:
 
 
 @router.get("/view", response_model=ImageViewResult)
-def view(q: Annotated[ViewQuery, Query()], exp: ExperimentDep) -> dict:
+async def view(q: Annotated[ViewQuery, Query()], exp: ExperimentDep) -> dict:
     """A held-out chest image beside its pixel-shuffled twin (one fixed permutation)."""
     return lesson.image_view(exp.data, q.index)
 

@@ -29,7 +29,7 @@ DEFAULT_SAMPLES = ("retina", "ct_small", "ihc", "microaneurysms", "mr_small", "c
 
 
 @router.get("/presets", response_model=PresetsResult)
-def presets() -> dict:
+async def presets() -> dict:
     """The preset kernels, in the order the page shows them."""
     return {"presets": [{"name": k, **v, "sum": round(float(np.sum(v["kernel"])), 6),
                          "display": lesson.display_mode(v["kernel"])} for k, v in lesson.PRESETS.items()],
@@ -37,7 +37,7 @@ def presets() -> dict:
 
 
 @router.get("/samples", response_model=SamplesResult)
-def samples(uploads: UploadsDep, settings: SettingsDep) -> dict:
+async def samples(uploads: UploadsDep, settings: SettingsDep) -> dict:
     """The bundled real images, the ones the page offers first, and the upload limits.
 
     With real chest X-rays on the server (``ml2dl serve --data``), one of them comes first:
@@ -46,18 +46,17 @@ def samples(uploads: UploadsDep, settings: SettingsDep) -> dict:
     by_name = {s["name"]: s for s in list_samples()}
     ordered = [by_name[n] for n in DEFAULT_SAMPLES if n in by_name]
     if settings.data_path is not None:
-        ordered.insert(0, _chest_xray(uploads, settings))
+        ordered.insert(0, _chest_xray(uploads, await prepared.chest_data_async(settings, n_train=64, n_val=8, seed=0)))
     return {"samples": ordered, "max_upload_bytes": uploads.max_bytes, "max_upload_mb": uploads.max_bytes // 2**20,
             "max_side": uploads.max_side}
 
 
-def _chest_xray(uploads, settings) -> dict:
-    """The first held-out chest X-ray of the server's data, kept in the upload store (same id each time)."""
+def _chest_xray(uploads, data) -> dict:
+    """The first held-out chest X-ray of the server's ``data``, kept in the upload store (same id each time)."""
     import io
 
     from PIL import Image
 
-    data = prepared.chest_data(settings, n_train=64, n_val=8, seed=0)
     grey = np.clip(np.rint(np.asarray(data.val_images[0, 0]) * 255), 0, 255).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(grey, mode="L").save(buf, format="PNG")
@@ -69,7 +68,7 @@ def _chest_xray(uploads, settings) -> dict:
 
 
 @router.post("/apply", response_model=ApplyResult, response_model_exclude_unset=True)
-def apply(req: ApplyRequest, uploads: UploadsDep) -> dict:
+async def apply(req: ApplyRequest, uploads: UploadsDep) -> dict:
     """Filter the image with the kernel (or the Gaussian of σ) using the engine's Conv2d, the border extended."""
     image = uploads.resolve(req.image)
     result = lesson.apply_kernel(image, req.kernel, display=req.display, include_original=req.include_original,
@@ -79,7 +78,7 @@ def apply(req: ApplyRequest, uploads: UploadsDep) -> dict:
 
 
 @router.post("/pixel", response_model=PixelResult)
-def pixel(req: PixelRequest, uploads: UploadsDep) -> dict:
+async def pixel(req: PixelRequest, uploads: UploadsDep) -> dict:
     """The 3×3 patch, the 9 products and their sum behind one output pixel."""
     image = uploads.resolve(req.image)
     return lesson.explain_pixel(image, req.kernel, req.row, req.col, display=req.display, sigma=req.sigma)

@@ -9,6 +9,6 @@ router = APIRouter(prefix="/api/layers", tags=["layers"])
 
 
 @router.post("", response_model=LayersResult)
-def layers(req: LayersRequest) -> dict:
+async def layers(req: LayersRequest) -> dict:
     """Per layer: inputs × neurons + neurons; and the total."""
     return lesson.layers(req.sizes)

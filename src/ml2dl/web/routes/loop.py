@@ -65,7 +65,7 @@ def options(img: ImagesDep) -> dict:
 
 
 @router.post("/plan", response_model=PlanResult)
-def plan(req: PlanRequest) -> dict:
+async def plan(req: PlanRequest) -> dict:
     """Batches per epoch = ⌈N / b⌉, updates, images trained on, and the budget, for a run and a search."""
     return {"run": lesson.plan(req.n_train, req.batch_size, req.epochs),
             "search": lesson.plan(req.n_train, req.batch_size, req.epochs, runs=len(req.lrs) * len(req.widths))}

@@ -9,6 +9,6 @@ router = APIRouter(prefix="/api/neuron", tags=["neuron"])
 
 
 @router.post("", response_model=NeuronResult)
-def neuron(req: NeuronRequest) -> dict:
+async def neuron(req: NeuronRequest) -> dict:
     """z = w₁x₁ + w₂x₂ + b and ŷ = σ(z), with the σ curve around z."""
     return lesson.neuron(**req.model_dump())

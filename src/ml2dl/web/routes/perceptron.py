@@ -12,25 +12,25 @@ router = APIRouter(prefix="/api/perceptron", tags=["perceptron"])
 
 
 @router.post("", response_model=PerceptronResult)
-def perceptron(req: PerceptronRequest) -> dict:
+async def perceptron(req: PerceptronRequest) -> dict:
     """Truth table for 00, 01, 10, 11 and the line w₁x₁ + w₂x₂ + b = 0."""
     return lesson.perceptron(req.w1, req.w2, req.b)
 
 
 @router.get("/presets", response_model=PresetsResult)
-def presets() -> dict:
+async def presets() -> dict:
     """AND, OR, NAND and NOR: the weights that compute each."""
     return lesson.presets()
 
 
 @router.post("/check", response_model=CheckResult)
-def check(req: CheckRequest) -> dict:
+async def check(req: CheckRequest) -> dict:
     """Mark the student's four outputs against the perceptron's."""
     return lesson.check_answer(req.w1, req.w2, req.b, req.answers)
 
 
 @router.get("/xor", response_model=XorResult)
-def xor() -> dict:
+async def xor() -> dict:
     """XOR: the best single line (by search over a grid of lines) and the two-layer network that does it."""
     return _xor()
 
@@ -41,7 +41,7 @@ def _xor() -> dict:
 
 
 @router.post("/learn", response_model=LearnResult)
-def learn(req: LearnRequest) -> dict:
+async def learn(req: LearnRequest) -> dict:
     """One update of the perceptron learning rule."""
     state = req.state.model_dump() if req.state is not None else None
     return lesson.learn_step(state, req.data, req.lr)

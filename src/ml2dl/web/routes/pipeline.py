@@ -75,7 +75,7 @@ add_job_routes(router, JOB, snapshot=PipelineSnapshot, spec=spec, start="/train"
 
 
 @router.get("/examples", response_model=ExamplesResult)
-def examples(t: TrainingDep) -> dict:
+async def examples(t: TrainingDep) -> dict:
     """Held-out images (never seen in training), normal and pneumonia, for the student to pick."""
     return {"examples": lesson.examples(t.data), "synthetic": t.data.synthetic, "source": t.data.source,
             "stages": [{"name": s["name"], "short": s["short"], "title": s["title"]} for s in lesson.STAGES]}
@@ -83,7 +83,7 @@ def examples(t: TrainingDep) -> dict:
 
 @router.get("/explain", response_model=ExplainResult, response_model_exclude_unset=True,
             responses={409: {"description": "the CNN is not trained yet (or its checkpoint is missing)"}})
-def explain(q: Annotated[ExplainQuery, Query()], t: TrainingDep, pool: PoolDep) -> dict:
+async def explain(q: Annotated[ExplainQuery, Query()], t: TrainingDep, pool: PoolDep) -> dict:
     """Every stage's output for one held-out image, from the trained network (409 until trained)."""
     snap = pool.snapshot(JOB, t.fp)
     if snap["status"] != jobs.DONE:

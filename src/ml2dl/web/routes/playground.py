@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/playground", tags=["playground"])
 
 
 @router.post("/train", response_model=None, responses={200: {"model": TrainResult, "description": "the new state"}})
-def train(req: TrainRequest) -> FastJSONResponse:
+async def train(req: TrainRequest) -> FastJSONResponse:
     """Take ``steps`` gradient steps from ``state`` (or a fresh network) and describe the result."""
     # A plain `def` (a worker thread), not async: measured with a class on a busy machine, an update
     # computed on the event loop held up every other student's request behind it.
@@ -66,7 +66,7 @@ async def csv(file: UploadFile) -> dict:
 
 
 @router.get("/options", response_model=OptionsResult, response_model_exclude_unset=True)
-def options() -> dict:
+async def options() -> dict:
     """What the page may offer, and the limits the request models enforce (so the page never restates them).
 
     ``settings`` and ``request`` map each field of ``PlaygroundSettings`` / ``TrainRequest`` to its

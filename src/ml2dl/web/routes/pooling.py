@@ -9,6 +9,6 @@ router = APIRouter(prefix="/api/pooling", tags=["pooling"])
 
 
 @router.post("", response_model=PoolingResult)
-def pooling(req: PoolingRequest) -> dict:
+async def pooling(req: PoolingRequest) -> dict:
     """The grid, the pooled outputs, the survivors and the size progression."""
     return lesson.pooling(req.size, req.seed, req.start)

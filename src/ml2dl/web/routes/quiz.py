@@ -19,30 +19,30 @@ router = APIRouter(prefix="/api/quiz", tags=["quiz"])
 
 
 @router.get("/kinds", response_model=KindsResult)
-def kinds() -> dict:
+async def kinds() -> dict:
     """Every kind of question."""
     return {"kinds": lesson.kinds()}
 
 
 @router.post("/question", response_model=Question)
-def question(req: QuestionRequest) -> dict:
+async def question(req: QuestionRequest) -> dict:
     """One question, drawn from its seed."""
     return lesson.question(req.kind, req.seed)
 
 
 @router.post("/check", response_model=CheckResult)
-def check(req: CheckRequest) -> dict:
+async def check(req: CheckRequest) -> dict:
     """The answer checked against the engine's, with the working."""
     return lesson.check(req.kind, req.seed, req.answer)
 
 
 @router.post("/set", response_model=QuizSet)
-def quiz_set(req: SetRequest) -> dict:
+async def quiz_set(req: SetRequest) -> dict:
     """A mixed set of questions."""
     return lesson.quiz_set(req.seed, req.count)
 
 
 @router.post("/score", response_model=ScoreResult)
-def score(req: ScoreRequest) -> dict:
+async def score(req: ScoreRequest) -> dict:
     """Every answer of a set checked; the count of right ones."""
     return lesson.score([a.model_dump() for a in req.answers])

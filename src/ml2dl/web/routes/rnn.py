@@ -36,7 +36,7 @@ def _fp(req: RnnTrainRequest) -> str:
 
 
 @router.get("/options", response_model=RnnOptions)
-def options() -> dict:
+async def options() -> dict:
     fields = RnnRequest.model_json_schema()["properties"]
     limits = {name: {"min": fields[name]["minimum"], "max": fields[name]["maximum"]} for name in ("seed", "patient")}
     return {**limits, "hidden": list(lesson.HIDDEN_CHOICES), "epochs": list(lesson.EPOCH_CHOICES),
@@ -66,7 +66,7 @@ add_job_routes(router, JOB, request=RnnTrainRequest, snapshot=RnnSnapshot, spec=
 
 @router.post("/patient", response_model=RnnPatientResult,
              responses={409: {"description": "the networks of these settings are not trained (yet)"}})
-def patient(req: RnnRequest, pool: PoolDep) -> dict:
+async def patient(req: RnnRequest, pool: PoolDep) -> dict:
     """One validation patient through the saved networks of these settings (409 until trained)."""
     snap = pool.snapshot(JOB, _fp(req))
     if snap["status"] != jobs.DONE:

@@ -40,7 +40,7 @@ def spec(req: VanishingRequest, settings=None) -> JobSpec:
 
 
 @router.get("/options", response_model=VanishingOptions)
-def options() -> dict:
+async def options() -> dict:
     """The limits of the request model, the choices the page offers, the defaults, and the three networks."""
     fields = VanishingRequest.model_json_schema()["properties"]
     limits = {name: {"min": fields[name]["minimum"], "max": fields[name]["maximum"]} for name in ("depth", "seed")}
