@@ -9,6 +9,10 @@ before the lecture), then simulates ``--students`` students for ``--seconds``:
 - one in four *plays* step 2: training requests as the page sends them (10 steps each, the
   state sent back, at most 10 a second), in bouts of 10–30 s with a pause between.
 
+With ``--trainings K``, K students also start a training of their own on the clinic step just
+before the class (30 epochs, so they run throughout): the class works beside the trainings, as
+it would after "now train your model". Their state is printed at the end.
+
 Each student has its own keep-alive connection. Everything is bounded: the run stops after
 ``--seconds`` (and ``--max-requests``), the server is stopped at the end.
 
@@ -305,6 +309,30 @@ async def wait_ready(port: int, timeout: float, wait_jobs: bool) -> float:
     return time.monotonic() - t0
 
 
+TRAINING = {"n_train": 2000, "epochs": 30}  # a clinic training that outlasts the class
+
+
+async def start_trainings(port: int, k: int) -> list[dict]:
+    """K clinic trainings (seeds 1..K), each sent over its own connection (any worker may take it)."""
+    started = []
+    for seed in range(1, k + 1):
+        conn = Connection(port)
+        status, _, payload = await conn.request("POST", "/api/clinic/train", {**TRAINING, "seed": seed})
+        conn.close()
+        if status != 200:
+            raise SystemExit(f"starting training {seed} answered {status}: {payload[:200]!r}")
+        started.append(json.loads(payload))
+    return started
+
+
+async def training_states(port: int) -> list[str]:
+    conn = Connection(port)
+    _, _, payload = await conn.request("GET", "/api/clinic/runs")
+    conn.close()
+    active = json.loads(payload).get("active", [])
+    return [f"{a['run']}: {a['snapshot']['status']} {a['snapshot'].get('percent', 0):.0f} %" for a in active] or ["none active"]
+
+
 # ------------------------------------------------------------------------------ the report
 
 
@@ -351,9 +379,11 @@ def main(argv=None) -> int:
                    help="HOME of the server (its cache: trained results are kept between runs)")
     p.add_argument("--no-wait", action="store_true", help="do not wait for the default trainings first")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--trainings", type=int, default=0,
+                   help="clinic trainings students start just before the class (0..4)")
     args = p.parse_args(argv)
-    if not 1 <= args.students <= 1000 or not 1 <= args.seconds <= 600:
-        p.error("students must be in 1..1000 and seconds in 1..600")
+    if not 1 <= args.students <= 1000 or not 1 <= args.seconds <= 600 or not 0 <= args.trainings <= 4:
+        p.error("students must be in 1..1000, seconds in 1..600 and trainings in 0..4")
     home = Path(args.home)
     home.mkdir(parents=True, exist_ok=True)
     with server(args.workers, home, []) as (port, proc):
@@ -364,11 +394,16 @@ def main(argv=None) -> int:
         watch.start()
         cpu0 = _cpu_seconds(pids)
         own0 = time.process_time()
+        if args.trainings:
+            started = asyncio.run(start_trainings(port, args.trainings))
+            print(f"{len(started)} clinic training(s) started: " + ", ".join(t.get("status", "?") for t in started))
         stats = Stats()
         took = asyncio.run(asyncio.wait_for(classroom(port, args.students, args.seconds, args.ramp, stats, args.seed),
                                             timeout=args.seconds + args.ramp + 60))
         cpu = _cpu_seconds(_tree(proc.pid)) - cpu0
         print(f"load generator CPU {time.process_time() - own0:.1f} s")
+        if args.trainings:
+            print("the trainings at the end: " + "; ".join(asyncio.run(training_states(port))))
         watch.stop.set()
         watch.join()
     return 0 if report(stats, took, cpu, watch.peak_rss, watch.peak_pss, args.workers, args.students) else 1

@@ -56,7 +56,7 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
         training_budget: a ``Budget`` for the background trainings (tests pass a tiny one).
         settings: all of the above at once (what each worker of ``serve`` passes); overrides them.
         options: the other fields of :class:`~ml2dl.web.settings.Settings` (``allowed_hosts``,
-            ``embed_from``, ``access_code``, ``prestart``).
+            ``embed_from``, ``access_code``, ``prestart``, ``job_processes``).
     """
     from ml2dl.web.routes import ROUTERS  # imported here so a broken step module fails loudly at build
 
@@ -72,7 +72,8 @@ def create_app(*, data_path: str | os.PathLike | None = None, cache_dir: str | o
         docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN: /docs below is local
     )
     app.state.settings = settings
-    app.state.job_pool = JobPool(settings.cache_dir, started_at=settings.started_at)
+    app.state.job_pool = JobPool(settings.cache_dir, started_at=settings.started_at,
+                                 in_processes=settings.job_processes)
     app.state.uploads = UploadStore(settings.cache_dir / "uploads")
     errors.install(app)
     errors.hide_paths_under(settings.cache_dir, settings.data_path and Path(settings.data_path).parent)
@@ -164,7 +165,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike | N
     names = hosts.served_names(host)
     settings = Settings.make(data_path=data, cache_dir=cache_dir, training_budget=training_budget,
                              allowed_hosts=names, embed_from=embed_from, access_code=access_code,
-                             prestart=prestart)
+                             prestart=prestart, job_processes=True)  # trainings beside the class, not in its way
     os.environ[ENV_VAR] = settings.to_json()  # inherited by every worker process
     urls = hosts.urls(host, port)
     print(f"ml2dl module at {urls[0]}  ({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)")

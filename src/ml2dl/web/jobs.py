@@ -1,6 +1,8 @@
 """Long jobs for the web module (training the CNNs of steps 5 and 9): run once per server.
 
-A job is a function ``fn(report) -> dict`` run in a worker thread. It calls
+A job is a function ``fn(report) -> dict`` run by a worker thread, in that thread or (a pool
+made with ``in_processes``, as ``ml2dl serve`` makes it) in a child process at low priority
+(``ml2dl.web.jobprocess``: the class's requests keep the CPU and the worker's GIL). It calls
 ``report.progress(fraction, message, **extra)`` now and then, and ``report.check()``
 (raises :class:`JobCancelled` when the job was cancelled or the server is stopping).
 Artefacts a job writes itself (checkpoints) go into ``report.workdir``.
@@ -38,6 +40,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +52,7 @@ from ..checks import InputError
 from .jobkeys import RESULT_CODE, code_version, file_fingerprint, fingerprint  # noqa: F401  (the pool's keys)
 from .jobclass import (CANCELLED, DONE, FAILED, FINISHED, INTERRUPTED, QUEUED, RUNNING,  # noqa: F401
                        JobCancelled, PoolFull, default_job, detached, start_defaults)
+from .jobprocess import DIED, run_in_child
 from .jobstore import Followers, JobStore
 
 STATE_WRITE_INTERVAL = 0.2  # seconds between progress writes to disk (status changes are written at once)
@@ -179,10 +183,14 @@ class JobPool:
         max_workers: jobs that run at once in this process (1–2: the machine is shared with the web server).
         max_pending: jobs that may wait or run at once in this process; more raise :class:`PoolFull`.
         started_at: when the server started; results finished before are reported as ``cached``.
+        in_processes: run each job in a child process at low priority (``ml2dl.web.jobprocess``)
+            instead of in the worker thread itself; the job function and what it reaches are
+            inherited, not pickled, but in-memory objects it shares with this process (an Event
+            it waits on) are copies there.
     """
 
     def __init__(self, cache_dir: str | os.PathLike, *, max_workers: int = 1, max_pending: int = 4,
-                 started_at: float | None = None):
+                 started_at: float | None = None, in_processes: bool = False):
         if not isinstance(max_workers, int) or not 1 <= max_workers <= 4:
             raise InputError(f"max_workers must be an int in 1..4, got {max_workers!r}")
         if not isinstance(max_pending, int) or max_pending < max_workers:
@@ -194,6 +202,9 @@ class JobPool:
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="ml2dl-job")
         self._jobs: dict[str, Job] = {}  # the jobs this process has run or runs
         self._lock = threading.Lock()
+        self.in_processes = bool(in_processes)
+        self._children: dict[str, int] = {}  # job key → pid of the child process running it
+        self._stopping = False
 
     @staticmethod
     def key(name: str, fp: str) -> str:
@@ -358,7 +369,7 @@ class JobPool:
             self.store.set_followers(key, left)
             if left.anyone:
                 return left
-            if not here:
+            if not here or self.in_processes:  # another process runs it (another worker, or our child)
                 self.store.request_cancel(key)
         if here:
             job._cancel_here()
@@ -376,8 +387,13 @@ class JobPool:
 
     def shutdown(self) -> None:
         """Cancel this process's jobs and wait for its workers (tests; the server's exit)."""
+        self._stopping = True
         for job in list(self._jobs.values()):
             job._cancel.set()
+        with self._lock:
+            children = list(self._children.values())
+        for pid in children:  # a child stops at once (its default SIGTERM); its job is cancelled
+            _stop(pid)
         self._executor.shutdown(wait=True, cancel_futures=True)
         for job in list(self._jobs.values()):  # queued ones whose turn never came
             job._finish(CANCELLED, "cancelled (the server stopped)")
@@ -387,15 +403,51 @@ class JobPool:
         if not job._start():
             return
         report = Report(job, self.workdir(job.name))
+        if not self.in_processes:
+            outcome = self._compute(job, report, fn)
+        else:
+            outcome = run_in_child(lambda: self._compute_in_child(job, report, fn),
+                                   lambda pid: self._child_started(job.key, pid))
+            with self._lock:
+                self._children.pop(job.key, None)
+            if DIED in outcome:
+                outcome = ({"status": CANCELLED, "message": "cancelled (the server stopped)"} if self._stopping
+                           else {"status": FAILED, "message": "failed", "error": outcome[DIED]})
+            with job._lock:  # the child's last progress and extra, which it wrote to disk
+                job._state = {**job._state, **(self.store.read_state(job.key) or {})}
+        job._finish(outcome.pop("status"), outcome.pop("message"), **outcome)
+
+    def _compute(self, job: Job, report: Report, fn: Callable[[Report], dict]) -> dict:
+        """Run ``fn`` and store its result; the outcome: status, message and state to finish with."""
         try:
             result = fn(report)
             report.check()
             self.store.write_result(job.key, result, artefacts=report.artefacts)
         except JobCancelled:
-            job._finish(CANCELLED, "cancelled")
+            return {"status": CANCELLED, "message": "cancelled"}
         except Exception as err:  # a job's failure is shown on the page, not raised in a thread
             if not isinstance(err, InputError):
                 log.exception("job %s failed", job.key)
-            job._finish(FAILED, "failed", error=f"{type(err).__name__}: {err}")
-        else:
-            job._finish(DONE, "done", progress=1.0)
+            return {"status": FAILED, "message": "failed", "error": f"{type(err).__name__}: {err}"}
+        finally:
+            job._update({}, force=True)  # its last progress on disk (where a child's is read back)
+        return {"status": DONE, "message": "done", "progress": 1.0}
+
+    def _compute_in_child(self, job: Job, report: Report, fn: Callable[[Report], dict]) -> dict:
+        # another thread of the parent may have held the job's lock when it forked: a fresh one
+        job._lock = threading.RLock()
+        return self._compute(job, report, fn)
+
+    def _child_started(self, key: str, pid: int) -> None:
+        with self._lock:
+            self._children[key] = pid
+            stopping = self._stopping
+        if stopping:  # shutdown() came between the fork and now
+            _stop(pid)
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass

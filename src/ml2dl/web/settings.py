@@ -38,6 +38,9 @@ class Settings:
         embed_from: origins of course sites allowed to embed the module in a frame.
         access_code: the class access code every page and API call needs (None = open).
         prestart: start the steps' default jobs (steps 5 and 9…) when the server starts.
+        job_processes: run each long job in a child process at low priority (``serve`` does:
+            the class's requests keep the CPU; ``ml2dl.web.jobprocess``), not in a thread of
+            the worker (an app built in a test or a notebook).
     """
 
     data_path: Path | None
@@ -48,17 +51,19 @@ class Settings:
     embed_from: tuple[str, ...] = ()
     access_code: str | None = field(default=None, repr=False)
     prestart: bool = False
+    job_processes: bool = False
 
     @classmethod
     def make(cls, *, data_path=None, cache_dir=None, training_budget=None, started_at=None, allowed_hosts=None,
-             embed_from=(), access_code=None, prestart=False) -> "Settings":
+             embed_from=(), access_code=None, prestart=False, job_processes=False) -> "Settings":
         """Settings from user-level values (paths as str, ``~`` expanded, the default cache folder)."""
         return cls(data_path=Path(data_path).expanduser() if data_path is not None else None,
                    cache_dir=Path(cache_dir if cache_dir is not None else DEFAULT_CACHE_DIR).expanduser(),
                    training_budget=training_budget,
                    started_at=time.time() if started_at is None else float(started_at),
                    allowed_hosts=None if allowed_hosts is None else tuple(allowed_hosts),
-                   embed_from=tuple(embed_from or ()), access_code=access_code or None, prestart=bool(prestart))
+                   embed_from=tuple(embed_from or ()), access_code=access_code or None, prestart=bool(prestart),
+                   job_processes=bool(job_processes))
 
     # -- handing the settings to worker processes ---------------------------------------------
     def to_json(self) -> str:
@@ -67,7 +72,7 @@ class Settings:
                            "cache_dir": str(self.cache_dir), "training_budget": budget,
                            "started_at": self.started_at, "allowed_hosts": self.allowed_hosts,
                            "embed_from": list(self.embed_from), "access_code": self.access_code,
-                           "prestart": self.prestart})
+                           "prestart": self.prestart, "job_processes": self.job_processes})
 
     @classmethod
     def from_json(cls, text: str) -> "Settings":
@@ -80,7 +85,7 @@ class Settings:
         return cls.make(data_path=d.get("data_path"), cache_dir=d["cache_dir"], training_budget=budget,
                         started_at=d.get("started_at"), allowed_hosts=d.get("allowed_hosts"),
                         embed_from=d.get("embed_from", ()), access_code=d.get("access_code"),
-                        prestart=d.get("prestart", False))
+                        prestart=d.get("prestart", False), job_processes=d.get("job_processes", False))
 
     @classmethod
     def from_env(cls) -> "Settings":

@@ -167,10 +167,11 @@ _helpers_free = threading.Lock()
 
 
 def _forget_helpers_after_fork():
-    # a forked child inherits the list but not the threads
-    global _helpers_free
+    # a forked child inherits the list but not the threads, and locks other threads may have held
+    global _helpers_free, _blas
     _helpers.clear()
     _helpers_free = threading.Lock()
+    _blas = _BlasThreads()
 
 
 if hasattr(os, "register_at_fork"):
