@@ -313,9 +313,10 @@ TRAINING = {"n_train": 2000, "epochs": 30}  # a clinic training that outlasts th
 
 
 async def start_trainings(port: int, k: int) -> list[dict]:
-    """K clinic trainings (seeds 1..K), each sent over its own connection (any worker may take it)."""
-    started = []
-    for seed in range(1, k + 1):
+    """K clinic trainings, each sent over its own connection (any worker may take it). Their seeds
+    are new each run (a run of the same settings would be found finished, or resumed)."""
+    started, first = [], 1 + int(time.time()) % 9000
+    for seed in range(first, first + k):
         conn = Connection(port)
         status, _, payload = await conn.request("POST", "/api/clinic/train", {**TRAINING, "seed": seed})
         conn.close()
@@ -396,7 +397,8 @@ def main(argv=None) -> int:
         own0 = time.process_time()
         if args.trainings:
             started = asyncio.run(start_trainings(port, args.trainings))
-            print(f"{len(started)} clinic training(s) started: " + ", ".join(t.get("status", "?") for t in started))
+            print(f"{len(started)} clinic training(s) started: "
+                  + ", ".join(f"{t['run']} {t['snapshot']['status']}" for t in started))
         stats = Stats()
         took = asyncio.run(asyncio.wait_for(classroom(port, args.students, args.seconds, args.ramp, stats, args.seed),
                                             timeout=args.seconds + args.ramp + 60))

@@ -167,3 +167,28 @@ def test_with_settings_only_the_default_settings_job_is_the_classs(app_of, serve
         else:
             assert "detached" not in snap
             assert _until(client, f"/api/demo/run?size={size}", jobs.FINISHED)["status"] == "cancelled"
+
+
+def test_a_job_s_fingerprint_is_computed_once_per_request_for_half_a_minute(tmp_path, monkeypatch):
+    """The state route needs only the fingerprint: spec (which may prepare data) runs in a thread
+    on the first ask, and the answer is kept FP_KEEP_SECONDS for that request and server."""
+    from ml2dl.web import jobroutes
+
+    asked = []
+    clock = [5000.0]
+    monkeypatch.setattr(jobroutes.time, "monotonic", lambda: clock[0])
+    router = APIRouter(prefix="/api/demo")
+    add_job_routes(router, "demo", snapshot=DemoSnapshot, request=DemoRequest, start="/run", state="/run",
+                   cancel="/run/cancel", spec=lambda req, settings: asked.append(req.size) or spec(req, settings))
+    app = FastAPI()
+    app.state.settings = Settings.make(cache_dir=tmp_path)
+    app.state.job_pool = jobs.JobPool(tmp_path)
+    app.include_router(router)
+    client = TestClient(app)
+    for size in (4, 4, 5, 4):
+        assert client.get(f"/api/demo/run?size={size}").json()["status"] == "none"
+    assert asked == [4, 5]
+    clock[0] += jobroutes.FP_KEEP_SECONDS
+    client.get("/api/demo/run?size=4")
+    assert asked == [4, 5, 4]  # kept no longer than that: the data behind it may have changed
+    app.state.job_pool.shutdown()

@@ -1,9 +1,9 @@
 """Which routes run on the event loop and which in a thread (the rule: ``ml2dl.web.routes``).
 
 A step's call is ``async def`` (on the loop: no hop to a thread and back, which under a class's
-load cost more than the work); ``def`` only where the first call may take long: the clinic's
-routes, every job route (its spec may prepare data) and the options of the two steps whose
-``Depends`` loads their images.
+load cost more than the work), and so is every job route (``ml2dl.web.jobroutes`` computes a
+job's spec in a thread); ``def`` only where the first call may take long: the clinic's own
+routes (not its job routes) and the options of the two steps whose ``Depends`` loads their images.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ ROUTES = [r for router in ROUTERS for r in router.routes]
 
 
 def in_a_thread(route) -> bool:
-    if route.path in UPLOADS:
+    if route.path in UPLOADS or route.name.endswith(JOB_ROUTE_SUFFIXES):
         return False
-    return (route.path.startswith("/api/clinic") or route.name.endswith(JOB_ROUTE_SUFFIXES)
-            or route.path in DATA_LOADING_OPTIONS)
+    return route.path.startswith("/api/clinic") or route.path in DATA_LOADING_OPTIONS
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{sorted(r.methods)[0]} {r.path}")
@@ -38,4 +37,5 @@ def test_the_calls_a_class_makes_most_run_on_the_loop():
     assert {"/api/playground/train", "/api/neuron", "/api/activations", "/api/layers", "/api/convolution",
             "/api/kernels/apply", "/api/pooling", "/api/images/view", "/api/pipeline/explain",
             "/api/quiz/check", "/api/descent/compare", "/api/rnn/patient"} <= on_loop
-    assert len(on_loop) >= 50
+    assert {"/api/images/experiment", "/api/pipeline/status", "/api/vanishing/progress"} <= on_loop
+    assert len(on_loop) >= 80

@@ -21,8 +21,15 @@ follows it for good, so it runs to completion. The same job started by a student
 too when the server prestarts (``Settings.prestart``), and always for a step without settings:
 its one job is the class's by design.
 The error statuses (422, 503, …) are documented for every route by ``ml2dl.web.openapi``.
+
+The routes run on the event loop (``ml2dl.web.routes``: a snapshot is a few small file reads).
+``spec`` may take long the first time (it may prepare a step's data), so it runs in a thread;
+the state, progress and cancel routes need only its fingerprint, which each worker keeps for
+:data:`FP_KEEP_SECONDS` per request (the fingerprint follows the data, which a data folder's
+rescan may change: ``prepared.FOLDER_RESCAN_SECONDS``).
 """
 
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable
 
@@ -30,6 +37,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from . import jobs, sse
 from .deps import PoolDep, SettingsDep
@@ -63,11 +71,13 @@ def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], s
     ``start=None`` leaves the start route to the step (one that answers more than a snapshot).
     """
     body, params = _settings_deps(request, query or request)
-    def for_class(settings, fp: str) -> bool:
+    fingerprint_of = Fingerprints(spec)
+
+    async def for_class(settings, fp: str) -> bool:
         """Whether a student's start of job ``fp`` starts (or joins) the class's job."""
         if not prestart:
             return False
-        return request is None or (settings.prestart and fp == spec(request(), settings).fp)
+        return request is None or (settings.prestart and fp == await fingerprint_of(request(), settings))
 
     def answer(snap: dict, fp: str) -> dict:
         return {**snap, "fp": fp} if by_fp else snap
@@ -75,9 +85,9 @@ def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], s
     if start is not None:
         @router.post(start, response_model=snapshot, response_model_exclude_unset=True, name=f"{name}_start",
                      summary=f"Start {what}", openapi_extra=STARTS_TRAINING)
-        def start_job(req: Annotated[Any, Depends(body)], settings: SettingsDep, pool: PoolDep) -> dict:
-            job = spec(req, settings)
-            pool.submit(name, job.fp, job.run, for_class=for_class(settings, job.fp))
+        async def start_job(req: Annotated[Any, Depends(body)], settings: SettingsDep, pool: PoolDep) -> dict:
+            job = await run_in_threadpool(spec, req, settings)
+            pool.submit(name, job.fp, job.run, for_class=await for_class(settings, job.fp))
             return answer(pool.snapshot(name, job.fp), job.fp)
 
         start_job.__doc__ = (f"Start {what} in the background, or join it while it runs (a student who joins "
@@ -93,15 +103,15 @@ def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], s
         locate = _by_fp
         locate_body = _by_fp
     else:
-        def locate(req: Annotated[Any, Depends(params)], settings: SettingsDep) -> str:
-            return spec(req, settings).fp
+        async def locate(req: Annotated[Any, Depends(params)], settings: SettingsDep) -> str:
+            return await fingerprint_of(req, settings)
 
-        def locate_body(req: Annotated[Any, Depends(body)], settings: SettingsDep) -> str:
-            return spec(req, settings).fp
+        async def locate_body(req: Annotated[Any, Depends(body)], settings: SettingsDep) -> str:
+            return await fingerprint_of(req, settings)
 
     @router.get(state, response_model=snapshot, response_model_exclude_unset=True, name=f"{name}_state",
                 summary=f"The state of {what}")
-    def job_state(fp: Annotated[str, Depends(locate)], pool: PoolDep) -> dict:
+    async def job_state(fp: Annotated[str, Depends(locate)], pool: PoolDep) -> dict:
         return answer(pool.snapshot(name, fp), fp)
 
     job_state.__doc__ = (f"The state of {what}, the same from every worker: ``status`` is ``none`` "
@@ -114,18 +124,42 @@ def add_job_routes(router: APIRouter, name: str, *, snapshot: type[BaseModel], s
                 responses={200: {"content": {"text/event-stream": {"schema": schema}},
                                  "description": f"one `data: <{snapshot.__name__} JSON>` event per change, "
                                                 "until it finishes"}})
-    def job_progress(fp: Annotated[str, Depends(locate)], pool: PoolDep) -> StreamingResponse:
+    async def job_progress(fp: Annotated[str, Depends(locate)], pool: PoolDep) -> StreamingResponse:
         """Server-sent events: the job's snapshot on every change, until it has finished."""
         return sse.progress_response(pool, name, fp)
 
     @router.post(cancel, response_model=snapshot, response_model_exclude_unset=True, name=f"{name}_cancel",
                  summary=f"Stop following {what}")
-    def cancel_job(fp: Annotated[str, Depends(locate_body)], pool: PoolDep) -> dict:
+    async def cancel_job(fp: Annotated[str, Depends(locate_body)], pool: PoolDep) -> dict:
         return answer(leave(pool, name, fp), fp)
 
     cancel_job.__doc__ = (f"Leave {what}: it stops at its next batch (whichever worker runs it) when nobody "
                           "else follows it; else it runs on for them and the answer is ``detached``, with "
                           "``others``: how many students still follow it.")
+
+
+FP_KEEP_SECONDS = 30.0
+FP_KEPT = 256  # requests per route whose fingerprint a worker keeps
+
+
+class Fingerprints:
+    """``spec(request, settings).fp``, computed in a thread and kept :data:`FP_KEEP_SECONDS` per
+    request and server settings (the state of a job is asked for far more often than it starts)."""
+
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.known: dict[tuple[str, str], tuple[float, str]] = {}
+
+    async def __call__(self, req: BaseModel | None, settings) -> str:
+        key = (settings.to_json(), req.model_dump_json() if req is not None else "")
+        found = self.known.get(key)
+        if found is not None and time.monotonic() - found[0] < FP_KEEP_SECONDS:
+            return found[1]
+        fp = (await run_in_threadpool(self.spec, req, settings)).fp
+        if len(self.known) >= FP_KEPT:
+            self.known.pop(next(iter(self.known)))  # the oldest
+        self.known[key] = (time.monotonic(), fp)
+        return fp
 
 
 def leave(pool: jobs.JobPool, name: str, fp: str) -> dict:

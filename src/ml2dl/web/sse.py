@@ -31,13 +31,14 @@ async def sse_stream(get_snapshot: Callable[[], dict | None], *, interval: float
     """Server-sent events: the job's snapshot whenever it changes, until it has finished.
 
     Yields ``data: {json}\\n\\n`` blocks. An async generator: a page watching a long job
-    holds no worker thread, only a coroutine that wakes up every ``interval`` seconds (the
-    snapshot itself, a few small file reads, runs in a thread off the event loop).
+    holds no worker thread, only a coroutine that wakes up every ``interval`` seconds. The
+    snapshot, a few small file reads, is read on the event loop: a hop to a thread and back
+    would cost more under a class's load (``ml2dl.web.routes``).
     """
     last = None
     deadline = time.monotonic() + timeout
     while True:
-        snap = await asyncio.to_thread(get_snapshot)
+        snap = get_snapshot()
         if snap is None:
             yield "event: missing\ndata: {}\n\n"
             return

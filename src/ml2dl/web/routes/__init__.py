@@ -9,11 +9,10 @@ runs in a thread of a pool instead, and under a class's load that hop costs far 
 work: every thread wants the worker's one GIL, and each hand-over waits for the thread that
 holds it (200 students, 2 workers, ``benchmarks/classroom_load.py``: small calls p95 168 ms in
 threads, 15 ms on the loop). ``def`` is kept for routes that may take long when first asked,
-where a thread keeps the worker's other students going: the clinic's (they evaluate a trained
-network, read runs from disk), a job's start, state and cancel (its ``spec`` may prepare a
-step's data), and the ones that read the data through a ``Depends`` that may load it. Work an
-``async`` route needs that takes long only now and then is awaited in a thread
-(``prepared.chest_data_async``, an upload's decoding). ``tests/test_web_route_threads.py``
+where a thread keeps the worker's other students going: the clinic's own (they evaluate a
+trained network, read runs from disk) and the two whose ``Depends`` may load their images.
+Work an ``async`` route needs that takes long only now and then is awaited in a thread
+(``prepared.chest_data_async``, an upload's decoding, a job's ``spec``: ``ml2dl.web.jobroutes``). ``tests/test_web_route_threads.py``
 holds every route to this rule.
 """
 
