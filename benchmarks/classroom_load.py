@@ -5,7 +5,10 @@ until the default trainings of steps 5 and 9 are ready (as a teacher would start
 before the lecture), then simulates ``--students`` students for ``--seconds``:
 
 - three in four *walk* the steps: open a step (the page and its static files — the browser
-  revalidates them with their ETag), make the step's calls, think 2–8 s, go on;
+  revalidates them with their ETag), make the step's calls, think 2–8 s, go on to the next.
+  The nine steps of the first chapters make the calls below (STEP_CALLS); every other step
+  (``--steps all``, the default: 26 in all) makes the calls ``module_latency.py`` times for it,
+  the clinic's on a small run trained before the class, as a teacher's demo run would be;
 - one in four *plays* step 2: training requests as the page sends them (10 steps each, the
   state sent back, at most 10 a second), in bouts of 10–30 s with a pause between.
 
@@ -44,6 +47,8 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
+from module_latency import CASES  # the calls each newer step's page makes (this folder)
+
 
 
 def usable_cores() -> int:
@@ -65,6 +70,23 @@ STEP_CALLS: dict[int, list[tuple[str, str, dict | None]]] = {
     9: [("GET", "/api/pipeline/status", None), ("GET", "/api/pipeline/examples", None),
         ("GET", "/api/pipeline/explain?index=0", None)],
 }
+
+
+Call = tuple[str, str, "dict | None"]
+
+
+def later_steps() -> tuple[dict[str, list[Call]], list[tuple[str, dict]]]:
+    """The calls of every step after the first nine (``module_latency.CASES`` by step, in its
+    order), and the jobs they need done first (POST path, body), each once."""
+    steps: dict[str, list[Call]] = {}
+    needs: list[tuple[str, dict]] = []
+    for case in CASES:
+        if isinstance(case.step, int):
+            continue
+        steps.setdefault(case.step, []).append(("GET" if case.body is None else "POST", case.path, case.body))
+        if case.job is not None and case.job not in needs:
+            needs.append(case.job)
+    return steps, needs
 
 
 # ------------------------------------------------------------------------------ a tiny HTTP/1.1 client
@@ -144,10 +166,10 @@ async def call(conn: Connection, stats: Stats, method: str, path: str, body=None
     return status, got, payload
 
 
-async def walker(port: int, stats: Stats, end: float, rng: random.Random) -> None:
+async def walker(port: int, stats: Stats, end: float, rng: random.Random, steps: list[list[Call]]) -> None:
     conn = Connection(port)
     etags: dict[str, str] = {}
-    step = rng.randint(1, 9)
+    step = rng.randrange(len(steps))
     try:
         while time.monotonic() < end:
             for path in STATIC:  # the page: the browser revalidates what it has
@@ -156,11 +178,11 @@ async def walker(port: int, stats: Stats, end: float, rng: random.Random) -> Non
                                             route=f"GET {path} ({'revalidate' if headers else 'first'})")
                 if status == 200 and "etag" in got:
                     etags[path] = got["etag"]
-            for method, path, body in STEP_CALLS[step]:
+            for method, path, body in steps[step]:
                 await call(conn, stats, method, path, body)
                 await asyncio.sleep(rng.uniform(0.2, 1.0))  # reading, moving a control
             await asyncio.sleep(rng.uniform(2, 8))  # thinking
-            step = step % 9 + 1
+            step = (step + 1) % len(steps)
     finally:
         conn.close()
 
@@ -186,15 +208,19 @@ async def player(port: int, stats: Stats, end: float, rng: random.Random, max_ra
         conn.close()
 
 
-async def classroom(port: int, students: int, seconds: float, ramp: float, stats: Stats, seed: int) -> float:
+async def classroom(port: int, students: int, seconds: float, ramp: float, stats: Stats, seed: int,
+                    steps: list[list[Call]]) -> float:
     rng = random.Random(seed)
     start = time.monotonic()
     end = start + seconds
     tasks = []
     for i in range(students):
         await asyncio.sleep(ramp / students)  # students arrive over the first `ramp` seconds
-        kind = player if i % 4 == 3 else walker  # one in four plays
-        tasks.append(asyncio.create_task(kind(port, stats, end, random.Random(rng.random()))))
+        student = random.Random(rng.random())
+        if i % 4 == 3:  # one in four plays
+            tasks.append(asyncio.create_task(player(port, stats, end, student)))
+        else:
+            tasks.append(asyncio.create_task(walker(port, stats, end, student, steps)))
     await asyncio.gather(*tasks)
     return time.monotonic() - start
 
@@ -278,6 +304,28 @@ def server(workers: int, home: Path, extra: list[str]):
             proc.wait(timeout=10)
         except ProcessLookupError:
             pass
+
+
+async def jobs_done(port: int, needs: list[tuple[str, dict]], timeout: float) -> dict[str, str]:
+    """Start each job the later steps read and wait until it is done; the clinic run's name
+    (for "{run}" in their paths)."""
+    conn, t0, names = Connection(port), time.monotonic(), {}
+    for path, body in needs:
+        while True:
+            status, _, payload = await conn.request("POST", path, body)
+            answer = json.loads(payload) if payload else {}
+            state = answer.get("status") or answer.get("snapshot", {}).get("status")
+            if status != 200 or state in ("failed", "cancelled"):
+                raise SystemExit(f"the job {path} {body} did not run: {status} {payload[:200]!r}")
+            if state == "done":
+                break
+            if time.monotonic() - t0 > timeout:
+                raise SystemExit(f"the job {path} {body} did not finish within {timeout:.0f} s")
+            await asyncio.sleep(0.5)
+        if "run" in answer:
+            names["run"] = answer["run"]
+    conn.close()
+    return names
 
 
 async def wait_ready(port: int, timeout: float, wait_jobs: bool) -> float:
@@ -380,6 +428,8 @@ def main(argv=None) -> int:
                    help="HOME of the server (its cache: trained results are kept between runs)")
     p.add_argument("--no-wait", action="store_true", help="do not wait for the default trainings first")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", choices=["all", "nine"], default="all",
+                   help="the steps students walk: all of them, or the nine of the first chapters")
     p.add_argument("--trainings", type=int, default=0,
                    help="clinic trainings students start just before the class (0..4)")
     args = p.parse_args(argv)
@@ -390,6 +440,14 @@ def main(argv=None) -> int:
     with server(args.workers, home, []) as (port, proc):
         ready = asyncio.run(wait_ready(port, 900, not args.no_wait))
         print(f"server ready (default trainings done) after {ready:.1f} s")
+        steps = [STEP_CALLS[k] for k in sorted(STEP_CALLS)]
+        if args.steps == "all":
+            later, needs = later_steps()
+            t0 = time.monotonic()
+            names = asyncio.run(jobs_done(port, needs, 900))
+            steps += [[(m, path.replace("{run}", names.get("run", "")), body) for m, path, body in calls]
+                      for calls in later.values()]
+            print(f"{len(steps)} steps; the jobs their pages read done after {time.monotonic() - t0:.1f} s")
         pids = _tree(proc.pid)
         watch = MemoryWatch(proc.pid)
         watch.start()
@@ -400,7 +458,7 @@ def main(argv=None) -> int:
             print(f"{len(started)} clinic training(s) started: "
                   + ", ".join(f"{t['run']} {t['snapshot']['status']}" for t in started))
         stats = Stats()
-        took = asyncio.run(asyncio.wait_for(classroom(port, args.students, args.seconds, args.ramp, stats, args.seed),
+        took = asyncio.run(asyncio.wait_for(classroom(port, args.students, args.seconds, args.ramp, stats, args.seed, steps),
                                             timeout=args.seconds + args.ramp + 60))
         cpu = _cpu_seconds(_tree(proc.pid)) - cpu0
         print(f"load generator CPU {time.process_time() - own0:.1f} s")

@@ -169,3 +169,22 @@ def test_backward_without_the_input_gradient_still_trains_a_first_layer_with_par
         for a, b in zip(grads, [p.grad for p in model.parameters()]):
             np.testing.assert_array_equal(a, b)
         assert full.shape == x.shape
+
+
+def _kept_bytes(model) -> int:
+    """The working memory this thread's calls of the model's layers keep."""
+    return sum(entry[2].nbytes for m in model.modules() for entry in getattr(m._work._local, "arrays", {}).values())
+
+
+def test_forget_workspace_lets_go_of_a_thread_s_working_memory_and_changes_no_answer():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(8 * 14 * 14, 1))
+    model.eval()
+    x = rng.standard_normal((256, 1, 28, 28)).astype(np.float32)
+    first = model(x).copy()
+    im2col = (1 * 3 * 3 + 1) * 256 * 28 * 28 * 4  # the convolution's patch matrix, float32, with its row of ones
+    assert _kept_bytes(model) >= im2col
+    model.forget_workspace()
+    assert _kept_bytes(model) == 0
+    np.testing.assert_array_equal(model(x), first)

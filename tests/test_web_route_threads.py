@@ -3,7 +3,7 @@
 A step's call is ``async def`` (on the loop: no hop to a thread and back, which under a class's
 load cost more than the work), and so is every job route (``ml2dl.web.jobroutes`` computes a
 job's spec in a thread); ``def`` only where the first call may take long: the clinic's own
-routes (not its job routes) and the options of the two steps whose ``Depends`` loads their images.
+routes (not its job routes) and the overfitting step's options (they read a data folder's names).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from ml2dl.web.routes import ROUTERS
 
 JOB_ROUTE_SUFFIXES = ("_start", "_state", "_progress", "_cancel")  # ml2dl.web.jobroutes names them so
-DATA_LOADING_OPTIONS = {"/api/loop/options", "/api/overfitting/options"}
+DATA_LOADING_OPTIONS = {"/api/overfitting/options"}  # it reads a data folder's class folders
 UPLOADS = {"/api/clinic/image/upload", "/api/kernels/upload", "/api/playground/csv"}  # async: decoded in a thread
 
 ROUTES = [r for router in ROUTERS for r in router.routes]

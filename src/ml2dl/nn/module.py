@@ -76,6 +76,14 @@ class Module:
     def __call__(self, x) -> np.ndarray:
         return self.forward(x)
 
+    def forget_workspace(self) -> None:
+        """Let go of the working memory this thread's calls of every layer keep for the next call.
+
+        Kept, it saves a training its page faults batch after batch; a served model that has just
+        scored a whole split in batches of 256 would hold on to ~70 MB for nothing."""
+        for module in self.modules():
+            module._work.clear()
+
     # -- structure -----------------------------------------------------------------
     def named_children(self):
         for name, value in vars(self).items():

@@ -99,6 +99,10 @@ class Workspace:
         kept[name] = (key, array, memory)
         return array
 
+    def clear(self) -> None:
+        """Let go of the arrays kept for this thread (the next call allocates them again)."""
+        self._local.arrays = {}
+
     # copies and pickles of a model start with empty working memory
     def __getstate__(self):
         return {}

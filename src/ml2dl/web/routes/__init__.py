@@ -10,7 +10,7 @@ work: every thread wants the worker's one GIL, and each hand-over waits for the 
 holds it (200 students, 2 workers, ``benchmarks/classroom_load.py``: small calls p95 168 ms in
 threads, 15 ms on the loop). ``def`` is kept for routes that may take long when first asked,
 where a thread keeps the worker's other students going: the clinic's own (they evaluate a
-trained network, read runs from disk) and the two whose ``Depends`` may load their images.
+trained network, read runs from disk) and the overfitting step's options (a data folder's names).
 Work an ``async`` route needs that takes long only now and then is awaited in a thread
 (``prepared.chest_data_async``, an upload's decoding, a job's ``spec``: ``ml2dl.web.jobroutes``). ``tests/test_web_route_threads.py``
 holds every route to this rule.

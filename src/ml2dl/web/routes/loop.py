@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends
 
 from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import loop as lesson
-from ml2dl.web import jobs
+from ml2dl.web import jobs, prepared
 from ml2dl.web.deps import SettingsDep
 from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas.base import field_limits
@@ -43,19 +43,25 @@ class Images:
     data: data_lesson.ChestData
 
 
-def images_of(settings: SettingsDep) -> Images:
+def images_of(settings) -> Images:
+    """The server's images for the loop: step 5's, prepared once for the server (``ml2dl.web.prepared``)."""
     b = settings.training_budget or data_lesson.Budget()
-    return Images(data_lesson.load_chest_data(settings.data_path, n_train=b.n_train, n_val=b.n_val, seed=b.seed))
+    return Images(prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed))
 
 
-ImagesDep = Annotated[Images, Depends(images_of)]
+async def _images(settings: SettingsDep) -> Images:
+    b = settings.training_budget or data_lesson.Budget()
+    return Images(await prepared.chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed))
+
+
+ImagesDep = Annotated[Images, Depends(_images)]
 
 
 _RUN_LIMITS, _SEARCH_LIMITS = field_limits(RunRequest), field_limits(SearchRequest)  # read once: the models do not change
 
 
 @router.get("/options", response_model=OptionsResult)
-def options(img: ImagesDep) -> dict:
+async def options(img: ImagesDep) -> dict:
     """What the page may offer: the request models' limits, the pool of images, the choices of the search."""
     d = img.data
     return {"run": _RUN_LIMITS, "search": _SEARCH_LIMITS,

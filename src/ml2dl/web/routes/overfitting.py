@@ -14,9 +14,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ml2dl.lessons import chest
-from ml2dl.lessons import images as data_lesson
 from ml2dl.lessons import overfitting as lesson
-from ml2dl.web import jobs
+from ml2dl.web import jobs, prepared
 from ml2dl.web.deps import SettingsDep
 from ml2dl.web.jobroutes import JobSpec, add_job_routes
 from ml2dl.web.schemas.wrong import OverfittingOptions, OverfittingRequest, OverfittingSnapshot
@@ -28,7 +27,7 @@ JOB = "overfitting"
 def spec(req: OverfittingRequest, server) -> JobSpec:
     """The trainings of these settings on the server's images: their fingerprint and how to run them."""
     settings = lesson.Settings(**req.model_dump())
-    data = data_lesson.load_chest_data(server.data_path, n_train=settings.n_train, n_val=lesson.N_VAL, seed=0)
+    data = prepared.chest_data(server, n_train=settings.n_train, n_val=lesson.N_VAL, seed=0)  # once per server
 
     def run(report: jobs.Report) -> dict:
         return lesson.run_experiment(data, settings, progress=lambda f, msg, extra: report.progress(f, msg, **extra))
