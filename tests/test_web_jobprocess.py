@@ -105,6 +105,16 @@ def test_a_child_that_dies_fails_its_job_with_how_it_ended(pool):
     assert snap["error"] == "the training's process was stopped by SIGKILL"
 
 
+def test_a_child_stopped_by_ctrl_c_is_cancelled_not_failed(pool, tmp_path):
+    """A Ctrl+C reaches the whole process group, the child too, maybe before the worker's shutdown."""
+    pool.submit("demo", "eight", _gated(tmp_path / "never"))
+    while "pid" not in (extra := pool.snapshot("demo", "eight")["extra"]):
+        time.sleep(0.01)
+    os.kill(extra["pid"], signal.SIGINT)
+    snap = _wait(pool, "demo", "eight")
+    assert snap["status"] == "cancelled" and snap["message"] == "cancelled (the server stopped)"
+
+
 def test_shutdown_stops_a_running_child_at_once(tmp_path):
     pool = jobs.JobPool(tmp_path / "cache", in_processes=True)
     pool.submit("demo", "five", _gated(tmp_path / "never"))

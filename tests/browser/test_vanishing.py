@@ -53,7 +53,25 @@ def test_the_measurements_are_the_servers(page, base_url, open_step, shot):
     shot(page, "vanishing-default")
 
 
-def test_progress_partial_result_and_cancel(page, base_url, open_step, shot):
+@pytest.fixture
+def paced(monkeypatch):
+    """The vanishing job slowed to ≥ 20 ms an epoch (its 300 epochs take ≥ 6 s): still running when the
+    test cancels it, however fast the machine (the server runs in this process, in threads)."""
+    import time
+
+    from ml2dl.web import jobs
+
+    real = jobs.Report.progress
+
+    def progress(self, *args, **kwargs):
+        if self._job.name == "vanishing":
+            time.sleep(0.02)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(jobs.Report, "progress", progress)
+
+
+def test_progress_partial_result_and_cancel(page, base_url, open_step, shot, paced):
     """Not started on arrival: Train shows progress, Cancel, and each network as it finishes; Cancel stops it;
     Train again by keyboard runs it to the end."""
     open_step(page, "vanishing", f"{LONG}&autostart=0")

@@ -46,7 +46,8 @@ def run_in_child(compute: Callable[[], dict], started: Callable[[int], None] = l
     """``compute()`` in a forked child process; its outcome, a JSON-able dict.
 
     ``started(pid)`` is called in the parent once the child runs (to stop it early: SIGTERM).
-    A child that ended without an outcome (a signal, a crash) gives ``{DIED: "how it ended"}``.
+    A child that ended without an outcome (a signal, a crash) gives ``{DIED: "how it ended",
+    "signal": the signal that stopped it, or None}``.
     """
     read, write = os.pipe()
     parent = os.getpid()
@@ -63,7 +64,7 @@ def run_in_child(compute: Callable[[], dict], started: Callable[[int], None] = l
             return json.loads(sent)
         except ValueError:
             pass
-    return {DIED: _how_it_ended(status)}
+    return {DIED: _how_it_ended(status), "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}
 
 
 def _child(compute: Callable[[], dict], write: int, parent: int) -> None:

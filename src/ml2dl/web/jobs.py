@@ -202,7 +202,7 @@ class JobPool:
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="ml2dl-job")
         self._jobs: dict[str, Job] = {}  # the jobs this process has run or runs
         self._lock = threading.Lock()
-        self.in_processes = bool(in_processes)
+        self.in_processes = bool(in_processes) and hasattr(os, "fork")  # no fork (Windows): threads
         self._children: dict[str, int] = {}  # job key → pid of the child process running it
         self._stopping = False
 
@@ -410,8 +410,9 @@ class JobPool:
                                    lambda pid: self._child_started(job.key, pid))
             with self._lock:
                 self._children.pop(job.key, None)
-            if DIED in outcome:
-                outcome = ({"status": CANCELLED, "message": "cancelled (the server stopped)"} if self._stopping
+            if DIED in outcome:  # SIGINT/SIGTERM: a Ctrl+C or the end of the server reached it first
+                stopped = self._stopping or outcome["signal"] in (signal.SIGINT, signal.SIGTERM)
+                outcome = ({"status": CANCELLED, "message": "cancelled (the server stopped)"} if stopped
                            else {"status": FAILED, "message": "failed", "error": outcome[DIED]})
             with job._lock:  # the child's last progress and extra, which it wrote to disk
                 job._state = {**job._state, **(self.store.read_state(job.key) or {})}
