@@ -176,7 +176,7 @@ def test_a_job_s_fingerprint_is_computed_once_per_request_for_half_a_minute(tmp_
 
     asked = []
     clock = [5000.0]
-    monkeypatch.setattr(jobroutes.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(jobroutes, "monotonic", lambda: clock[0])
     router = APIRouter(prefix="/api/demo")
     add_job_routes(router, "demo", snapshot=DemoSnapshot, request=DemoRequest, start="/run", state="/run",
                    cancel="/run/cancel", spec=lambda req, settings: asked.append(req.size) or spec(req, settings))

@@ -35,18 +35,20 @@ def test_hover_shows_the_nine_products_and_their_sum(page, open_step, shot):
     page.wait_for_function("document.querySelector('[data-testid=pixel-sum]').innerText !== '—' && "
                            "[...document.querySelectorAll('[data-testid=weights] div')].map(d => d.innerText.replace('\u2212', '-'))"
                            ".join() === '0,-1,0,-1,4,-1,0,-1,0'")
-    # one snapshot of the page, so patch, weights and sum come from the same update
+    # one snapshot of the page, so patch, weights, sum and sentence come from the same update (the
+    # centre pixel's answer and the hovered pixel's may both arrive while the test reads)
     texts = page.evaluate("""() => ({
         patch: [...document.querySelectorAll('[data-testid=patch] div')].map(d => d.innerText),
         weights: [...document.querySelectorAll('[data-testid=weights] div')].map(d => d.innerText),
-        sum: document.querySelector('[data-testid=pixel-sum]').innerText})""")
+        sum: document.querySelector('[data-testid=pixel-sum]').innerText,
+        where: document.querySelector('[data-testid=pixel-where]').innerText})""")
     patch = [_num(t) for t in texts["patch"]]
     weights = [_num(t) for t in texts["weights"]]
     assert weights == [0, -1, 0, -1, 4, -1, 0, -1, 0]
     shown = _num(texts["sum"])
     assert shown == pytest.approx(sum(p * w for p, w in zip(patch, weights)), abs=0.06)
     # the sentence writes out the nine products, in order, and their sum
-    where = page.get_by_test_id("pixel-where").inner_text().replace("\u2212", "-")
+    where = texts["where"].replace("\u2212", "-")
     found = re.search(r"row \d+, column \d+: its 3 × 3 neighbourhood times the kernel, summed: ([-+ \d.]+) = (-?[\d.]+)\.", where)
     assert found, where
     terms = [float(sign.replace(" ", "") + number) for sign, number in re.findall(r"(-? ?|\+ )(\d+(?:\.\d+)?)", found[1])]

@@ -29,7 +29,7 @@ the state, progress and cancel routes need only its fingerprint, which each work
 rescan may change: ``prepared.FOLDER_RESCAN_SECONDS``).
 """
 
-import time
+from time import monotonic
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable
 
@@ -153,12 +153,12 @@ class Fingerprints:
     async def __call__(self, req: BaseModel | None, settings) -> str:
         key = (settings.to_json(), req.model_dump_json() if req is not None else "")
         found = self.known.get(key)
-        if found is not None and time.monotonic() - found[0] < FP_KEEP_SECONDS:
+        if found is not None and monotonic() - found[0] < FP_KEEP_SECONDS:
             return found[1]
         fp = (await run_in_threadpool(self.spec, req, settings)).fp
         if len(self.known) >= FP_KEPT:
             self.known.pop(next(iter(self.known)))  # the oldest
-        self.known[key] = (time.monotonic(), fp)
+        self.known[key] = (monotonic(), fp)
         return fp
 
 

@@ -20,7 +20,7 @@ import fcntl
 import json
 import os
 import threading
-import time
+from time import monotonic
 from dataclasses import asdict
 from pathlib import Path
 
@@ -70,18 +70,18 @@ def chest_data(settings: Settings, *, n_train: int, n_val: int, seed: int) -> le
 # A folder of images is looked at again (its files' names, sizes and times) at most this often: a
 # folder of 5,800 X-rays takes ~60 ms to scan, which every call of a chest step would pay otherwise.
 FOLDER_RESCAN_SECONDS = 30.0
-_scans: dict[str, tuple[float, str]] = {}  # resolved folder → (time.monotonic() of its scan, fingerprint)
+_scans: dict[str, tuple[float, str]] = {}  # resolved folder → (monotonic() of its scan, fingerprint)
 
 
 def _folder_print(folder: str, scan: bool) -> str | None:
     """The folder's :func:`folder_fingerprint`, scanned again once FOLDER_RESCAN_SECONDS have passed
     (when that is due and not ``scan``: None, the caller scans in a thread)."""
     done = _scans.get(folder)
-    if done is not None and time.monotonic() - done[0] < FOLDER_RESCAN_SECONDS:
+    if done is not None and monotonic() - done[0] < FOLDER_RESCAN_SECONDS:
         return done[1]
     if not scan:
         return None
-    _scans[folder] = (time.monotonic(), folder_fingerprint(folder))
+    _scans[folder] = (monotonic(), folder_fingerprint(folder))
     return _scans[folder][1]
 
 
