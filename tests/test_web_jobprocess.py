@@ -160,3 +160,17 @@ def test_the_same_job_from_a_thread_pool_and_from_a_process_pool_gives_the_same_
         pool.shutdown()
     assert answers[0] == answers[1] == {"status": "done", "result": {"sum": 499500}, "extra": {"part": 1},
                                         "progress": 1.0, "message": "done"}
+
+
+def test_a_job_whose_process_cannot_start_fails_and_frees_its_lock(pool, monkeypatch):
+    def no_fork():
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(jobprocess.os, "fork", no_fork)
+    pool.submit("demo", "nine", lambda report: {"never": True})
+    snap = _wait(pool, "demo", "nine")
+    assert snap["status"] == "failed"
+    assert snap["error"] == "no process could be started for the training (Cannot allocate memory)"
+    monkeypatch.undo()
+    pool.submit("demo", "nine", lambda report: {"ran": True})  # the lock is free: it runs again
+    assert _wait(pool, "demo", "nine")["result"] == {"ran": True}

@@ -51,7 +51,12 @@ def run_in_child(compute: Callable[[], dict], started: Callable[[int], None] = l
     """
     read, write = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or process left for a child: the caller fails the job
+        os.close(read)
+        os.close(write)
+        raise
     if pid == 0:  # the child: never returns
         _child(compute, write, parent)
     os.close(write)

@@ -406,8 +406,12 @@ class JobPool:
         if not self.in_processes:
             outcome = self._compute(job, report, fn)
         else:
-            outcome = run_in_child(lambda: self._compute_in_child(job, report, fn),
-                                   lambda pid: self._child_started(job.key, pid))
+            try:
+                outcome = run_in_child(lambda: self._compute_in_child(job, report, fn),
+                                       lambda pid: self._child_started(job.key, pid))
+            except OSError as err:
+                outcome = {DIED: f"no process could be started for the training ({err.strerror or err})",
+                           "signal": None}
             with self._lock:
                 self._children.pop(job.key, None)
             if DIED in outcome:  # SIGINT/SIGTERM: a Ctrl+C or the end of the server reached it first
