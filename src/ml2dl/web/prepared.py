@@ -67,6 +67,19 @@ def chest_data(settings: Settings, *, n_train: int, n_val: int, seed: int) -> le
     return found
 
 
+def step_images(settings: Settings) -> lesson.ChestData:
+    """The chest images of step 5 (and the loop, the data step): :func:`chest_data` at the server's
+    training budget (``Settings.training_budget``, else ``lessons.images.Budget()``)."""
+    b = settings.training_budget or lesson.Budget()
+    return chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+
+
+async def step_images_async(settings: Settings) -> lesson.ChestData:
+    """:func:`step_images` for a request on the event loop (:func:`chest_data_async`)."""
+    b = settings.training_budget or lesson.Budget()
+    return await chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+
+
 # A folder of images is looked at again (its files' names, sizes and times) at most this often: a
 # folder of 5,800 X-rays takes ~60 ms to scan, which every call of a chest step would pay otherwise.
 FOLDER_RESCAN_SECONDS = 30.0

@@ -15,7 +15,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ml2dl.lessons import data as lesson
-from ml2dl.lessons import images as images_lesson
 from ml2dl.lessons import words
 from ml2dl.web import prepared
 from ml2dl.web.deps import SettingsDep
@@ -34,10 +33,7 @@ async def row() -> dict:
 @router.post("/pixels", response_model=PixelsResult)
 async def pixels(req: PixelsRequest, settings: SettingsDep) -> dict:
     """A grey image as numbers, with a crop to zoom into."""
-    data = None
-    if req.source == "chest":
-        b = settings.training_budget or images_lesson.Budget()
-        data = await prepared.chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
+    data = await prepared.step_images_async(settings) if req.source == "chest" else None
     return lesson.pixels(req.source, req.index, req.row, req.col, req.size, data=data)
 
 

@@ -37,16 +37,17 @@ class Experiment:
     fp: str
 
 
-def experiment_of(settings) -> Experiment:
+def _experiment_on(settings, data) -> Experiment:
     b = settings.training_budget or lesson.Budget()
-    data = prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
     return Experiment(data, b, jobs.fingerprint("shuffle", data.fingerprint, b.as_dict()))
+
+
+def experiment_of(settings) -> Experiment:
+    return _experiment_on(settings, prepared.step_images(settings))
 
 
 async def _experiment(settings: SettingsDep) -> Experiment:
-    b = settings.training_budget or lesson.Budget()
-    data = await prepared.chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed)
-    return Experiment(data, b, jobs.fingerprint("shuffle", data.fingerprint, b.as_dict()))
+    return _experiment_on(settings, await prepared.step_images_async(settings))
 
 
 ExperimentDep = Annotated[Experiment, Depends(_experiment)]

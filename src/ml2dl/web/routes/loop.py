@@ -45,13 +45,11 @@ class Images:
 
 def images_of(settings) -> Images:
     """The server's images for the loop: step 5's, prepared once for the server (``ml2dl.web.prepared``)."""
-    b = settings.training_budget or data_lesson.Budget()
-    return Images(prepared.chest_data(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed))
+    return Images(prepared.step_images(settings))
 
 
 async def _images(settings: SettingsDep) -> Images:
-    b = settings.training_budget or data_lesson.Budget()
-    return Images(await prepared.chest_data_async(settings, n_train=b.n_train, n_val=b.n_val, seed=b.seed))
+    return Images(await prepared.step_images_async(settings))
 
 
 ImagesDep = Annotated[Images, Depends(_images)]
